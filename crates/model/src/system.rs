@@ -1,0 +1,177 @@
+//! System-wide files other than meminfo: vmstat, buddyinfo, zoneinfo, pagetypeinfo,
+//! slabinfo, PSI, `/sys/kernel/mm/*` and `/proc/sys/vm/*`.
+
+use serde::{Deserialize, Serialize};
+
+/// A list of `name value` counters in the kernel's order (`/proc/vmstat`, zone stats).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedCounters(pub Vec<(String, u64)>);
+
+impl NamedCounters {
+    pub fn get(&self, name: &str) -> Option<u64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+    /// Sum of every counter whose name starts with `prefix` (`pgscan_` ...); `None` if none.
+    pub fn sum_prefix(&self, prefix: &str) -> Option<u64> {
+        let mut found = false;
+        let mut sum = 0u64;
+        for (n, v) in &self.0 {
+            if n.starts_with(prefix) {
+                found = true;
+                sum = sum.wrapping_add(*v);
+            }
+        }
+        found.then_some(sum)
+    }
+}
+
+/// `/proc/vmstat`: event and state counters since boot (pages or event counts).
+pub type VmStat = NamedCounters;
+
+/// One line of `/proc/buddyinfo`: free blocks of each order in a zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuddyZone {
+    pub node: u32,
+    pub zone: String,
+    /// `free[k]` is the number of free blocks of 2^k pages.
+    pub free: Vec<u64>,
+}
+
+/// One zone of `/proc/zoneinfo` (pages, as the kernel prints them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Zone {
+    pub node: u32,
+    pub zone: String,
+    pub free: Option<u64>,
+    pub min: Option<u64>,
+    pub low: Option<u64>,
+    pub high: Option<u64>,
+    pub spanned: Option<u64>,
+    pub present: Option<u64>,
+    pub managed: Option<u64>,
+    /// `protection: (a, b, ...)`: lowmem reserve against each higher zone.
+    pub protection: Vec<u64>,
+    /// Every other `name value` line of the zone (`nr_free_pages`, `nr_zone_active_anon`...).
+    pub stats: NamedCounters,
+}
+
+/// `/proc/zoneinfo`: zones plus per-node stats (the `per-node stats` blocks).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneInfo {
+    pub zones: Vec<Zone>,
+    pub node_stats: Vec<(u32, NamedCounters)>,
+}
+
+/// Free blocks of one migrate type in one zone, per order (`/proc/pagetypeinfo`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageTypeFree {
+    pub node: u32,
+    pub zone: String,
+    pub migrate_type: String,
+    pub free: Vec<u64>,
+}
+
+/// Number of page blocks of each migrate type in one zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageTypeBlocks {
+    pub node: u32,
+    pub zone: String,
+    /// `(migrate type, blocks)` in the kernel's column order.
+    pub blocks: Vec<(String, u64)>,
+}
+
+/// `/proc/pagetypeinfo` (root only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageTypeInfo {
+    pub page_block_order: Option<u32>,
+    pub pages_per_block: Option<u64>,
+    pub free: Vec<PageTypeFree>,
+    pub blocks: Vec<PageTypeBlocks>,
+}
+
+/// One cache of `/proc/slabinfo` (version 2.x; root only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlabCache {
+    pub name: String,
+    pub active_objs: u64,
+    pub num_objs: u64,
+    pub objsize: u64,
+    pub objperslab: u64,
+    pub pagesperslab: u64,
+    pub active_slabs: u64,
+    pub num_slabs: u64,
+}
+
+/// A PSI line: `some avg10=0.00 avg60=0.00 avg300=0.00 total=0`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PsiLine {
+    pub avg10: f64,
+    pub avg60: f64,
+    pub avg300: f64,
+    /// Microseconds stalled since boot.
+    pub total: u64,
+}
+
+/// `/proc/pressure/memory` (or a cgroup's `memory.pressure`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pressure {
+    pub some: Option<PsiLine>,
+    pub full: Option<PsiLine>,
+}
+
+/// One hugetlb pool: `/sys/kernel/mm/hugepages/hugepages-<size>kB/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HugePool {
+    /// Page size in bytes.
+    pub page_size: u64,
+    pub nr_hugepages: Option<u64>,
+    pub free_hugepages: Option<u64>,
+    pub resv_hugepages: Option<u64>,
+    pub surplus_hugepages: Option<u64>,
+    pub nr_overcommit_hugepages: Option<u64>,
+}
+
+/// A sysfs selector file such as `always [madvise] never`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub selected: String,
+    pub options: Vec<String>,
+}
+
+/// `/sys/kernel/mm/transparent_hugepage/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thp {
+    pub enabled: Option<Choice>,
+    pub defrag: Option<Choice>,
+    pub shmem_enabled: Option<Choice>,
+    pub use_zero_page: Option<u64>,
+    pub hpage_pmd_size: Option<u64>,
+    /// `khugepaged/*` numeric files by name.
+    pub khugepaged: Vec<(String, u64)>,
+}
+
+/// `/sys/kernel/mm/ksm/`: numeric files by name (`run`, `pages_shared`, `pages_sharing`...).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ksm(pub Vec<(String, i64)>);
+
+impl Ksm {
+    pub fn get(&self, name: &str) -> Option<i64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
+/// `/proc/sys/vm/*` (and other sysctl directories): name and value text, trimmed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sysctls(pub Vec<(String, String)>);
+
+impl Sysctls {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn get_i64(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(|v| v.trim().parse().ok())
+    }
+}
