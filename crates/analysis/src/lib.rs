@@ -1,1 +1,5 @@
+//! memlens analysis: figures derived from snapshots (no I/O, no printing).
 
+pub mod findings;
+pub mod procs;
+pub mod sys;

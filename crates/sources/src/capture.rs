@@ -1,1 +1,175 @@
-//! capture (todo)
+//! `memlens capture DIR`: copies every file memlens reads into a tree that `--root DIR`
+//! reads back, so a machine's state can be attached to a bug report or used as a fixture.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::procs::list_pids;
+use crate::root::{read_path_into, Root, CAPTURE_META};
+
+/// System files copied when present.
+pub const SYSTEM_FILES: &[&str] = &[
+    "proc/meminfo",
+    "proc/vmstat",
+    "proc/buddyinfo",
+    "proc/zoneinfo",
+    "proc/pagetypeinfo",
+    "proc/slabinfo",
+    "proc/pressure/memory",
+    "proc/swaps",
+    "proc/uptime",
+    "proc/loadavg",
+    "proc/sysvipc/shm",
+    "proc/sysvipc/sem",
+    "proc/sysvipc/msg",
+    "proc/sys/kernel/osrelease",
+    "proc/sys/kernel/shmmax",
+    "proc/sys/kernel/shmall",
+    "proc/sys/kernel/shmmni",
+    "proc/sys/kernel/shm_rmid_forced",
+    "proc/sys/kernel/msgmax",
+    "proc/sys/kernel/msgmnb",
+    "proc/sys/kernel/msgmni",
+    "proc/sys/kernel/sem",
+    "etc/passwd",
+    "etc/group",
+];
+
+/// Directories copied recursively (readable regular files only).
+pub const SYSTEM_DIRS: &[&str] = &["proc/sys/vm", "sys/kernel/mm"];
+
+/// Files copied for every process.
+pub const PROCESS_FILES: &[&str] = &[
+    "status",
+    "statm",
+    "stat",
+    "cmdline",
+    "comm",
+    "smaps_rollup",
+    "smaps",
+    "oom_score",
+    "oom_score_adj",
+    "cgroup",
+];
+
+/// What a capture copied.
+#[derive(Debug, Default, Clone)]
+pub struct CaptureSummary {
+    pub files: u64,
+    pub bytes: u64,
+    pub processes: u32,
+    /// Files that exist but could not be read (permission denied or a write-only file).
+    pub unreadable: u64,
+    /// Processes that exited during the capture.
+    pub vanished: u32,
+}
+
+struct Copier<'a> {
+    src: &'a Root,
+    dest: &'a Path,
+    buf: Vec<u8>,
+    sum: CaptureSummary,
+}
+
+impl Copier<'_> {
+    /// Copies one file; `Ok(false)` when it does not exist.
+    fn copy(&mut self, rel: &str) -> Result<bool> {
+        let from = self.src.path(rel);
+        match read_path_into(&from, &mut self.buf) {
+            Ok(()) => {}
+            Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Ok(false),
+            Err(_) => {
+                self.sum.unreadable += 1;
+                return Ok(true);
+            }
+        }
+        let to = self.dest.join(rel);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::from_io(parent, e))?;
+        }
+        let mut f = fs::File::create(&to).map_err(|e| Error::from_io(&to, e))?;
+        f.write_all(&self.buf).map_err(|e| Error::from_io(&to, e))?;
+        self.sum.files += 1;
+        self.sum.bytes += self.buf.len() as u64;
+        Ok(true)
+    }
+
+    fn copy_dir(&mut self, rel: &str) -> Result<()> {
+        let dir = self.src.path(rel);
+        let Ok(rd) = fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let child = format!("{rel}/{name}");
+            let Ok(meta) = fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            if meta.is_dir() {
+                self.copy_dir(&child)?;
+            } else if meta.is_file() && meta.permissions().mode() & 0o444 != 0 {
+                self.copy(&child)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Copies the state under `src` into `dest`, which must not exist or be empty.
+pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<CaptureSummary> {
+    if let Ok(mut rd) = fs::read_dir(dest) {
+        if rd.next().is_some() {
+            return Err(Error::Io(
+                dest.to_path_buf(),
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "directory is not empty; capture into a new directory",
+                ),
+            ));
+        }
+    }
+    fs::create_dir_all(dest).map_err(|e| Error::from_io(dest, e))?;
+    let mut c = Copier {
+        src,
+        dest,
+        buf: Vec::with_capacity(1 << 20),
+        sum: CaptureSummary::default(),
+    };
+    for f in SYSTEM_FILES {
+        c.copy(f)?;
+    }
+    for d in SYSTEM_DIRS {
+        c.copy_dir(d)?;
+    }
+    for pid in list_pids(src)? {
+        if !c.copy(&format!("proc/{pid}/status"))? {
+            c.sum.vanished += 1;
+            continue;
+        }
+        for f in &PROCESS_FILES[1..] {
+            c.copy(&format!("proc/{pid}/{f}"))?;
+        }
+        c.sum.processes += 1;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let kernel = fs::read_to_string(src.path("proc/sys/kernel/osrelease")).unwrap_or_default();
+    let meta = format!(
+        "memlens_version={memlens_version}\ncaptured_at={now}\npage_size={}\nkernel={}\nsource={}\n",
+        src.page_size(),
+        kernel.trim(),
+        src.base().display()
+    );
+    let meta_path: PathBuf = dest.join(CAPTURE_META);
+    fs::write(&meta_path, meta).map_err(|e| Error::from_io(&meta_path, e))?;
+    Ok(c.sum)
+}

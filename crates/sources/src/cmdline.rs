@@ -37,3 +37,8 @@ mod tests {
         );
     }
 }
+
+/// Reads `proc/PID/cmdline` under the root.
+pub fn read(root: &crate::Root, pid: u32) -> crate::Result<Option<String>> {
+    Ok(parse(&root.read(&format!("proc/{pid}/cmdline"))?.1))
+}

@@ -19,6 +19,7 @@ pub mod stat;
 pub mod statm;
 pub mod status;
 pub mod text;
+pub mod vmstat;
 
 pub use error::{Error, ParseError, Result};
 pub use root::Root;

@@ -2,13 +2,10 @@
 //! (`oom_adj`, the pre-2.6.36 interface, is obsolete and not read.)
 
 use crate::error::ParseError;
-use crate::text::{check_complete, parse_i64, show, trim};
 
 /// Parses a file holding one integer and a newline.
 pub fn parse(text: &[u8]) -> Result<i64, ParseError> {
-    check_complete(text)?;
-    let v = trim(text.strip_suffix(b"\n").unwrap_or(text));
-    parse_i64(v).ok_or_else(|| ParseError::at(1, format!("not an integer: {}", show(v))))
+    crate::text::parse_int_file(text)
 }
 
 #[cfg(test)]

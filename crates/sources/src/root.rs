@@ -74,6 +74,17 @@ impl Root {
         }
     }
 
+    /// Reads a file holding one integer (a sysctl such as `proc/sys/vm/overcommit_memory`);
+    /// `Ok(None)` when it does not exist.
+    pub fn read_int(&self, rel: &str) -> Result<Option<i64>> {
+        match self.read_optional(rel)? {
+            None => Ok(None),
+            Some((path, text)) => crate::text::parse_int_file(&text)
+                .map(Some)
+                .map_err(|e| Error::parse(&path, e)),
+        }
+    }
+
     /// The page size of the machine the root describes: the live value, or the one a
     /// capture recorded (4096 when it did not).
     pub fn page_size(&self) -> u64 {

@@ -177,6 +177,16 @@ pub fn sum(maps: &[Mapping]) -> SmapsCounters {
     total
 }
 
+/// Reads `proc/PID/smaps_rollup` under the root; `Ok(None)` on kernels without it.
+pub fn read_rollup(root: &crate::Root, pid: u32) -> crate::Result<Option<SmapsCounters>> {
+    match root.read_optional(&format!("proc/{pid}/smaps_rollup"))? {
+        None => Ok(None),
+        Some((path, text)) => parse_rollup(&text)
+            .map(Some)
+            .map_err(|e| crate::Error::parse(&path, e)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

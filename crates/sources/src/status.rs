@@ -96,3 +96,9 @@ mod tests {
         assert!(parse(b"VmRSS: 12 kB\n").is_err());
     }
 }
+
+/// Reads `proc/PID/status` under the root.
+pub fn read(root: &crate::Root, pid: u32) -> crate::Result<Status> {
+    let (path, text) = root.read(&format!("proc/{pid}/status"))?;
+    parse(&text).map_err(|e| crate::Error::parse(&path, e))
+}

@@ -112,6 +112,13 @@ pub fn parse_kb_value(value: &[u8], unit_kb: bool) -> Option<u64> {
     }
 }
 
+/// Parses a file holding one integer and a newline (`oom_score`, most sysctls).
+pub fn parse_int_file(text: &[u8]) -> Result<i64, ParseError> {
+    check_complete(text)?;
+    let v = trim(text.strip_suffix(b"\n").unwrap_or(text));
+    parse_i64(v).ok_or_else(|| ParseError::at(1, format!("not an integer: {}", show(v))))
+}
+
 /// Lossy UTF-8 conversion into an owned string.
 pub fn lossy(s: &[u8]) -> String {
     String::from_utf8_lossy(s).into_owned()

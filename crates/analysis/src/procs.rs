@@ -1,0 +1,341 @@
+//! Per-process figures (`memlens ps`): one row per process, sorting, grouping, totals.
+
+use memlens_model::{memory_cgroup, Problem, ProcessSample};
+use serde::Serialize;
+
+/// One process's memory, in bytes. `None` where the kernel lacks the field or the file
+/// could not be read (see `unreadable`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProcRow {
+    pub pid: u32,
+    pub ppid: Option<u32>,
+    pub uid: Option<u32>,
+    pub user: String,
+    /// Command name (`comm`, at most 15 bytes).
+    pub comm: String,
+    /// Full command line, or `[comm]` when it has none.
+    pub command: String,
+    /// Virtual size (`VmSize`).
+    pub vsz: Option<u64>,
+    /// Resident set size (`VmRSS`).
+    pub rss: Option<u64>,
+    /// Proportional set size (`Pss` of smaps_rollup).
+    pub pss: Option<u64>,
+    /// Unique set size: `Private_Clean + Private_Dirty + Private_Hugetlb`.
+    pub uss: Option<u64>,
+    /// Swapped-out memory (`Swap` of smaps_rollup, or `VmSwap` when that is unreadable).
+    pub swap: Option<u64>,
+    /// Proportional swap (`SwapPss`).
+    pub swap_pss: Option<u64>,
+    /// Resident anonymous memory (`RssAnon`).
+    pub anon: Option<u64>,
+    /// Resident file-backed memory (`RssFile`).
+    pub file: Option<u64>,
+    /// Resident shared memory (`RssShmem`).
+    pub shmem: Option<u64>,
+    pub pss_anon: Option<u64>,
+    pub pss_file: Option<u64>,
+    pub pss_shmem: Option<u64>,
+    pub locked: Option<u64>,
+    pub anon_huge_pages: Option<u64>,
+    /// The memory cgroup (v1 `memory` controller path, else the v2 path), when read.
+    pub cgroup: Option<String>,
+    pub oom_score: Option<i64>,
+    pub oom_score_adj: Option<i64>,
+    /// Files that could not be read, as `file: reason`.
+    pub unreadable: Vec<String>,
+}
+
+/// Builds the row of a sample; `user_name` maps a UID to a name.
+pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
+    let st = &s.status.counters;
+    let r = s.rollup.as_ref();
+    let rollup_field = |f: fn(&memlens_model::SmapsCounters) -> Option<u64>| r.and_then(f);
+    ProcRow {
+        pid: s.pid,
+        ppid: s.status.ppid,
+        uid: s.status.uid,
+        user: s.status.uid.map(&user_name).unwrap_or_else(|| "?".into()),
+        comm: s.status.name.clone(),
+        command: s.command(),
+        vsz: st.vm_size.or(s.statm.map(|m| m.size)),
+        rss: st.vm_rss.or(s.statm.map(|m| m.resident)),
+        pss: rollup_field(|c| c.pss),
+        uss: r.and_then(|c| c.uss()),
+        swap: rollup_field(|c| c.swap).or(st.vm_swap),
+        swap_pss: rollup_field(|c| c.swap_pss),
+        anon: st.rss_anon,
+        file: st.rss_file,
+        shmem: st.rss_shmem,
+        pss_anon: rollup_field(|c| c.pss_anon),
+        pss_file: rollup_field(|c| c.pss_file),
+        pss_shmem: rollup_field(|c| c.pss_shmem),
+        locked: rollup_field(|c| c.locked),
+        anon_huge_pages: rollup_field(|c| c.anon_huge_pages),
+        cgroup: s
+            .cgroup
+            .as_deref()
+            .and_then(memory_cgroup)
+            .map(str::to_string),
+        oom_score: s.oom_score,
+        oom_score_adj: s.oom_score_adj,
+        unreadable: s
+            .problems
+            .iter()
+            .map(|p| {
+                let why = match p.problem {
+                    Problem::Denied => "permission denied",
+                    Problem::TimedOut => "timed out",
+                };
+                format!("{}: {}", p.file, why)
+            })
+            .collect(),
+    }
+}
+
+/// The byte columns a row or group carries, by their JSON names.
+pub const BYTE_KEYS: &[&str] = &[
+    "vsz", "rss", "pss", "uss", "swap", "swap_pss", "anon", "file", "shmem",
+];
+
+impl ProcRow {
+    /// A byte column by its JSON name.
+    pub fn bytes(&self, key: &str) -> Option<u64> {
+        match key {
+            "vsz" => self.vsz,
+            "rss" => self.rss,
+            "pss" => self.pss,
+            "uss" => self.uss,
+            "swap" => self.swap,
+            "swap_pss" => self.swap_pss,
+            "anon" => self.anon,
+            "file" => self.file,
+            "shmem" => self.shmem,
+            "pss_anon" => self.pss_anon,
+            "pss_file" => self.pss_file,
+            "pss_shmem" => self.pss_shmem,
+            _ => None,
+        }
+    }
+}
+
+/// Sort keys accepted by `--sort`.
+pub const SORT_KEYS: &[&str] = &[
+    "pid", "user", "command", "vsz", "rss", "pss", "uss", "swap", "swap_pss", "anon", "file",
+    "shmem",
+];
+
+/// Sorts rows: byte columns largest first (absent values last), text and PID ascending;
+/// `reverse` flips the order. Ties break by PID.
+pub fn sort(rows: &mut [ProcRow], key: &str, reverse: bool) {
+    rows.sort_by(|a, b| {
+        let ord = match key {
+            "pid" => a.pid.cmp(&b.pid),
+            "user" => a.user.cmp(&b.user),
+            "command" => a.command.cmp(&b.command),
+            k => {
+                // Descending, with None after every value.
+                match (a.bytes(k), b.bytes(k)) {
+                    (Some(x), Some(y)) => y.cmp(&x),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                }
+            }
+        }
+        .then(a.pid.cmp(&b.pid));
+        if reverse {
+            ord.reverse()
+        } else {
+            ord
+        }
+    });
+}
+
+/// A sum over several processes. Each figure sums the members that have it; `incomplete`
+/// counts members whose PSS is unknown or some file could not be read.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Group {
+    pub key: String,
+    pub processes: u32,
+    pub vsz: Option<u64>,
+    pub rss: Option<u64>,
+    pub pss: Option<u64>,
+    pub uss: Option<u64>,
+    pub swap: Option<u64>,
+    pub swap_pss: Option<u64>,
+    pub anon: Option<u64>,
+    pub file: Option<u64>,
+    pub shmem: Option<u64>,
+    pub incomplete: u32,
+}
+
+fn add(acc: &mut Option<u64>, v: Option<u64>) {
+    if let Some(v) = v {
+        *acc = Some(acc.unwrap_or(0) + v);
+    }
+}
+
+impl Group {
+    pub fn add_row(&mut self, r: &ProcRow) {
+        self.processes += 1;
+        add(&mut self.vsz, r.vsz);
+        add(&mut self.rss, r.rss);
+        add(&mut self.pss, r.pss);
+        add(&mut self.uss, r.uss);
+        add(&mut self.swap, r.swap);
+        add(&mut self.swap_pss, r.swap_pss);
+        add(&mut self.anon, r.anon);
+        add(&mut self.file, r.file);
+        add(&mut self.shmem, r.shmem);
+        if r.pss.is_none() || !r.unreadable.is_empty() {
+            self.incomplete += 1;
+        }
+    }
+
+    /// A byte column by its JSON name.
+    pub fn bytes(&self, key: &str) -> Option<u64> {
+        match key {
+            "vsz" => self.vsz,
+            "rss" => self.rss,
+            "pss" => self.pss,
+            "uss" => self.uss,
+            "swap" => self.swap,
+            "swap_pss" => self.swap_pss,
+            "anon" => self.anon,
+            "file" => self.file,
+            "shmem" => self.shmem,
+            _ => None,
+        }
+    }
+}
+
+/// How `--by` groups processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    User,
+    Command,
+    Cgroup,
+}
+
+/// Groups rows and sorts groups like rows (byte keys largest first, `key` for text keys).
+pub fn group(rows: &[ProcRow], by: GroupBy, sort_key: &str, reverse: bool) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for r in rows {
+        let key = match by {
+            GroupBy::User => r.user.clone(),
+            GroupBy::Command => r.comm.clone(),
+            GroupBy::Cgroup => r.cgroup.clone().unwrap_or_else(|| "?".into()),
+        };
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push(Group {
+                key,
+                ..Default::default()
+            });
+            groups.len() - 1
+        });
+        groups[i].add_row(r);
+    }
+    groups.sort_by(|a, b| {
+        let ord = match sort_key {
+            "pid" | "user" | "command" => a.key.cmp(&b.key),
+            k => match (a.bytes(k), b.bytes(k)) {
+                (Some(x), Some(y)) => y.cmp(&x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+        }
+        .then_with(|| a.key.cmp(&b.key));
+        if reverse {
+            ord.reverse()
+        } else {
+            ord
+        }
+    });
+    groups
+}
+
+/// The total over all rows.
+pub fn totals(rows: &[ProcRow]) -> Group {
+    let mut g = Group {
+        key: "total".into(),
+        ..Default::default()
+    };
+    for r in rows {
+        g.add_row(r);
+    }
+    g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memlens_model::{SmapsCounters, Status};
+
+    fn sample(pid: u32, uid: u32, name: &str, rss: u64, pss: Option<u64>) -> ProcessSample {
+        let mut st = Status {
+            name: name.into(),
+            uid: Some(uid),
+            ..Default::default()
+        };
+        st.counters.vm_rss = Some(rss);
+        st.counters.vm_size = Some(rss * 4);
+        ProcessSample {
+            pid,
+            status: st,
+            rollup: pss.map(|p| SmapsCounters {
+                pss: Some(p),
+                private_clean: Some(p / 4),
+                private_dirty: Some(p / 4),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn rows_sort_group_and_total() {
+        let names = |u: u32| {
+            if u == 0 {
+                "root".to_string()
+            } else {
+                u.to_string()
+            }
+        };
+        let samples = [
+            sample(1, 0, "init", 100, Some(80)),
+            sample(2, 1000, "bash", 300, Some(200)),
+            sample(3, 1000, "bash", 50, None),
+        ];
+        let mut rows: Vec<ProcRow> = samples.iter().map(|s| row(s, names)).collect();
+        assert_eq!(rows[0].user, "root");
+        assert_eq!(rows[0].command, "[init]");
+        assert_eq!(rows[1].uss, Some(100));
+        sort(&mut rows, "pss", false);
+        assert_eq!(
+            rows.iter().map(|r| r.pid).collect::<Vec<_>>(),
+            vec![2, 1, 3]
+        );
+        sort(&mut rows, "pss", true);
+        assert_eq!(
+            rows.iter().map(|r| r.pid).collect::<Vec<_>>(),
+            vec![3, 1, 2]
+        );
+        let g = group(&rows, GroupBy::User, "rss", false);
+        assert_eq!(g[0].key, "1000");
+        assert_eq!(g[0].processes, 2);
+        assert_eq!(g[0].rss, Some(350));
+        assert_eq!(g[0].pss, Some(200));
+        assert_eq!(g[0].incomplete, 1);
+        let t = totals(&rows);
+        assert_eq!(t.rss, Some(450));
+        assert_eq!(t.vsz, Some(1800));
+        let g = group(&rows, GroupBy::Command, "pss", false);
+        assert_eq!(
+            g.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(),
+            vec!["bash", "init"]
+        );
+    }
+}

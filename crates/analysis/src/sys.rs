@@ -1,0 +1,219 @@
+//! `memlens sys`: meminfo broken down the way `free -w` does, and explained.
+
+use memlens_model::MemInfo;
+use serde::Serialize;
+
+/// `vm.overcommit_memory` modes.
+pub fn overcommit_mode_name(mode: i64) -> &'static str {
+    match mode {
+        0 => "heuristic",
+        1 => "always",
+        2 => "never (strict accounting)",
+        _ => "unknown",
+    }
+}
+
+/// The page-cache identity: `Buffers + Cached + SwapCached` (all file pages the kernel
+/// holds, NR_FILE_PAGES) against `Active(file) + Inactive(file) + Shmem + SwapCached`
+/// (the file LRU plus shmem, which lives on the anon LRU). The difference is mostly
+/// unevictable file pages (mlocked files, ramfs).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CacheIdentity {
+    pub buffers_cached_swap_cached: u64,
+    pub file_lru_shmem_swap_cached: u64,
+    /// Left side minus right side, in bytes.
+    pub difference: i64,
+}
+
+/// The system summary. Every size is bytes; `None` when this kernel lacks the field.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SysSummary {
+    pub total: u64,
+    /// `total - available`, as procps 4 `free` computes "used".
+    pub used: u64,
+    /// `total - free - buffers - cached - slab_reclaimable`, the "used" of procps before 4.0.1
+    /// (htop and `sar -r` show similar older definitions).
+    pub used_legacy: u64,
+    pub free: u64,
+    pub available: u64,
+    /// True when the kernel has no usable `MemAvailable` (before 3.14) and `available` is
+    /// `MemFree`, as procps falls back.
+    pub available_estimated: bool,
+    pub buffers: Option<u64>,
+    pub cached: Option<u64>,
+    /// `Shmem`: tmpfs, shared anonymous and SysV/POSIX shared memory.
+    pub shared: Option<u64>,
+    /// `Buffers + Cached + SReclaimable`, `free`'s "buff/cache".
+    pub buff_cache: u64,
+    pub slab: Option<u64>,
+    pub slab_reclaimable: Option<u64>,
+    pub slab_unreclaimable: Option<u64>,
+    /// `AnonPages`: anonymous memory mapped into processes.
+    pub anon: Option<u64>,
+    pub anon_active: Option<u64>,
+    pub anon_inactive: Option<u64>,
+    pub file_active: Option<u64>,
+    pub file_inactive: Option<u64>,
+    pub unevictable: Option<u64>,
+    pub mlocked: Option<u64>,
+    pub dirty: Option<u64>,
+    pub writeback: Option<u64>,
+    pub kernel_stack: Option<u64>,
+    pub page_tables: Option<u64>,
+    pub vmalloc_used: Option<u64>,
+    pub percpu: Option<u64>,
+    /// Memory reserved for hugetlb pools (`Hugetlb`, or `HugePages_Total × Hugepagesize`).
+    pub hugetlb: Option<u64>,
+    pub anon_huge_pages: Option<u64>,
+    pub swap_total: Option<u64>,
+    pub swap_free: Option<u64>,
+    pub swap_used: Option<u64>,
+    pub swap_cached: Option<u64>,
+    pub commit_limit: Option<u64>,
+    pub committed_as: Option<u64>,
+    /// `vm.overcommit_memory`: 0 heuristic, 1 always, 2 never.
+    pub overcommit_memory: Option<i64>,
+    pub cache_identity: Option<CacheIdentity>,
+}
+
+fn sub(a: u64, b: Option<u64>) -> u64 {
+    a.saturating_sub(b.unwrap_or(0))
+}
+
+impl SysSummary {
+    pub fn from_meminfo(m: &MemInfo, overcommit_memory: Option<i64>) -> SysSummary {
+        let total = m.mem_total.unwrap_or(0);
+        let free = m.mem_free.unwrap_or(0);
+        let (available, available_estimated) = match m.mem_available {
+            Some(a) if a > 0 && a <= total => (a, false),
+            _ => (free, true),
+        };
+        let sreclaimable = m.s_reclaimable;
+        let buff_cache = m.buffers.unwrap_or(0) + m.cached.unwrap_or(0) + sreclaimable.unwrap_or(0);
+        let used_legacy = sub(
+            sub(sub(sub(total, Some(free)), m.buffers), m.cached),
+            sreclaimable,
+        );
+        let hugetlb = m
+            .hugetlb
+            .or_else(|| match (m.huge_pages_total, m.hugepagesize) {
+                (Some(n), Some(sz)) => Some(n * sz),
+                _ => None,
+            });
+        let cache_identity = match (
+            m.buffers,
+            m.cached,
+            m.swap_cached,
+            m.active_file,
+            m.inactive_file,
+            m.shmem,
+        ) {
+            (Some(b), Some(c), Some(sc), Some(af), Some(inf), Some(sh)) => {
+                let lhs = b + c + sc;
+                let rhs = af + inf + sh + sc;
+                Some(CacheIdentity {
+                    buffers_cached_swap_cached: lhs,
+                    file_lru_shmem_swap_cached: rhs,
+                    difference: lhs as i64 - rhs as i64,
+                })
+            }
+            _ => None,
+        };
+        SysSummary {
+            total,
+            used: total.saturating_sub(available),
+            used_legacy,
+            free,
+            available,
+            available_estimated,
+            buffers: m.buffers,
+            cached: m.cached,
+            shared: m.shmem,
+            buff_cache,
+            slab: m.slab,
+            slab_reclaimable: m.s_reclaimable,
+            slab_unreclaimable: m.s_unreclaim,
+            anon: m.anon_pages,
+            anon_active: m.active_anon,
+            anon_inactive: m.inactive_anon,
+            file_active: m.active_file,
+            file_inactive: m.inactive_file,
+            unevictable: m.unevictable,
+            mlocked: m.mlocked,
+            dirty: m.dirty,
+            writeback: m.writeback,
+            kernel_stack: m.kernel_stack,
+            page_tables: m.page_tables,
+            vmalloc_used: m.vmalloc_used,
+            percpu: m.percpu,
+            hugetlb,
+            anon_huge_pages: m.anon_huge_pages,
+            swap_total: m.swap_total,
+            swap_free: m.swap_free,
+            swap_used: m.swap_total.map(|t| sub(t, m.swap_free)),
+            swap_cached: m.swap_cached,
+            commit_limit: m.commit_limit,
+            committed_as: m.committed_as,
+            overcommit_memory,
+            cache_identity,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mi(pairs: &[(&str, u64)]) -> MemInfo {
+        let mut m = MemInfo::default();
+        for (k, v) in pairs {
+            *m.slot(k).unwrap() = Some(*v);
+        }
+        m
+    }
+
+    #[test]
+    fn used_and_identity() {
+        let m = mi(&[
+            ("MemTotal", 1000),
+            ("MemFree", 400),
+            ("MemAvailable", 700),
+            ("Buffers", 10),
+            ("Cached", 200),
+            ("SwapCached", 5),
+            ("Active(file)", 100),
+            ("Inactive(file)", 80),
+            ("Shmem", 25),
+            ("SReclaimable", 30),
+            ("SwapTotal", 100),
+            ("SwapFree", 60),
+        ]);
+        let s = SysSummary::from_meminfo(&m, Some(0));
+        assert_eq!(s.used, 300);
+        assert_eq!(s.used_legacy, 1000 - 400 - 10 - 200 - 30);
+        assert_eq!(s.buff_cache, 240);
+        assert_eq!(s.swap_used, Some(40));
+        let id = s.cache_identity.unwrap();
+        assert_eq!(id.buffers_cached_swap_cached, 215);
+        assert_eq!(id.file_lru_shmem_swap_cached, 210);
+        assert_eq!(id.difference, 5);
+        assert!(!s.available_estimated);
+    }
+
+    #[test]
+    fn old_kernel_without_memavailable_falls_back_to_free() {
+        let m = mi(&[
+            ("MemTotal", 1000),
+            ("MemFree", 400),
+            ("HugePages_Total", 2),
+            ("Hugepagesize", 2048),
+        ]);
+        let s = SysSummary::from_meminfo(&m, None);
+        assert_eq!(s.available, 400);
+        assert!(s.available_estimated);
+        assert_eq!(s.used, 600);
+        assert_eq!(s.hugetlb, Some(4096));
+        assert_eq!(s.cache_identity, None);
+        assert_eq!(s.swap_used, None);
+    }
+}

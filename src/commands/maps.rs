@@ -1,0 +1,312 @@
+//! `memlens maps PID`: read smaps, sum by mapping/kind/path, compare with smaps_rollup.
+
+use std::time::Duration;
+
+use memlens_model::{Mapping, SmapsCounters};
+use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::procs::read_smaps;
+use memlens_sources::{cmdline, smaps, status, Error, Result, Root};
+use serde::Serialize;
+
+use crate::cli::{MapsArgs, MapsBy};
+use crate::commands::ps::unknown_pid;
+use crate::output::{print, Format, Output};
+
+/// One mapping as printed and serialised (addresses as hex strings: 64-bit addresses do
+/// not fit JSON numbers exactly).
+#[derive(Debug, Serialize)]
+pub struct MapRow<'a> {
+    pub start: String,
+    pub end: String,
+    pub perms: &'a str,
+    pub offset: String,
+    pub dev: &'a str,
+    pub inode: u64,
+    pub kind: &'static str,
+    pub path: &'a str,
+    pub size: u64,
+    pub rss: Option<u64>,
+    pub pss: Option<u64>,
+    pub pss_dirty: Option<u64>,
+    pub shared_clean: Option<u64>,
+    pub shared_dirty: Option<u64>,
+    pub private_clean: Option<u64>,
+    pub private_dirty: Option<u64>,
+    pub referenced: Option<u64>,
+    pub anonymous: Option<u64>,
+    pub swap: Option<u64>,
+    pub swap_pss: Option<u64>,
+    pub anon_huge_pages: Option<u64>,
+    pub locked: Option<u64>,
+    pub thp_eligible: Option<bool>,
+    pub vm_flags: Option<&'a str>,
+}
+
+fn map_row(m: &Mapping) -> MapRow<'_> {
+    let c = &m.counters;
+    MapRow {
+        start: format!("{:x}", m.start),
+        end: format!("{:x}", m.end),
+        perms: &m.perms,
+        offset: format!("{:x}", m.offset),
+        dev: &m.dev,
+        inode: m.inode,
+        kind: m.kind.as_str(),
+        path: &m.path,
+        size: m.size(),
+        rss: c.rss,
+        pss: c.pss,
+        pss_dirty: c.pss_dirty,
+        shared_clean: c.shared_clean,
+        shared_dirty: c.shared_dirty,
+        private_clean: c.private_clean,
+        private_dirty: c.private_dirty,
+        referenced: c.referenced,
+        anonymous: c.anonymous,
+        swap: c.swap,
+        swap_pss: c.swap_pss,
+        anon_huge_pages: c.anon_huge_pages,
+        locked: c.locked,
+        thp_eligible: m.thp_eligible,
+        vm_flags: m.vm_flags.as_deref(),
+    }
+}
+
+/// Sums of a set of mappings (a kind, a path, or all).
+#[derive(Debug, Serialize)]
+pub struct MapGroup {
+    pub key: String,
+    pub mappings: usize,
+    pub size: u64,
+    pub counters: SmapsCounters,
+}
+
+fn group(maps: &[Mapping], key: impl Fn(&Mapping) -> String) -> Vec<MapGroup> {
+    let mut out: Vec<MapGroup> = Vec::new();
+    for m in maps {
+        let k = key(m);
+        let i = match out.iter().position(|g| g.key == k) {
+            Some(i) => i,
+            None => {
+                out.push(MapGroup {
+                    key: k,
+                    mappings: 0,
+                    size: 0,
+                    counters: SmapsCounters::default(),
+                });
+                out.len() - 1
+            }
+        };
+        out[i].mappings += 1;
+        out[i].size += m.size();
+        out[i].counters.add(&m.counters);
+    }
+    out.sort_by(|a, b| {
+        b.counters
+            .rss
+            .cmp(&a.counters.rss)
+            .then_with(|| b.size.cmp(&a.size))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    out
+}
+
+/// How the sum of smaps compares with smaps_rollup.
+#[derive(Debug, Serialize)]
+pub struct RollupCheck {
+    pub rollup_rss: Option<u64>,
+    pub rollup_pss: Option<u64>,
+    pub smaps_rss: Option<u64>,
+    pub smaps_pss: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct MapsJson<'a> {
+    pid: u32,
+    command: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mappings: Option<Vec<MapRow<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<&'a [MapGroup]>,
+    totals: MapGroup,
+    rollup_check: Option<RollupCheck>,
+}
+
+pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Result<i32> {
+    let pid = args.pid;
+    // Collect.
+    let name = match status::read(root, pid) {
+        Ok(s) => s.name,
+        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
+        Err(e) => return Err(e),
+    };
+    let maps = match read_smaps(root, pid, Duration::from_secs_f64(args.timeout.max(0.001))) {
+        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
+        r => r?,
+    };
+    let command = cmdline::read(root, pid)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| format!("[{name}]"));
+    let rollup = match smaps::read_rollup(root, pid) {
+        Err(Error::Denied(_)) | Err(Error::Missing(_)) | Err(Error::Vanished(_)) => None,
+        r => r?,
+    };
+    // Analyse.
+    let totals = {
+        let mut g = group(&maps, |_| "total".into());
+        g.pop().unwrap_or(MapGroup {
+            key: "total".into(),
+            mappings: 0,
+            size: 0,
+            counters: SmapsCounters::default(),
+        })
+    };
+    let rollup_check = rollup.map(|r| RollupCheck {
+        rollup_rss: r.rss,
+        rollup_pss: r.pss,
+        smaps_rss: totals.counters.rss,
+        smaps_pss: totals.counters.pss,
+    });
+    let groups = args.by.map(|by| match by {
+        MapsBy::Kind => group(&maps, |m| m.kind.as_str().to_string()),
+        MapsBy::Path => group(&maps, |m| {
+            if m.path.is_empty() {
+                "[anon]".to_string()
+            } else {
+                m.path.clone()
+            }
+        }),
+    });
+    // Render.
+    match out.format {
+        Format::Json => print(&json(&MapsJson {
+            pid,
+            command,
+            mappings: groups.is_none().then(|| maps.iter().map(map_row).collect()),
+            groups: groups.as_deref(),
+            totals,
+            rollup_check,
+        })),
+        Format::Csv => match &groups {
+            Some(g) => print(&group_table(g, &totals).csv()),
+            None => print(&mapping_table(&maps, &totals).csv()),
+        },
+        Format::Table => {
+            let mut text = format!("{pid}: {command}\n");
+            text.push_str(&out.table(&match &groups {
+                Some(g) => group_table(g, &totals),
+                None => mapping_table(&maps, &totals),
+            }));
+            if let Some(c) = &rollup_check {
+                let same = c.rollup_rss == c.smaps_rss && c.rollup_pss == c.smaps_pss;
+                text.push_str(&format!(
+                    "smaps_rollup: RSS {} PSS {} — {}\n",
+                    memlens_present::bytes(c.rollup_rss.unwrap_or(0), out.units),
+                    memlens_present::bytes(c.rollup_pss.unwrap_or(0), out.units),
+                    if same {
+                        "the mappings add up to it exactly"
+                    } else {
+                        "differs from the sum of the mappings (the process changed between the two reads)"
+                    }
+                ));
+            }
+            print(&text);
+        }
+    }
+    Ok(0)
+}
+
+const COUNTER_COLUMNS: [(&str, &str); 10] = [
+    ("RSS", "rss"),
+    ("PSS", "pss"),
+    ("SHR_CLEAN", "shared_clean"),
+    ("SHR_DIRTY", "shared_dirty"),
+    ("PRV_CLEAN", "private_clean"),
+    ("PRV_DIRTY", "private_dirty"),
+    ("SWAP", "swap"),
+    ("SWAPPSS", "swap_pss"),
+    ("ANONHUGE", "anon_huge_pages"),
+    ("LOCKED", "locked"),
+];
+
+fn counter_cells(c: &SmapsCounters) -> impl Iterator<Item = Cell> + '_ {
+    COUNTER_COLUMNS.iter().map(move |(_, k)| {
+        let kernel = match *k {
+            "rss" => "Rss",
+            "pss" => "Pss",
+            "shared_clean" => "Shared_Clean",
+            "shared_dirty" => "Shared_Dirty",
+            "private_clean" => "Private_Clean",
+            "private_dirty" => "Private_Dirty",
+            "swap" => "Swap",
+            "swap_pss" => "SwapPss",
+            "anon_huge_pages" => "AnonHugePages",
+            _ => "Locked",
+        };
+        Cell::Bytes(c.get(kernel))
+    })
+}
+
+fn mapping_table(maps: &[Mapping], totals: &MapGroup) -> Table {
+    let mut cols = vec![
+        Column::left("START", "start"),
+        Column::left("END", "end"),
+        Column::left("PERM", "perms"),
+        Column::right("OFFSET", "offset"),
+        Column::left("KIND", "kind"),
+        Column::right("SIZE", "size"),
+    ];
+    cols.extend(COUNTER_COLUMNS.iter().map(|(h, k)| Column::right(h, k)));
+    cols.push(Column::left("PATH", "path"));
+    let mut t = Table::new(cols);
+    for m in maps {
+        let mut cells: Vec<Cell> = vec![
+            format!("{:x}", m.start).into(),
+            format!("{:x}", m.end).into(),
+            m.perms.as_str().into(),
+            format!("{:x}", m.offset).into(),
+            m.kind.as_str().into(),
+            Cell::Bytes(Some(m.size())),
+        ];
+        cells.extend(counter_cells(&m.counters));
+        cells.push(m.path.as_str().into());
+        t.rows.push(cells);
+    }
+    let mut cells: Vec<Cell> = vec![
+        "".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+        Cell::Bytes(Some(totals.size)),
+    ];
+    cells.extend(counter_cells(&totals.counters));
+    cells.push(format!("total of {} mappings", totals.mappings).into());
+    t.footer.push(cells);
+    t
+}
+
+fn group_table(groups: &[MapGroup], totals: &MapGroup) -> Table {
+    let mut cols = vec![
+        Column::right("MAPS", "mappings"),
+        Column::right("SIZE", "size"),
+    ];
+    cols.extend(COUNTER_COLUMNS.iter().map(|(h, k)| Column::right(h, k)));
+    cols.push(Column::left("KEY", "key"));
+    let mut t = Table::new(cols);
+    let line = |g: &MapGroup| {
+        let mut cells = vec![
+            Cell::Int(Some(g.mappings as i64)),
+            Cell::Bytes(Some(g.size)),
+        ];
+        cells.extend(counter_cells(&g.counters));
+        cells.push(g.key.as_str().into());
+        cells
+    };
+    for g in groups {
+        t.rows.push(line(g));
+    }
+    t.footer.push(line(totals));
+    t
+}

@@ -1,0 +1,98 @@
+//! `memlens` with no command: system summary, top processes by PSS, findings.
+
+use memlens_analysis::findings::{self, Finding, Severity};
+use memlens_analysis::procs::{self, ProcRow};
+use memlens_analysis::sys::SysSummary;
+use memlens_present::json;
+use memlens_sources::procs::ScanOptions;
+use memlens_sources::{vmstat, Result, Root};
+use serde::Serialize;
+
+use crate::commands::ps::{self as ps_cmd, Skipped};
+use crate::commands::sys;
+use crate::output::{print, Format, Output};
+
+const TOP: usize = 10;
+
+#[derive(Serialize)]
+struct OverviewJson<'a> {
+    system: &'a SysSummary,
+    top_processes: &'a [ProcRow],
+    findings: &'a [Finding],
+    skipped: &'a Skipped,
+}
+
+pub fn run(root: &Root, out: &Output) -> Result<i32> {
+    // Collect.
+    let summary = sys::collect(root)?;
+    let vm = match vmstat::read(root) {
+        Ok(v) => Some(v),
+        Err(e) if e.is_missing() => None,
+        Err(e) => return Err(e),
+    };
+    let (mut rows, skipped) = ps_cmd::collect(root, &ScanOptions::default())?;
+    // Analyse.
+    procs::sort(&mut rows, "pss", false);
+    rows.truncate(TOP);
+    let found = findings::overview(&summary, vm.as_ref());
+    // Render.
+    ps_cmd::warn_skipped(&skipped);
+    match out.format {
+        Format::Json => print(&json(&OverviewJson {
+            system: &summary,
+            top_processes: &rows,
+            findings: &found,
+            skipped: &skipped,
+        })),
+        Format::Csv => print(&ps_cmd::process_table(&rows, None).csv()),
+        Format::Table => {
+            let mut text = sys::free_block(&summary, out);
+            text.push_str(&format!(
+                "\nanon {}  page cache {}  slab {}  kernel stack+page tables {}  hugetlb {}\n",
+                b(summary.anon, out),
+                b(
+                    Some(
+                        summary.file_active.unwrap_or(0)
+                            + summary.file_inactive.unwrap_or(0)
+                            + summary.shared.unwrap_or(0)
+                    ),
+                    out
+                ),
+                b(summary.slab, out),
+                b(
+                    Some(summary.kernel_stack.unwrap_or(0) + summary.page_tables.unwrap_or(0)),
+                    out
+                ),
+                b(summary.hugetlb, out),
+            ));
+            text.push_str(&format!("\nTop {} processes by PSS:\n", rows.len()));
+            text.push_str(&out.table(&ps_cmd::process_table(&rows, None)));
+            text.push_str(&ps_cmd::footer(&skipped));
+            text.push('\n');
+            if found.is_empty() {
+                text.push_str(
+                    "Nothing alarming: memory available, no OOM kills, no swapping since boot.\n",
+                );
+            } else {
+                text.push_str("Findings:\n");
+                for f in &found {
+                    let tag = match f.severity {
+                        Severity::Critical => "CRITICAL",
+                        Severity::Warning => "WARNING",
+                        Severity::Info => "info",
+                    };
+                    text.push_str(&format!(
+                        "  [{tag}] {}: {} (see `{}`)\n",
+                        f.title, f.evidence, f.next
+                    ));
+                }
+            }
+            print(&text);
+        }
+    }
+    Ok(0)
+}
+
+fn b(v: Option<u64>, out: &Output) -> String {
+    v.map_or("-".into(), |v| memlens_present::bytes(v, out.units))
+}

@@ -1,0 +1,275 @@
+//! `memlens ps`: scan processes, derive rows, filter/sort/group, render.
+
+use std::time::Duration;
+
+use memlens_analysis::procs::{self, Group, GroupBy, ProcRow};
+use memlens_model::ProcessScan;
+use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::passwd::Users;
+use memlens_sources::procs::{scan, ScanOptions};
+use memlens_sources::{Error, Result, Root};
+use serde::Serialize;
+
+use crate::cli::{ByArg, PsArgs};
+use crate::output::{print, warn, Format, Output};
+
+/// What was skipped during a scan, for footers and JSON.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Skipped {
+    /// Processes that exited during the scan.
+    pub vanished: u32,
+    /// Kernel threads (no user memory), not listed.
+    pub kernel_threads: u32,
+    /// Processes whose status is hidden from this user.
+    pub hidden: u32,
+    /// PIDs whose reads exceeded the time bound.
+    pub timed_out: Vec<u32>,
+    /// Listed processes with at least one unreadable file (their cells are null).
+    pub partially_readable: u32,
+}
+
+/// Scans processes and builds rows (shared with the overview).
+pub fn collect(root: &Root, opts: &ScanOptions) -> Result<(Vec<ProcRow>, Skipped)> {
+    let scan: ProcessScan = scan(root, opts)?;
+    let users = Users::read(root);
+    let rows: Vec<ProcRow> = scan
+        .processes
+        .iter()
+        .map(|s| procs::row(s, |u| users.name(u)))
+        .collect();
+    let skipped = Skipped {
+        vanished: scan.vanished,
+        kernel_threads: scan.kernel_threads,
+        hidden: scan.hidden,
+        timed_out: scan.timed_out.clone(),
+        partially_readable: rows.iter().filter(|r| !r.unreadable.is_empty()).count() as u32,
+    };
+    Ok((rows, skipped))
+}
+
+/// Prints the one warning about what could not be read, to stderr.
+pub fn warn_skipped(s: &Skipped) {
+    if s.partially_readable > 0 {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        warn(&format!(
+            "{} processes could not be fully read: permission denied (cells shown as 'denied'){}",
+            s.partially_readable,
+            if root {
+                ""
+            } else {
+                "; run as root to read every process's PSS/USS"
+            }
+        ));
+    }
+    if !s.timed_out.is_empty() {
+        warn(&format!(
+            "{} processes did not answer in time and were skipped (mmap lock held?): {:?}",
+            s.timed_out.len(),
+            s.timed_out
+        ));
+    }
+}
+
+#[derive(Serialize)]
+struct PsJson<'a> {
+    processes: &'a [ProcRow],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    totals: Option<Group>,
+    skipped: &'a Skipped,
+}
+
+#[derive(Serialize)]
+struct GroupJson<'a> {
+    by: &'static str,
+    groups: &'a [Group],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    totals: Option<Group>,
+    skipped: &'a Skipped,
+}
+
+pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Result<i32> {
+    let opts = ScanOptions {
+        cgroup: args.by == Some(ByArg::Cgroup),
+        pids: (!args.pid.is_empty()).then(|| args.pid.clone()),
+        timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+        ..Default::default()
+    };
+    if let Some(pids) = &opts.pids {
+        for pid in pids {
+            let p = root.path(&format!("proc/{pid}/status"));
+            if !p.exists() {
+                return Err(unknown_pid(*pid));
+            }
+        }
+    }
+    let re = match &args.command {
+        Some(r) => Some(regex::Regex::new(r).map_err(|e| {
+            Error::Io(
+                "--command".into(),
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()),
+            )
+        })?),
+        None => None,
+    };
+    let (mut rows, skipped) = collect(root, &opts)?;
+    if let Some(u) = &args.user {
+        rows.retain(|r| &r.user == u || r.uid.map(|x| x.to_string()).as_deref() == Some(u));
+    }
+    if let Some(re) = &re {
+        rows.retain(|r| re.is_match(&r.command));
+    }
+    procs::sort(&mut rows, &args.sort, args.reverse);
+    let totals = args.totals.then(|| procs::totals(&rows));
+    warn_skipped(&skipped);
+    if let Some(by) = args.by {
+        let by_kind = match by {
+            ByArg::User => GroupBy::User,
+            ByArg::Command => GroupBy::Command,
+            ByArg::Cgroup => GroupBy::Cgroup,
+        };
+        let mut groups = procs::group(&rows, by_kind, &args.sort, args.reverse);
+        if let Some(n) = args.limit {
+            groups.truncate(n);
+        }
+        let by_name = match by {
+            ByArg::User => "user",
+            ByArg::Command => "command",
+            ByArg::Cgroup => "cgroup",
+        };
+        match out.format {
+            Format::Json => print(&json(&GroupJson {
+                by: by_name,
+                groups: &groups,
+                totals,
+                skipped: &skipped,
+            })),
+            _ => print(&out.table(&group_table(by_name, &groups, totals.as_ref()))),
+        }
+        return Ok(0);
+    }
+    if let Some(n) = args.limit {
+        rows.truncate(n);
+    }
+    match out.format {
+        Format::Json => print(&json(&PsJson {
+            processes: &rows,
+            totals,
+            skipped: &skipped,
+        })),
+        Format::Csv => print(&process_table(&rows, totals.as_ref()).csv()),
+        Format::Table => {
+            let mut text = out.table(&process_table(&rows, totals.as_ref()));
+            text.push_str(&footer(&skipped));
+            print(&text);
+        }
+    }
+    Ok(0)
+}
+
+pub fn unknown_pid(pid: u32) -> Error {
+    Error::Io(
+        format!("/proc/{pid}").into(),
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no process with PID {pid}"),
+        ),
+    )
+}
+
+/// The footer line under a process table.
+pub fn footer(s: &Skipped) -> String {
+    let mut parts = Vec::new();
+    if s.vanished > 0 {
+        parts.push(format!("{} exited during the scan", s.vanished));
+    }
+    if !s.timed_out.is_empty() {
+        parts.push(format!("{} timed out", s.timed_out.len()));
+    }
+    if s.hidden > 0 {
+        parts.push(format!("{} hidden", s.hidden));
+    }
+    if s.partially_readable > 0 {
+        parts.push(format!("{} partly unreadable", s.partially_readable));
+    }
+    parts.push(format!("{} kernel threads not listed", s.kernel_threads));
+    format!("({})\n", parts.join(", "))
+}
+
+const BYTE_COLUMNS: [(&str, &str); 9] = [
+    ("VSZ", "vsz"),
+    ("RSS", "rss"),
+    ("PSS", "pss"),
+    ("USS", "uss"),
+    ("SWAP", "swap"),
+    ("SWAPPSS", "swap_pss"),
+    ("ANON", "anon"),
+    ("FILE", "file"),
+    ("SHMEM", "shmem"),
+];
+
+/// A byte cell: unreadable when the figure is missing because a file was denied.
+fn cell(v: Option<u64>, unreadable: bool) -> Cell {
+    match v {
+        None if unreadable => Cell::Unreadable,
+        v => Cell::Bytes(v),
+    }
+}
+
+fn byte_columns() -> impl Iterator<Item = Column> {
+    BYTE_COLUMNS.iter().map(|(h, k)| Column::right(h, k))
+}
+
+pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
+    let mut cols = vec![Column::right("PID", "pid"), Column::left("USER", "user")];
+    cols.extend(byte_columns());
+    cols.push(Column::left("COMMAND", "command"));
+    let mut t = Table::new(cols);
+    for r in rows {
+        let unreadable = !r.unreadable.is_empty();
+        let mut cells = vec![Cell::Int(Some(r.pid as i64)), Cell::Text(r.user.clone())];
+        cells.extend(
+            BYTE_COLUMNS
+                .iter()
+                .map(|(_, k)| cell(r.bytes(k), unreadable)),
+        );
+        cells.push(Cell::Text(r.command.clone()));
+        t.rows.push(cells);
+    }
+    if let Some(g) = totals {
+        let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
+        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| Cell::Bytes(g.bytes(k))));
+        cells.push(Cell::Text(format!("total of {} processes", g.processes)));
+        t.footer.push(cells);
+    }
+    t
+}
+
+fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -> Table {
+    let header = match by {
+        "user" => "USER",
+        "command" => "COMMAND",
+        _ => "CGROUP",
+    };
+    let mut cols = vec![Column::right("PROCS", "processes")];
+    cols.extend(byte_columns());
+    cols.push(Column::left(header, "key"));
+    let mut t = Table::new(cols);
+    let line = |g: &Group| {
+        let mut cells = vec![Cell::Int(Some(g.processes as i64))];
+        cells.extend(
+            BYTE_COLUMNS
+                .iter()
+                .map(|(_, k)| cell(g.bytes(k), g.incomplete > 0)),
+        );
+        cells.push(Cell::Text(g.key.clone()));
+        cells
+    };
+    for g in groups {
+        t.rows.push(line(g));
+    }
+    if let Some(g) = totals {
+        t.footer.push(line(g));
+    }
+    t
+}
