@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::procs::list_pids;
-use crate::root::{read_path_into, Root, CAPTURE_META};
+use crate::root::{Root, CAPTURE_META, CAPTURE_UNREADABLE};
 
 /// System files copied when present.
 pub const SYSTEM_FILES: &[&str] = &[
@@ -72,17 +72,18 @@ struct Copier<'a> {
     dest: &'a Path,
     buf: Vec<u8>,
     sum: CaptureSummary,
+    unreadable: Vec<String>,
 }
 
 impl Copier<'_> {
     /// Copies one file; `Ok(false)` when it does not exist.
     fn copy(&mut self, rel: &str) -> Result<bool> {
-        let from = self.src.path(rel);
-        match read_path_into(&from, &mut self.buf) {
-            Ok(()) => {}
+        match self.src.read_into(rel, &mut self.buf) {
+            Ok(_) => {}
             Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Ok(false),
             Err(_) => {
                 self.sum.unreadable += 1;
+                self.unreadable.push(rel.to_string());
                 return Ok(true);
             }
         }
@@ -141,6 +142,7 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
         dest,
         buf: Vec::with_capacity(1 << 20),
         sum: CaptureSummary::default(),
+        unreadable: Vec::new(),
     };
     for f in SYSTEM_FILES {
         c.copy(f)?;
@@ -171,5 +173,11 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
     );
     let meta_path: PathBuf = dest.join(CAPTURE_META);
     fs::write(&meta_path, meta).map_err(|e| Error::from_io(&meta_path, e))?;
+    if !c.unreadable.is_empty() {
+        let list_path = dest.join(CAPTURE_UNREADABLE);
+        let mut list = c.unreadable.join("\n");
+        list.push('\n');
+        fs::write(&list_path, list).map_err(|e| Error::from_io(&list_path, e))?;
+    }
     Ok(c.sum)
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use memlens_model::{FileProblem, Problem, ProcessSample, ProcessScan};
 
 use crate::error::{Error, Result};
-use crate::root::{read_path_into, Root};
+use crate::root::Root;
 use crate::{cgroup, cmdline, oom_score, smaps, stat, statm, status};
 
 /// What to read of each process (status is always read).
@@ -89,13 +89,12 @@ fn read_process_inner(
     buf: &mut Vec<u8>,
     page_size: u64,
 ) -> Result<Outcome> {
-    let file = |name: &str| root.path(&format!("proc/{pid}/{name}"));
-    let path = file("status");
-    match read_path_into(&path, buf) {
-        Ok(()) => {}
+    let file = |name: &str| format!("proc/{pid}/{name}");
+    let path = match root.read_into(&file("status"), buf) {
+        Ok(p) => p,
         Err(Error::Denied(_)) => return Ok(Outcome::Hidden),
         Err(e) => return Err(e),
-    }
+    };
     let status = status::parse(buf).map_err(|e| Error::parse(&path, e))?;
     if status.is_kernel_thread() {
         return Ok(Outcome::KernelThread);
@@ -110,9 +109,8 @@ fn read_process_inner(
     // the whole process (it exited), parse errors are errors.
     macro_rules! read_file {
         ($name:expr) => {{
-            let path = file($name);
-            match read_path_into(&path, buf) {
-                Ok(()) => Some(path),
+            match root.read_into(&file($name), buf) {
+                Ok(path) => Some(path),
                 Err(Error::Denied(_)) => {
                     problems.push(FileProblem {
                         file: $name.to_string(),
@@ -125,9 +123,8 @@ fn read_process_inner(
         }};
     }
     if opts.rollup {
-        let path = file("smaps_rollup");
-        match read_path_into(&path, buf) {
-            Ok(()) => {
+        match root.read_into(&file("smaps_rollup"), buf) {
+            Ok(path) => {
                 sample.rollup = Some(smaps::parse_rollup(buf).map_err(|e| Error::parse(&path, e))?)
             }
             Err(Error::Missing(_)) => {
@@ -307,13 +304,14 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
 
 /// Reads one process's full `smaps`, with the same time bound as a scan.
 pub fn read_smaps(root: &Root, pid: u32, timeout: Duration) -> Result<Vec<memlens_model::Mapping>> {
-    let path = root.path(&format!("proc/{pid}/smaps"));
+    let rel = format!("proc/{pid}/smaps");
+    let path = root.path(&rel);
     let (tx, rx) = mpsc::channel();
-    let p = path.clone();
+    let r = root.clone();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let r = read_path_into(&p, &mut buf).map(|()| buf);
-        let _ = tx.send(r);
+        let res = r.read_into(&rel, &mut buf).map(|_| buf);
+        let _ = tx.send(res);
     });
     let text = match rx.recv_timeout(timeout) {
         Ok(r) => r?,

@@ -9,11 +9,18 @@ use crate::error::{Error, Result};
 /// Name of the file a capture writes at its top, with `key=value` lines.
 pub const CAPTURE_META: &str = "memlens-capture.txt";
 
+/// Name of the file a capture writes listing (one relative path a line) the files that
+/// existed but could not be read, so that reading the capture back reports them as
+/// denied rather than missing.
+pub const CAPTURE_UNREADABLE: &str = "memlens-unreadable.txt";
+
 /// A directory holding `proc/` (and usually `sys/`, `etc/`) trees.
 #[derive(Debug, Clone)]
 pub struct Root {
     base: PathBuf,
     live: bool,
+    /// Files a capture could not read (relative paths), sorted.
+    unreadable: std::sync::Arc<Vec<String>>,
 }
 
 impl Root {
@@ -22,6 +29,7 @@ impl Root {
         Root {
             base: PathBuf::from("/"),
             live: true,
+            unreadable: Default::default(),
         }
     }
 
@@ -29,7 +37,19 @@ impl Root {
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let base: PathBuf = dir.into();
         let live = base == Path::new("/");
-        let root = Root { base, live };
+        let mut unreadable: Vec<String> = if live {
+            Vec::new()
+        } else {
+            std::fs::read_to_string(base.join(CAPTURE_UNREADABLE))
+                .map(|t| t.lines().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        unreadable.sort();
+        let root = Root {
+            base,
+            live,
+            unreadable: std::sync::Arc::new(unreadable),
+        };
         match std::fs::metadata(root.path("proc/meminfo")) {
             Ok(m) if m.is_file() => Ok(root),
             _ => Err(Error::NotARoot(root.base.clone())),
@@ -51,11 +71,19 @@ impl Root {
         self.base.join(rel)
     }
 
-    /// Reads a whole file under the root into `buf` (cleared first).
+    /// Reads a whole file under the root into `buf` (cleared first). In a capture, a file
+    /// the capture could not read is reported as denied, as it was on the machine.
     pub fn read_into(&self, rel: &str, buf: &mut Vec<u8>) -> Result<PathBuf> {
         let path = self.path(rel);
-        read_path_into(&path, buf)?;
-        Ok(path)
+        match read_path_into(&path, buf) {
+            Err(Error::Missing(p))
+                if self.unreadable.binary_search_by(|u| u.as_str().cmp(rel)).is_ok() =>
+            {
+                Err(Error::Denied(p))
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(path),
+        }
     }
 
     /// Reads a whole file under the root.

@@ -1,0 +1,248 @@
+//! Differential tests on the live machine: memlens against procps (`free`, `ps`, `pmap`)
+//! and smem, on processes these tests start and stop themselves.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::*;
+
+/// `sleep` is small and its memory does not change while it sleeps.
+fn sleeper() -> Guard {
+    let g = Guard::spawn(Command::new("sleep").arg("600"));
+    std::thread::sleep(Duration::from_millis(200));
+    g
+}
+
+/// A process holding 48 MiB of touched anonymous memory.
+fn allocator() -> Guard {
+    let g = Guard::spawn_ready(Command::new("python3").args([
+        "-c",
+        "import time\nb = bytearray(48 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('ready', flush=True)\ntime.sleep(600)",
+    ]));
+    std::thread::sleep(Duration::from_millis(100));
+    g
+}
+
+#[test]
+fn sys_agrees_with_free() {
+    let m = memlens(&["sys", "--json"]).json();
+    let free = sh("free -b -w");
+    let mem: Vec<i64> = free
+        .lines()
+        .find(|l| l.starts_with("Mem:"))
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    // free -w: total used free shared buffers cache available
+    let tol = 16 * MIB; // both read meminfo a few ms apart on a live machine
+    assert_eq!(int(&m, "total"), mem[0], "MemTotal is fixed");
+    close("used", int(&m, "used"), mem[1], tol);
+    close("free", int(&m, "free"), mem[2], tol);
+    close("shared", int(&m, "shared"), mem[3], tol);
+    close("buffers", int(&m, "buffers"), mem[4], tol);
+    close("cache", int(&m, "buff_cache") - int(&m, "buffers"), mem[5], tol);
+    close("available", int(&m, "available"), mem[6], tol);
+    let swap: Vec<i64> = free
+        .lines()
+        .find(|l| l.starts_with("Swap:"))
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(int(&m, "swap_total"), swap[0]);
+}
+
+#[test]
+fn ps_agrees_with_procps_ps_and_smem() {
+    let s = sleeper();
+    let a = allocator();
+    // smem is itself a Python program: while it runs, the allocator's private pages of
+    // libpython become shared with it, so its USS reads a few hundred KiB lower.
+    for (g, private_tol) in [(&s, 64 * KIB), (&a, MIB)] {
+        let pid = g.pid().to_string();
+        let row = &memlens(&["ps", "--json", "--pid", &pid]).json()["processes"][0];
+        assert_eq!(int(row, "pid").to_string(), pid);
+        let ps = sh(&format!("ps -o rss=,vsz= -p {pid}"));
+        let v: Vec<i64> = ps.split_whitespace().map(|x| x.parse::<i64>().unwrap() * KIB).collect();
+        close("rss vs ps", int(row, "rss"), v[0], 64 * KIB);
+        close("vsz vs ps", int(row, "vsz"), v[1], 64 * KIB);
+        // USS and PSS against smem (exact keys: smem sums Private_* and Pss).
+        if have("smem") {
+            let line = sh(&format!("smem -H -c 'pid uss pss swap' | awk '$1 == {pid}'"));
+            let v: Vec<i64> = line.split_whitespace().map(|x| x.parse::<i64>().unwrap() * KIB).collect();
+            assert_eq!(v.len(), 4, "smem row for {pid}: {line:?}");
+            close("uss vs smem", int(row, "uss"), v[1], private_tol);
+            // PSS of shared library pages moves when other processes start or exit.
+            close("pss vs smem", int(row, "pss"), v[2], 512 * KIB + private_tol);
+            close("swap vs smem", int(row, "swap"), v[3], 64 * KIB);
+        } else {
+            panic!("smem is not installed (.ci/run installs it)");
+        }
+        assert!(int(row, "uss") <= int(row, "pss") && int(row, "pss") <= int(row, "rss"));
+    }
+    // The allocator's 48 MiB are anonymous, private and its own.
+    let row = &memlens(&["ps", "--json", "--pid", &a.pid().to_string()]).json()["processes"][0];
+    assert!(int(row, "anon") >= 48 * MIB, "anon {}", int(row, "anon"));
+    assert!(int(row, "uss") >= 48 * MIB);
+}
+
+#[test]
+fn ps_filters_sort_and_groups() {
+    let s1 = sleeper();
+    let s2 = sleeper();
+    let pids = format!("{},{}", s1.pid(), s2.pid());
+    let j = memlens(&["ps", "--json", "--pid", &pids, "--sort", "pid", "--totals"]).json();
+    let rows = j["processes"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(int(&rows[0], "pid") < int(&rows[1], "pid"));
+    let total_rss = int(&rows[0], "rss") + int(&rows[1], "rss");
+    assert_eq!(int(&j["totals"], "rss"), total_rss);
+    // --command regex and --by command.
+    let j = memlens(&["ps", "--json", "--command", "^sleep 600$", "--by", "command"]).json();
+    let g = &j["groups"][0];
+    assert_eq!(g["key"], "sleep");
+    assert!(int(g, "processes") >= 2);
+    // --user root keeps only root's processes.
+    if is_root() {
+        let j = memlens(&["ps", "--json", "--user", "root"]).json();
+        assert!(j["processes"].as_array().unwrap().iter().all(|r| r["user"] == "root"));
+    }
+    // CSV has the JSON keys as header and bytes in cells.
+    let csv = memlens(&["ps", "--csv", "--pid", &s1.pid().to_string()]);
+    let mut lines = csv.stdout.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "pid,user,vsz,rss,pss,uss,swap,swap_pss,anon,file,shmem,command"
+    );
+    let cells: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(cells[0], s1.pid().to_string());
+    assert!(cells[3].parse::<u64>().unwrap() > 0);
+}
+
+#[test]
+fn maps_totals_agree_with_pmap_and_rollup() {
+    let a = allocator();
+    let pid = a.pid().to_string();
+    let j = memlens(&["maps", "--json", &pid]).json();
+    let maps = j["mappings"].as_array().unwrap();
+    assert!(maps.len() > 10);
+    let sum = |k: &str| maps.iter().map(|m| m[k].as_i64().unwrap_or(0)).sum::<i64>();
+    let t = &j["totals"]["counters"];
+    assert_eq!(sum("rss"), int(t, "Rss"));
+    // The mappings add up to smaps_rollup (read right after, process idle).
+    let c = &j["rollup_check"];
+    close("rss vs smaps_rollup", int(c, "smaps_rss"), int(c, "rollup_rss"), 16 * KIB);
+    close("pss vs smaps_rollup", int(c, "smaps_pss"), int(c, "rollup_pss"), 64 * KIB);
+    // pmap -X: the totals line under the ===== rule, in KiB.
+    let pm = sh(&format!("pmap -X {pid}"));
+    let lines: Vec<&str> = pm.lines().collect();
+    let hdr: Vec<&str> = lines[1].split_whitespace().collect();
+    let tot: Vec<i64> = lines
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // Totals have one number per column from Size on.
+    let col = |name: &str| {
+        let i = hdr.iter().position(|h| *h == name).unwrap() - hdr.iter().position(|h| *h == "Size").unwrap();
+        tot[i] * KIB
+    };
+    close("size vs pmap", int(&j["totals"], "size"), col("Size"), 0);
+    close("rss vs pmap", int(t, "Rss"), col("Rss"), 64 * KIB);
+    close("pss vs pmap", int(t, "Pss"), col("Pss"), 512 * KIB);
+    // The 48 MiB block is one anonymous mapping with (about) all of it resident.
+    let big = maps
+        .iter()
+        .filter(|m| m["kind"] == "anon" || m["kind"] == "heap")
+        .map(|m| int(m, "rss"))
+        .max()
+        .unwrap();
+    assert!(big >= 48 * MIB, "largest anon mapping rss {big}");
+    // --by kind sums to the same total.
+    let k = memlens(&["maps", "--json", "--by", "kind", &pid]).json();
+    let ks: i64 = k["groups"].as_array().unwrap().iter().map(|g| int(&g["counters"], "Rss")).sum();
+    close("by kind", ks, int(t, "Rss"), 64 * KIB);
+}
+
+#[test]
+fn overview_lists_top_processes_and_system() {
+    let _a = allocator();
+    let j = memlens(&["--json"]).json();
+    assert!(int(&j["system"], "total") > 0);
+    let top = j["top_processes"].as_array().unwrap();
+    assert!(!top.is_empty() && top.len() <= 10);
+    let pss: Vec<i64> = top.iter().filter_map(|r| r["pss"].as_i64()).collect();
+    assert!(pss.windows(2).all(|w| w[0] >= w[1]), "sorted by PSS: {pss:?}");
+    assert!(pss[0] >= 48 * MIB);
+    let text = memlens(&[]);
+    assert_eq!(text.code, 0);
+    assert!(text.stdout.contains("Top ") && text.stdout.contains("Mem:"));
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let r = memlens(&["maps", "4194304999"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no process with PID"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1);
+    let r = memlens(&["ps", "--pid", "4194304999"]);
+    assert_eq!(r.code, 2);
+    let r = memlens(&["--root", "/nonexistent", "sys"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a memlens capture"), "{}", r.stderr);
+    let r = memlens(&["ps", "--command", "("]);
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("panicked"));
+}
+
+/// As an unprivileged user: rows show what is readable, unreadable cells say so, one
+/// warning line, exit 0; `maps` of a root process fails clearly.
+#[test]
+fn unprivileged_user_sees_what_is_readable() {
+    if !is_root() {
+        eprintln!("not root: cannot create the test user; run the suite as root (CI does)");
+        return;
+    }
+    let _ = Command::new("useradd")
+        .args(["--system", "--no-create-home", "memlens-test"])
+        .output();
+    let uid = sh("id -u memlens-test").trim().to_string();
+    let s = sleeper(); // a root process the user cannot read fully
+    let run = |args: &[&str]| {
+        let out = Command::new("setpriv")
+            .args(["--reuid", &uid, "--regid", &uid, "--clear-groups", bin()])
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let r = run(&["ps", "--json"]);
+    let j = r.json();
+    let rows = j["processes"].as_array().unwrap();
+    let root_row = rows.iter().find(|x| int(x, "pid") == s.pid() as i64).expect("root's sleep listed");
+    assert!(root_row["pss"].is_null() && root_row["uss"].is_null());
+    assert!(int(root_row, "rss") > 0, "status is world-readable");
+    assert!(root_row["unreadable"][0].as_str().unwrap().contains("permission denied"));
+    let own = rows.iter().find(|x| x["user"] == "memlens-test").expect("memlens itself");
+    assert!(int(own, "pss") > 0);
+    assert_eq!(r.stderr.lines().count(), 1, "one warning: {}", r.stderr);
+    assert!(r.stderr.contains("run as root"));
+    let t = run(&["ps", "--pid", &s.pid().to_string()]);
+    assert_eq!(t.code, 0);
+    assert!(t.stdout.contains("denied"));
+    let m = run(&["maps", &s.pid().to_string()]);
+    assert_eq!(m.code, 2);
+    assert!(m.stderr.contains("permission denied"), "{}", m.stderr);
+    assert_eq!(run(&["sys"]).code, 0);
+    assert_eq!(run(&[]).code, 0);
+}
