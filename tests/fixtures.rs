@@ -33,7 +33,9 @@ fn pids(name: &str) -> (Vec<i64>, Vec<i64>) {
     let mut kernel = Vec::new();
     for e in fs::read_dir(tree(name).join("proc")).unwrap() {
         let e = e.unwrap();
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<i64>() else { continue };
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i64>() else {
+            continue;
+        };
         let st = read(&e.path().join("status"));
         if kb_field(&st, "VmSize").is_some() {
             user.push(pid);
@@ -48,7 +50,14 @@ fn pids(name: &str) -> (Vec<i64>, Vec<i64>) {
 fn smaps_sum(text: &str, key: &str) -> i64 {
     text.lines()
         .filter_map(|l| l.split_once(':').filter(|(k, _)| *k == key))
-        .map(|(_, v)| v.trim().trim_end_matches(" kB").trim().parse::<i64>().unwrap() * 1024)
+        .map(|(_, v)| {
+            v.trim()
+                .trim_end_matches(" kB")
+                .trim()
+                .parse::<i64>()
+                .unwrap()
+                * 1024
+        })
         .sum()
 }
 
@@ -68,7 +77,11 @@ fn sys_matches_meminfo_of_every_tree() {
                 assert_eq!(j["available_estimated"], false);
             }
             None => {
-                assert_eq!(int(&j, "available"), free, "{name}: procps falls back to MemFree");
+                assert_eq!(
+                    int(&j, "available"),
+                    free,
+                    "{name}: procps falls back to MemFree"
+                );
                 assert_eq!(j["available_estimated"], true);
             }
         }
@@ -80,7 +93,8 @@ fn sys_matches_meminfo_of_every_tree() {
         let id = &j["cache_identity"];
         assert_eq!(
             int(id, "difference"),
-            buffers + cached - kb_field(&mi, "Active(file)").unwrap()
+            buffers + cached
+                - kb_field(&mi, "Active(file)").unwrap()
                 - kb_field(&mi, "Inactive(file)").unwrap()
                 - kb_field(&mi, "Shmem").unwrap()
         );
@@ -89,7 +103,10 @@ fn sys_matches_meminfo_of_every_tree() {
         assert_eq!(int(&j, "total") as u64, oracle.mem_total);
         assert_eq!(j["committed_as"].as_u64(), Some(oracle.committed_as));
         assert_eq!(j["slab_unreclaimable"].as_u64(), oracle.s_unreclaim);
-        assert_eq!(j["available"].as_u64().unwrap() == oracle.mem_free, oracle.mem_available.is_none());
+        assert_eq!(
+            j["available"].as_u64().unwrap() == oracle.mem_free,
+            oracle.mem_available.is_none()
+        );
     }
 }
 
@@ -110,7 +127,11 @@ fn ps_rows_match_each_process_files() {
             let st = read(&dir.join("status"));
             assert_eq!(r["rss"].as_i64(), kb_field(&st, "VmRSS"));
             assert_eq!(r["vsz"].as_i64(), kb_field(&st, "VmSize"));
-            assert_eq!(r["anon"].as_i64(), kb_field(&st, "RssAnon"), "absent on old kernels");
+            assert_eq!(
+                r["anon"].as_i64(),
+                kb_field(&st, "RssAnon"),
+                "absent on old kernels"
+            );
             let rollup = dir.join("smaps_rollup");
             let smaps = dir.join("smaps");
             let text = if rollup.exists() {
@@ -122,10 +143,16 @@ fn ps_rows_match_each_process_files() {
                 assert_eq!(r["unreadable"][0], "smaps_rollup: permission denied");
                 continue;
             };
-            assert_eq!(int(r, "pss"), smaps_sum(&text, "Pss"), "Pss, not Pss_Anon/Pss_Dirty");
+            assert_eq!(
+                int(r, "pss"),
+                smaps_sum(&text, "Pss"),
+                "Pss, not Pss_Anon/Pss_Dirty"
+            );
             assert_eq!(
                 int(r, "uss"),
-                smaps_sum(&text, "Private_Clean") + smaps_sum(&text, "Private_Dirty") + smaps_sum(&text, "Private_Hugetlb")
+                smaps_sum(&text, "Private_Clean")
+                    + smaps_sum(&text, "Private_Dirty")
+                    + smaps_sum(&text, "Private_Hugetlb")
             );
             assert_eq!(int(r, "swap"), smaps_sum(&text, "Swap"));
             if text.contains("SwapPss:") {
@@ -163,16 +190,36 @@ fn old_kernel_sums_smaps_and_leaves_absent_fields_absent() {
 #[test]
 fn grouping_by_cgroup_uses_the_memory_hierarchy() {
     let j = at("v2-unified", &["ps", "--json", "--by", "cgroup"]).json();
-    let keys: Vec<&str> = j["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
-    assert!(keys.contains(&"/user.slice/user-0.slice/session-1.scope"), "{keys:?}");
+    let keys: Vec<&str> = j["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"/user.slice/user-0.slice/session-1.scope"),
+        "{keys:?}"
+    );
     let j = at("vm-6.18-hybrid", &["ps", "--json", "--by", "cgroup"]).json();
     for g in j["groups"].as_array().unwrap() {
-        assert!(g["key"].as_str().unwrap().starts_with("/process_api") || g["key"] == "/", "v1 memory controller path: {g}");
+        assert!(
+            g["key"].as_str().unwrap().starts_with("/process_api") || g["key"] == "/",
+            "v1 memory controller path: {g}"
+        );
     }
     // --by user sums exactly the per-process rows.
     let rows = at("vm-6.18-hybrid", &["ps", "--json"]).json();
-    let rss: i64 = rows["processes"].as_array().unwrap().iter().map(|r| int(r, "rss")).sum();
-    let by = at("vm-6.18-hybrid", &["ps", "--json", "--by", "user", "--totals"]).json();
+    let rss: i64 = rows["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| int(r, "rss"))
+        .sum();
+    let by = at(
+        "vm-6.18-hybrid",
+        &["ps", "--json", "--by", "user", "--totals"],
+    )
+    .json();
     assert_eq!(int(&by["totals"], "rss"), rss);
 }
 
@@ -189,9 +236,20 @@ fn maps_of_a_captured_process() {
         }
         let j = at("vm-6.18-hybrid", &["maps", "--json", &pid.to_string()]).json();
         let smaps = read(&dir.join("smaps"));
-        let headers = smaps.lines().filter(|l| l.contains('-') && !l.contains(':') || l.split(' ').next().is_some_and(|w| w.contains('-') && !w.contains(':'))).count();
+        let headers = smaps
+            .lines()
+            .filter(|l| {
+                l.contains('-') && !l.contains(':')
+                    || l.split(' ')
+                        .next()
+                        .is_some_and(|w| w.contains('-') && !w.contains(':'))
+            })
+            .count();
         assert_eq!(j["mappings"].as_array().unwrap().len(), headers);
-        assert_eq!(int(&j["totals"]["counters"], "Pss"), smaps_sum(&smaps, "Pss"));
+        assert_eq!(
+            int(&j["totals"]["counters"], "Pss"),
+            smaps_sum(&smaps, "Pss")
+        );
         // smaps_rollup and smaps were read a few ms apart on a live machine, while other
         // processes sharing libraries came and went.
         let c = &j["rollup_check"];
@@ -213,23 +271,54 @@ fn garbled_files_fail_with_file_and_line() {
     let (user, _) = pids("vm-6.18-hybrid");
     let pid = user.iter().copied().find(|p| *p != 1).unwrap();
     let cases: Vec<(String, &str, Vec<&str>)> = vec![
-        ("proc/meminfo".into(), "s/^MemFree:.*/MemFree:  12x4 kB/", vec!["sys"]),
-        (format!("proc/{pid}/status"), "s/^VmRSS:.*/VmRSS: lots kB/", vec!["ps"]),
-        (format!("proc/{pid}/smaps_rollup"), "s/^Pss:.*/Pss 12 kB/", vec!["ps"]),
-        (format!("proc/{pid}/smaps"), "3s/.*/Rss:  99999999999999999999999 kB/", vec!["maps", &"PID"]),
-        (format!("proc/{pid}/cgroup"), "1s/.*/garbage/", vec!["ps", "--by", "cgroup"]),
+        (
+            "proc/meminfo".into(),
+            "s/^MemFree:.*/MemFree:  12x4 kB/",
+            vec!["sys"],
+        ),
+        (
+            format!("proc/{pid}/status"),
+            "s/^VmRSS:.*/VmRSS: lots kB/",
+            vec!["ps"],
+        ),
+        (
+            format!("proc/{pid}/smaps_rollup"),
+            "s/^Pss:.*/Pss 12 kB/",
+            vec!["ps"],
+        ),
+        (
+            format!("proc/{pid}/smaps"),
+            "3s/.*/Rss:  99999999999999999999999 kB/",
+            vec!["maps", &"PID"],
+        ),
+        (
+            format!("proc/{pid}/cgroup"),
+            "1s/.*/garbage/",
+            vec!["ps", "--by", "cgroup"],
+        ),
     ];
     for (i, (file, sed, args)) in cases.iter().enumerate() {
         let dst = scratch("vm-6.18-hybrid", &format!("g{i}"));
         sh(&format!("sed -i '{sed}' {}", dst.join(file).display()));
         let pid_s = pid.to_string();
-        let args: Vec<&str> = args.iter().map(|a| if *a == "PID" { pid_s.as_str() } else { a }).collect();
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "PID" { pid_s.as_str() } else { a })
+            .collect();
         let mut all = vec!["--root", dst.to_str().unwrap()];
         all.extend(args);
         let r = memlens(&all);
         assert_eq!(r.code, 2, "{file}: {}", r.stderr);
-        assert!(r.stderr.contains(file.as_str()), "names the file: {}", r.stderr);
-        assert!(r.stderr.lines().count() == 1 && !r.stderr.contains("panicked"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(file.as_str()),
+            "names the file: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.lines().count() == 1 && !r.stderr.contains("panicked"),
+            "{}",
+            r.stderr
+        );
         let _ = fs::remove_dir_all(&dst);
     }
     // Truncated: the last line lost its newline and part of its number.
@@ -239,7 +328,11 @@ fn garbled_files_fail_with_file_and_line() {
     fs::write(&mi, &text[..text.len() / 2]).unwrap();
     let r = memlens(&["--root", dst.to_str().unwrap(), "sys"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("proc/meminfo:") && r.stderr.contains("truncated"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("proc/meminfo:") && r.stderr.contains("truncated"),
+        "{}",
+        r.stderr
+    );
     let _ = fs::remove_dir_all(&dst);
 }
 
@@ -248,7 +341,12 @@ fn capture_round_trips() {
     let dst = std::env::temp_dir().join(format!("memlens-capture-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dst);
     let src = tree("vm-6.18-hybrid");
-    let r = memlens(&["--root", src.to_str().unwrap(), "capture", dst.to_str().unwrap()]);
+    let r = memlens(&[
+        "--root",
+        src.to_str().unwrap(),
+        "capture",
+        dst.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for args in [vec!["ps", "--json"], vec!["sys", "--json"]] {
         let a = at("vm-6.18-hybrid", &args).json();
@@ -258,7 +356,12 @@ fn capture_round_trips() {
         assert!(a == b, "a capture of a capture reads the same: {args:?}");
     }
     // Capturing into a non-empty directory is refused.
-    let again = memlens(&["--root", src.to_str().unwrap(), "capture", dst.to_str().unwrap()]);
+    let again = memlens(&[
+        "--root",
+        src.to_str().unwrap(),
+        "capture",
+        dst.to_str().unwrap(),
+    ]);
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("not empty"));
     let _ = fs::remove_dir_all(&dst);

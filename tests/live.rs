@@ -44,7 +44,12 @@ fn sys_agrees_with_free() {
     close("free", int(&m, "free"), mem[2], tol);
     close("shared", int(&m, "shared"), mem[3], tol);
     close("buffers", int(&m, "buffers"), mem[4], tol);
-    close("cache", int(&m, "buff_cache") - int(&m, "buffers"), mem[5], tol);
+    close(
+        "cache",
+        int(&m, "buff_cache") - int(&m, "buffers"),
+        mem[5],
+        tol,
+    );
     close("available", int(&m, "available"), mem[6], tol);
     let swap: Vec<i64> = free
         .lines()
@@ -68,17 +73,30 @@ fn ps_agrees_with_procps_ps_and_smem() {
         let row = &memlens(&["ps", "--json", "--pid", &pid]).json()["processes"][0];
         assert_eq!(int(row, "pid").to_string(), pid);
         let ps = sh(&format!("ps -o rss=,vsz= -p {pid}"));
-        let v: Vec<i64> = ps.split_whitespace().map(|x| x.parse::<i64>().unwrap() * KIB).collect();
+        let v: Vec<i64> = ps
+            .split_whitespace()
+            .map(|x| x.parse::<i64>().unwrap() * KIB)
+            .collect();
         close("rss vs ps", int(row, "rss"), v[0], 64 * KIB);
         close("vsz vs ps", int(row, "vsz"), v[1], 64 * KIB);
         // USS and PSS against smem (exact keys: smem sums Private_* and Pss).
         if have("smem") {
-            let line = sh(&format!("smem -H -c 'pid uss pss swap' | awk '$1 == {pid}'"));
-            let v: Vec<i64> = line.split_whitespace().map(|x| x.parse::<i64>().unwrap() * KIB).collect();
+            let line = sh(&format!(
+                "smem -H -c 'pid uss pss swap' | awk '$1 == {pid}'"
+            ));
+            let v: Vec<i64> = line
+                .split_whitespace()
+                .map(|x| x.parse::<i64>().unwrap() * KIB)
+                .collect();
             assert_eq!(v.len(), 4, "smem row for {pid}: {line:?}");
             close("uss vs smem", int(row, "uss"), v[1], private_tol);
             // PSS of shared library pages moves when other processes start or exit.
-            close("pss vs smem", int(row, "pss"), v[2], 512 * KIB + private_tol);
+            close(
+                "pss vs smem",
+                int(row, "pss"),
+                v[2],
+                512 * KIB + private_tol,
+            );
             close("swap vs smem", int(row, "swap"), v[3], 64 * KIB);
         } else {
             panic!("smem is not installed (.ci/run installs it)");
@@ -103,14 +121,26 @@ fn ps_filters_sort_and_groups() {
     let total_rss = int(&rows[0], "rss") + int(&rows[1], "rss");
     assert_eq!(int(&j["totals"], "rss"), total_rss);
     // --command regex and --by command.
-    let j = memlens(&["ps", "--json", "--command", "^sleep 600$", "--by", "command"]).json();
+    let j = memlens(&[
+        "ps",
+        "--json",
+        "--command",
+        "^sleep 600$",
+        "--by",
+        "command",
+    ])
+    .json();
     let g = &j["groups"][0];
     assert_eq!(g["key"], "sleep");
     assert!(int(g, "processes") >= 2);
     // --user root keeps only root's processes.
     if is_root() {
         let j = memlens(&["ps", "--json", "--user", "root"]).json();
-        assert!(j["processes"].as_array().unwrap().iter().all(|r| r["user"] == "root"));
+        assert!(j["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["user"] == "root"));
     }
     // CSV has the JSON keys as header and bytes in cells.
     let csv = memlens(&["ps", "--csv", "--pid", &s1.pid().to_string()]);
@@ -136,8 +166,18 @@ fn maps_totals_agree_with_pmap_and_rollup() {
     assert_eq!(sum("rss"), int(t, "Rss"));
     // The mappings add up to smaps_rollup (read right after, process idle).
     let c = &j["rollup_check"];
-    close("rss vs smaps_rollup", int(c, "smaps_rss"), int(c, "rollup_rss"), 16 * KIB);
-    close("pss vs smaps_rollup", int(c, "smaps_pss"), int(c, "rollup_pss"), 64 * KIB);
+    close(
+        "rss vs smaps_rollup",
+        int(c, "smaps_rss"),
+        int(c, "rollup_rss"),
+        16 * KIB,
+    );
+    close(
+        "pss vs smaps_rollup",
+        int(c, "smaps_pss"),
+        int(c, "rollup_pss"),
+        64 * KIB,
+    );
     // pmap -X: the totals line under the ===== rule, in KiB.
     let pm = sh(&format!("pmap -X {pid}"));
     let lines: Vec<&str> = pm.lines().collect();
@@ -150,7 +190,8 @@ fn maps_totals_agree_with_pmap_and_rollup() {
         .collect();
     // Totals have one number per column from Size on.
     let col = |name: &str| {
-        let i = hdr.iter().position(|h| *h == name).unwrap() - hdr.iter().position(|h| *h == "Size").unwrap();
+        let i = hdr.iter().position(|h| *h == name).unwrap()
+            - hdr.iter().position(|h| *h == "Size").unwrap();
         tot[i] * KIB
     };
     close("size vs pmap", int(&j["totals"], "size"), col("Size"), 0);
@@ -166,7 +207,12 @@ fn maps_totals_agree_with_pmap_and_rollup() {
     assert!(big >= 48 * MIB, "largest anon mapping rss {big}");
     // --by kind sums to the same total.
     let k = memlens(&["maps", "--json", "--by", "kind", &pid]).json();
-    let ks: i64 = k["groups"].as_array().unwrap().iter().map(|g| int(&g["counters"], "Rss")).sum();
+    let ks: i64 = k["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| int(&g["counters"], "Rss"))
+        .sum();
     close("by kind", ks, int(t, "Rss"), 64 * KIB);
 }
 
@@ -178,7 +224,10 @@ fn overview_lists_top_processes_and_system() {
     let top = j["top_processes"].as_array().unwrap();
     assert!(!top.is_empty() && top.len() <= 10);
     let pss: Vec<i64> = top.iter().filter_map(|r| r["pss"].as_i64()).collect();
-    assert!(pss.windows(2).all(|w| w[0] >= w[1]), "sorted by PSS: {pss:?}");
+    assert!(
+        pss.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by PSS: {pss:?}"
+    );
     assert!(pss[0] >= 48 * MIB);
     let text = memlens(&[]);
     assert_eq!(text.code, 0);
@@ -229,11 +278,20 @@ fn unprivileged_user_sees_what_is_readable() {
     let r = run(&["ps", "--json"]);
     let j = r.json();
     let rows = j["processes"].as_array().unwrap();
-    let root_row = rows.iter().find(|x| int(x, "pid") == s.pid() as i64).expect("root's sleep listed");
+    let root_row = rows
+        .iter()
+        .find(|x| int(x, "pid") == s.pid() as i64)
+        .expect("root's sleep listed");
     assert!(root_row["pss"].is_null() && root_row["uss"].is_null());
     assert!(int(root_row, "rss") > 0, "status is world-readable");
-    assert!(root_row["unreadable"][0].as_str().unwrap().contains("permission denied"));
-    let own = rows.iter().find(|x| x["user"] == "memlens-test").expect("memlens itself");
+    assert!(root_row["unreadable"][0]
+        .as_str()
+        .unwrap()
+        .contains("permission denied"));
+    let own = rows
+        .iter()
+        .find(|x| x["user"] == "memlens-test")
+        .expect("memlens itself");
     assert!(int(own, "pss") > 0);
     assert_eq!(r.stderr.lines().count(), 1, "one warning: {}", r.stderr);
     assert!(r.stderr.contains("run as root"));

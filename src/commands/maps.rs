@@ -207,7 +207,7 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Result<i32> {
                     if same {
                         "the mappings add up to it exactly"
                     } else {
-                        "differs from the sum of the mappings (the process changed between the two reads)"
+                        "differs from the sum of the mappings (read a moment apart: the process, or who shares its pages, changed in between)"
                     }
                 ));
             }

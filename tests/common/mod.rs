@@ -25,12 +25,16 @@ pub struct Run {
 impl Run {
     pub fn json(&self) -> serde_json::Value {
         assert_eq!(self.code, 0, "memlens failed: {}", self.stderr);
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.stdout))
     }
 }
 
 pub fn memlens(args: &[&str]) -> Run {
-    let out = Command::new(bin()).args(args).output().expect("run memlens");
+    let out = Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run memlens");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -39,8 +43,16 @@ pub fn memlens(args: &[&str]) -> Run {
 }
 
 pub fn sh(cmd: &str) -> String {
-    let out = Command::new("sh").arg("-c").arg(cmd).output().expect("run sh");
-    assert!(out.status.success(), "{cmd} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .output()
+        .expect("run sh");
+    assert!(
+        out.status.success(),
+        "{cmd} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -59,15 +71,26 @@ pub struct Guard(pub Child);
 
 impl Guard {
     pub fn spawn(cmd: &mut Command) -> Guard {
-        Guard(cmd.stdin(Stdio::null()).stdout(Stdio::null()).spawn().expect("spawn"))
+        Guard(
+            cmd.stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("spawn"),
+        )
     }
     /// Spawns and waits until the child prints a first line on stdout (it is ready).
     pub fn spawn_ready(cmd: &mut Command) -> Guard {
         use std::io::BufRead;
-        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).spawn().expect("spawn");
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn");
         let mut line = String::new();
         let out = child.stdout.take().unwrap();
-        std::io::BufReader::new(out).read_line(&mut line).expect("child ready line");
+        std::io::BufReader::new(out)
+            .read_line(&mut line)
+            .expect("child ready line");
         Guard(child)
     }
     pub fn pid(&self) -> u32 {
@@ -116,6 +139,10 @@ pub fn kb_field(text: &str, key: &str) -> Option<i64> {
             return None;
         }
         let n: i64 = v.trim().trim_end_matches(" kB").trim().parse().ok()?;
-        Some(if v.trim().ends_with("kB") { n * 1024 } else { n })
+        Some(if v.trim().ends_with("kB") {
+            n * 1024
+        } else {
+            n
+        })
     })
 }

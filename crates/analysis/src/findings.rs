@@ -117,10 +117,12 @@ mod tests {
 
     #[test]
     fn low_memory_and_oom() {
-        let mut m = MemInfo::default();
-        m.mem_total = Some(1000 * MIB);
-        m.mem_free = Some(10 * MIB);
-        m.mem_available = Some(40 * MIB);
+        let mut m = MemInfo {
+            mem_total: Some(1000 * MIB),
+            mem_free: Some(10 * MIB),
+            mem_available: Some(40 * MIB),
+            ..Default::default()
+        };
         let s = SysSummary::from_meminfo(&m, Some(0));
         let v = NamedCounters(vec![
             ("oom_kill".into(), 3),

@@ -20,6 +20,11 @@ pub fn parse(raw: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(&joined).into_owned())
 }
 
+/// Reads `proc/PID/cmdline` under the root.
+pub fn read(root: &crate::Root, pid: u32) -> crate::Result<Option<String>> {
+    Ok(parse(&root.read(&format!("proc/{pid}/cmdline"))?.1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,9 +41,4 @@ mod tests {
             Some("nginx: worker process")
         );
     }
-}
-
-/// Reads `proc/PID/cmdline` under the root.
-pub fn read(root: &crate::Root, pid: u32) -> crate::Result<Option<String>> {
-    Ok(parse(&root.read(&format!("proc/{pid}/cmdline"))?.1))
 }

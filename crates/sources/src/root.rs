@@ -77,7 +77,10 @@ impl Root {
         let path = self.path(rel);
         match read_path_into(&path, buf) {
             Err(Error::Missing(p))
-                if self.unreadable.binary_search_by(|u| u.as_str().cmp(rel)).is_ok() =>
+                if self
+                    .unreadable
+                    .binary_search_by(|u| u.as_str().cmp(rel))
+                    .is_ok() =>
             {
                 Err(Error::Denied(p))
             }

@@ -61,6 +61,12 @@ pub fn parse(text: &[u8]) -> Result<Status, ParseError> {
     Ok(s)
 }
 
+/// Reads `proc/PID/status` under the root.
+pub fn read(root: &crate::Root, pid: u32) -> crate::Result<Status> {
+    let (path, text) = root.read(&format!("proc/{pid}/status"))?;
+    parse(&text).map_err(|e| crate::Error::parse(&path, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,10 +101,4 @@ mod tests {
         assert!(parse(b"Name:\tx\nVmRSS: 12").is_err());
         assert!(parse(b"VmRSS: 12 kB\n").is_err());
     }
-}
-
-/// Reads `proc/PID/status` under the root.
-pub fn read(root: &crate::Root, pid: u32) -> crate::Result<Status> {
-    let (path, text) = root.read(&format!("proc/{pid}/status"))?;
-    parse(&text).map_err(|e| crate::Error::parse(&path, e))
 }
