@@ -51,6 +51,126 @@ pub enum Command {
     Maps(MapsArgs),
     /// Copy every file memlens reads into DIR, for `--root DIR` later
     Capture(CaptureArgs),
+    /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
+    Lab(LabArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LabArgs {
+    #[command(subcommand)]
+    pub experiment: LabExperiment,
+    /// Hold for this long once set up, then release and exit (default: until SIGTERM/SIGINT)
+    #[arg(long, global = true, value_name = "DUR", value_parser = parse_duration)]
+    pub hold: Option<std::time::Duration>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedKindArg {
+    File,
+    Anon,
+    Shm,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LabExperiment {
+    /// Allocate and touch SIZE, COUNT times, never free: RSS, USS and anon grow
+    Leak {
+        #[arg(long, default_value_t = 8)]
+        count: u64,
+        #[arg(long, default_value = "16M", value_parser = parse_size)]
+        size: u64,
+        /// Pause between blocks (e.g. 500ms, 2s)
+        #[arg(long, default_value = "0s", value_parser = parse_duration)]
+        interval: std::time::Duration,
+    },
+    /// The same, freeing each block before the next: RSS stays flat
+    Noleak {
+        #[arg(long, default_value_t = 8)]
+        count: u64,
+        #[arg(long, default_value = "16M", value_parser = parse_size)]
+        size: u64,
+        #[arg(long, default_value = "0s", value_parser = parse_duration)]
+        interval: std::time::Duration,
+    },
+    /// mmap SIZE, COUNT times, without touching: VSZ grows, RSS does not
+    Reserve {
+        #[arg(long, default_value_t = 8)]
+        count: u64,
+        #[arg(long, default_value = "16M", value_parser = parse_size)]
+        size: u64,
+    },
+    /// Touch SIZE, fork CHILDREN that write FRACTION of it: copy-on-write
+    Cow {
+        #[arg(long, default_value_t = 3)]
+        children: u32,
+        #[arg(long, default_value = "64M", value_parser = parse_size)]
+        size: u64,
+        /// Fraction of the region each child writes (0 to 1)
+        #[arg(long, default_value_t = 0.0)]
+        write: f64,
+    },
+    /// PROCS processes map the same SIZE: each one's PSS is SIZE/PROCS
+    Shared {
+        #[arg(long, default_value_t = 4)]
+        procs: u32,
+        #[arg(long, default_value = "64M", value_parser = parse_size)]
+        size: u64,
+        #[arg(long, value_enum, default_value = "anon")]
+        kind: SharedKindArg,
+    },
+    /// Write a SIZE file to tmpfs: Shmem and page cache rise, no process RSS does
+    Tmpfs {
+        #[arg(long, default_value = "64M", value_parser = parse_size)]
+        size: u64,
+        #[arg(long, default_value = "/dev/shm")]
+        dir: PathBuf,
+    },
+    /// madvise(MADV_HUGEPAGE) SIZE and touch it: AnonHugePages rises when THP allows
+    Thp {
+        #[arg(long, default_value = "64M", value_parser = parse_size)]
+        size: u64,
+    },
+    /// Reserve SIZE (default: twice RAM) without touching, and report what the kernel said
+    Overcommit {
+        #[arg(long, value_parser = parse_size)]
+        size: Option<u64>,
+    },
+    /// Write and read back a SIZE file: clean page cache rises; --drop drops it
+    Pagecache {
+        #[arg(long, default_value = "64M", value_parser = parse_size)]
+        size: u64,
+        /// Directory on a disk filesystem (not tmpfs)
+        #[arg(long, default_value = "/var/tmp")]
+        dir: PathBuf,
+        /// Drop the file's pages with posix_fadvise(DONTNEED) after reading
+        #[arg(long)]
+        drop: bool,
+    },
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    memlens_present::parse_size(s)
+}
+
+/// `500ms`, `2s`, `1.5s`, `3m`, `1h`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("not a duration: {s:?} (use e.g. 500ms, 2s, 1m)"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("unknown duration unit in {s:?} (use ms, s, m, h)")),
+    };
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("duration out of range: {s:?}"))
 }
 
 #[derive(Args, Debug)]

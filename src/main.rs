@@ -10,17 +10,29 @@ use memlens_sources::Root;
 use cli::{Cli, Command};
 use output::Output;
 
+fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
+    if let Some(Command::Lab(a)) = &cli.command {
+        // Experiments act on the live machine: --root does not apply.
+        return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"));
+    }
+    let root = Root::open(&cli.global.root).map_err(|e| e.to_string())?;
+    match &cli.command {
+        None => commands::overview::run(&root, out),
+        Some(Command::Sys(a)) => commands::sys::run(&root, a, out),
+        Some(Command::Ps(a)) => commands::ps::run(&root, a, out),
+        Some(Command::Maps(a)) => commands::maps::run(&root, a, out),
+        Some(Command::Capture(a)) => commands::capture::run(&root, a),
+        Some(Command::Lab(a)) => {
+            return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
+        }
+    }
+    .map_err(|e| e.to_string())
+}
+
 fn main() {
     let cli = Cli::parse();
     let out = Output::from_global(&cli.global);
-    let result = Root::open(&cli.global.root).and_then(|root| match &cli.command {
-        None => commands::overview::run(&root, &out),
-        Some(Command::Sys(a)) => commands::sys::run(&root, a, &out),
-        Some(Command::Ps(a)) => commands::ps::run(&root, a, &out),
-        Some(Command::Maps(a)) => commands::maps::run(&root, a, &out),
-        Some(Command::Capture(a)) => commands::capture::run(&root, a),
-    });
-    match result {
+    match run(&cli, &out) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             eprintln!("memlens: {e}");
