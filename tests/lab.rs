@@ -22,7 +22,7 @@ struct Lab {
 
 impl Lab {
     fn start(args: &[&str]) -> Lab {
-        let mut child = Command::new(bin())
+        let child = Command::new(bin())
             .args(["lab", "--json"])
             .args(args)
             .stdin(Stdio::null())
@@ -30,19 +30,24 @@ impl Lab {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start lab");
-        let mut out = BufReader::new(child.stdout.take().unwrap());
+        // From here on, Drop stops and reaps the child on every path, panics included.
+        let mut lab = Lab {
+            child,
+            report: Value::Null,
+        };
+        let mut out = BufReader::new(lab.child.stdout.take().unwrap());
         let mut line = String::new();
         loop {
             line.clear();
             if out.read_line(&mut line).unwrap() == 0 {
-                let _ = child.wait();
                 let mut err = String::new();
-                let _ = std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err);
+                let _ = std::io::Read::read_to_string(lab.child.stderr.as_mut().unwrap(), &mut err);
                 panic!("lab {args:?} ended before it was ready: {err}");
             }
             let v: Value = serde_json::from_str(&line).unwrap();
             if v["event"] == "ready" {
-                return Lab { child, report: v };
+                lab.report = v;
+                return lab;
             }
         }
     }
