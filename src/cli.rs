@@ -135,6 +135,11 @@ pub enum LabExperiment {
         #[arg(long, value_parser = parse_size)]
         size: Option<u64>,
     },
+    /// COUNT one-page mappings that cannot merge: `maps` at scale
+    Mappings {
+        #[arg(long, default_value_t = 10000)]
+        count: u64,
+    },
     /// Write and read back a SIZE file: clean page cache rises; --drop drops it
     Pagecache {
         #[arg(long, default_value = "64M", value_parser = parse_size)]

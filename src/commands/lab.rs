@@ -53,6 +53,7 @@ fn experiment(e: &LabExperiment) -> Result<Experiment, LabError> {
             dir: dir.clone(),
         },
         LabExperiment::Thp { size } => Experiment::Thp { size: *size },
+        LabExperiment::Mappings { count } => Experiment::Mappings { count: *count },
         LabExperiment::Overcommit { size } => {
             let size = match size {
                 Some(s) => *s,

@@ -88,6 +88,11 @@ pub enum Experiment {
         dir: PathBuf,
         drop: bool,
     },
+    /// COUNT separate one-page mappings (alternating protections keep the kernel from
+    /// merging them): for `maps` at scale.
+    Mappings {
+        count: u64,
+    },
 }
 
 impl Experiment {
@@ -102,6 +107,7 @@ impl Experiment {
             Experiment::Thp { .. } => "thp",
             Experiment::Overcommit { .. } => "overcommit",
             Experiment::PageCache { .. } => "pagecache",
+            Experiment::Mappings { .. } => "mappings",
         }
     }
 
@@ -111,6 +117,7 @@ impl Experiment {
             Experiment::Leak { count, size, .. } => count.saturating_mul(size),
             Experiment::NoLeak { size, .. } => size,
             Experiment::Reserve { .. } | Experiment::Overcommit { .. } => 0,
+            Experiment::Mappings { count } => count.saturating_mul(page() as u64),
             Experiment::Cow {
                 children,
                 size,
@@ -218,6 +225,7 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
     let mut children = Children::default();
     let mut shm: Option<SysvShm> = None;
     let mut files: Vec<(PathBuf, File)> = Vec::new();
+    let mut mappings: Option<region::Mappings> = None;
     let mut fig = |k: &str, v: serde_json::Value| {
         report.figures.insert(k.to_string(), v);
     };
@@ -452,6 +460,20 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
                 }
             }
         }
+        Experiment::Mappings { count } => {
+            let limit = Root::live()
+                .read_int("proc/sys/vm/max_map_count")
+                .ok()
+                .flatten()
+                .unwrap_or(65530) as u64;
+            if count + 1000 > limit {
+                return Err(LabError(format!(
+                    "{count} mappings need vm.max_map_count above {} (now {limit}); as root: sysctl -w vm.max_map_count={}",
+                    count + 1000,
+                    (count + 1000).next_power_of_two()
+                )));
+            }
+        }
         Experiment::PageCache {
             size,
             ref dir,
@@ -492,6 +514,19 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
             ];
         }
     }
+    if let Experiment::Mappings { count } = *exp {
+        let many = region::Mappings::new(count as usize, pg)?;
+        report.regions.push(RegionInfo {
+            start: hex(many.start()),
+            size: (many.len() * pg) as u64,
+        });
+        report.touched = (count as usize * pg) as u64;
+        fig("mappings", count.into());
+        report.expect = vec![format!(
+            "{count} one-page mappings in a row, alternating r-- and rw- so none merge: `memlens maps {pid}` lists each"
+        )];
+        mappings = Some(many);
+    }
     if report.regions.is_empty() {
         report.regions = regions
             .iter()
@@ -517,6 +552,7 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
     drop(children);
     drop(regions);
     drop(shm);
+    drop(mappings);
     for (p, f) in files {
         drop(f);
         let _ = fs::remove_file(p);

@@ -4,7 +4,9 @@ use std::num::NonZeroUsize;
 use std::os::fd::AsFd;
 use std::ptr::NonNull;
 
-use nix::sys::mman::{madvise, mmap, mmap_anonymous, munmap, MapFlags, MmapAdvise, ProtFlags};
+use nix::sys::mman::{
+    madvise, mmap, mmap_anonymous, mprotect, munmap, MapFlags, MmapAdvise, ProtFlags,
+};
 
 use crate::LabError;
 
@@ -205,5 +207,43 @@ impl Drop for SysvShm {
         self.remove();
         // SAFETY: detaching what shmat returned.
         unsafe { libc::shmdt(self.addr) };
+    }
+}
+
+/// Many one-page mappings in one reserved range, alternating read-only and read-write so
+/// that the kernel cannot merge neighbours into one VMA. Every page is touched.
+pub struct Mappings {
+    region: Region,
+    pages: usize,
+}
+
+impl Mappings {
+    pub fn new(count: usize, page: usize) -> Result<Mappings, LabError> {
+        let region = Region::anon((count * page) as u64, false)?;
+        region.write_pages(region.size(), 1, page);
+        for i in (0..count).step_by(2) {
+            let p =
+                NonNull::new((region.start() + i * page) as *mut libc::c_void).expect("non-null");
+            // SAFETY: the page lies inside our own mapping; nothing holds a reference to it.
+            unsafe { mprotect(p, page, ProtFlags::PROT_READ) }
+                .map_err(|e| LabError(format!("mprotect failed after {i} mappings: {e}")))?;
+        }
+        Ok(Mappings {
+            region,
+            pages: count,
+        })
+    }
+
+    pub fn start(&self) -> usize {
+        self.region.start()
+    }
+
+    /// Number of pages (= mappings).
+    pub fn len(&self) -> usize {
+        self.pages
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages == 0
     }
 }

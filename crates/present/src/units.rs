@@ -21,33 +21,30 @@ pub fn bytes(v: u64, units: Units) -> String {
     }
 }
 
-/// `free -h` style: three significant digits at most, binary suffixes.
+/// `free -h` style: three significant digits at most, binary suffixes. Integer
+/// arithmetic only (this runs for every cell of every table).
 pub fn human(v: u64) -> String {
     const SUFFIX: [&str; 6] = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
     if v < 1024 {
         return format!("{v}B");
     }
-    let mut x = v as f64 / 1024.0;
     let mut i = 0;
-    while x >= 1024.0 && i < SUFFIX.len() - 1 {
-        x /= 1024.0;
+    let mut unit: u128 = 1024;
+    while (v as u128) >= unit * 1024 && i < SUFFIX.len() - 1 {
+        unit *= 1024;
         i += 1;
     }
-    if x < 10.0 {
-        // One decimal, rounding 9.96 up to the next unit's "10".
-        let r = (x * 10.0).round() / 10.0;
-        if r >= 10.0 {
-            format!("{:.0}{}", r, SUFFIX[i])
-        } else {
-            format!("{:.1}{}", r, SUFFIX[i])
-        }
+    let v = v as u128;
+    // Tenths, rounded half up.
+    let tenths = (v * 10 + unit / 2) / unit;
+    if tenths < 100 {
+        return format!("{}.{}{}", tenths / 10, tenths % 10, SUFFIX[i]);
+    }
+    let whole = (v + unit / 2) / unit;
+    if whole >= 1024 && i < SUFFIX.len() - 1 {
+        format!("1.0{}", SUFFIX[i + 1])
     } else {
-        let r = x.round();
-        if r >= 1024.0 && i < SUFFIX.len() - 1 {
-            format!("1.0{}", SUFFIX[i + 1])
-        } else {
-            format!("{:.0}{}", r, SUFFIX[i])
-        }
+        format!("{whole}{}", SUFFIX[i])
     }
 }
 

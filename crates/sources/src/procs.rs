@@ -74,7 +74,17 @@ pub enum Outcome {
 /// Reads one process. Parse errors are returned as `Failed`; a process that disappears
 /// half-way is `Vanished`.
 pub fn read_process(root: &Root, pid: u32, opts: &ScanOptions, buf: &mut Vec<u8>) -> Outcome {
-    let page_size = root.page_size();
+    read_process_with(root, pid, opts, buf, root.page_size())
+}
+
+/// [`read_process`] with the root's page size already known (a scan asks once).
+fn read_process_with(
+    root: &Root,
+    pid: u32,
+    opts: &ScanOptions,
+    buf: &mut Vec<u8>,
+    page_size: u64,
+) -> Outcome {
     match read_process_inner(root, pid, opts, buf, page_size) {
         Ok(o) => o,
         Err(Error::Missing(_) | Error::Vanished(_)) => Outcome::Vanished,
@@ -185,6 +195,7 @@ fn spawn_worker(
     next: Arc<AtomicUsize>,
     tx: mpsc::Sender<(usize, Outcome)>,
     t0: Instant,
+    page_size: u64,
 ) -> Arc<Busy> {
     let busy = Arc::new(Busy {
         job: AtomicUsize::new(0),
@@ -201,7 +212,7 @@ fn spawn_worker(
             b.since
                 .store(t0.elapsed().as_nanos() as u64, Ordering::SeqCst);
             b.job.store(i + 1, Ordering::SeqCst);
-            let outcome = read_process(&root, pids[i], &opts, &mut buf);
+            let outcome = read_process_with(&root, pids[i], &opts, &mut buf, page_size);
             b.job.store(0, Ordering::SeqCst);
             if tx.send((i, outcome)).is_err() {
                 break;
@@ -232,6 +243,7 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
     let shared_opts = Arc::new(opts.clone());
     let (tx, rx) = mpsc::channel();
     let t0 = Instant::now();
+    let page_size = root.page_size();
     let mut workers: Vec<(Arc<Busy>, usize)> = (0..threads)
         .map(|_| {
             let w = spawn_worker(
@@ -241,6 +253,7 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
                 next.clone(),
                 tx.clone(),
                 t0,
+                page_size,
             );
             (w, 0)
         })
@@ -284,6 +297,7 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
                 next.clone(),
                 tx.clone(),
                 t0,
+                page_size,
             );
             workers.push((w, 0));
         }

@@ -42,10 +42,13 @@ pub fn parse(text: &[u8]) -> Result<Status, ParseError> {
                     parse_u64(value)
                         .and_then(|v| u32::try_from(v).ok())
                         .ok_or_else(bad)?,
-                )
+                );
+                // Every line memlens needs comes before `Threads` (since 2.6); the rest
+                // (signal masks, capabilities, CPU lists) is long and unused.
+                break;
             }
             b"Kthread" => s.kthread = Some(parse_u64(value).ok_or_else(bad)? != 0),
-            _ => {
+            _ if key.starts_with(b"Vm") || key.starts_with(b"Rss") || key == b"HugetlbPages" => {
                 let Ok(k) = std::str::from_utf8(key) else {
                     continue;
                 };
@@ -53,6 +56,7 @@ pub fn parse(text: &[u8]) -> Result<Status, ParseError> {
                     *slot = Some(parse_kb_value(value, true).ok_or_else(bad)?);
                 }
             }
+            _ => {}
         }
     }
     if !saw_name {

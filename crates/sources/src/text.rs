@@ -70,14 +70,25 @@ pub fn trim(mut s: &[u8]) -> &[u8] {
 /// end in a newline was cut short: its last line is reported as an error by
 /// [`check_complete`] instead of being parsed as a shorter number.
 pub fn lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    let body = text.strip_suffix(b"\n").unwrap_or(text);
-    let mut it = body.split(|&b| b == b'\n').enumerate();
-    let empty = body.is_empty();
+    let mut rest = text.strip_suffix(b"\n").unwrap_or(text);
+    let mut n = 0;
+    let mut done = rest.is_empty();
     std::iter::from_fn(move || {
-        if empty {
+        if done {
             return None;
         }
-        it.next().map(|(i, l)| (i + 1, l))
+        n += 1;
+        match memchr::memchr(b'\n', rest) {
+            Some(i) => {
+                let line = &rest[..i];
+                rest = &rest[i + 1..];
+                Some((n, line))
+            }
+            None => {
+                done = true;
+                Some((n, rest))
+            }
+        }
     })
 }
 
@@ -97,7 +108,7 @@ pub fn check_complete(text: &[u8]) -> Result<(), ParseError> {
 /// Splits `Key:   value` into key and trimmed value.
 #[inline]
 pub fn split_key(line: &[u8]) -> Option<(&[u8], &[u8])> {
-    let colon = line.iter().position(|&b| b == b':')?;
+    let colon = memchr::memchr(b':', line)?;
     Some((&line[..colon], trim(&line[colon + 1..])))
 }
 

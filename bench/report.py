@@ -1,0 +1,57 @@
+"""Turns bench/out/*.json (hyperfine) into the markdown table of bench/results.md."""
+import json
+import os
+import platform
+import sys
+
+out = sys.argv[1]
+
+
+def load(name):
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return {}
+    return {r["command"]: r for r in json.load(open(path))["results"]}
+
+
+def ms(r):
+    return r["median"] * 1000
+
+
+kernel = platform.release()
+cpus = os.cpu_count()
+mem = next(l for l in open("/proc/meminfo") if l.startswith("MemTotal")).split()[1]
+print(f"# memlens benchmark results\n")
+print(f"Machine: {cpus} CPUs, {int(mem) // 1024 // 1024} GiB, kernel {kernel}. "
+      "Median wall time of hyperfine runs; ratios are against the floor (reading every "
+      "`/proc/*/smaps_rollup` in one process without parsing, one thread).\n")
+
+peaks = {}
+for line in open(os.path.join(out, "peak.txt")):
+    n, count, kb = line.split()
+    peaks[n] = (int(count), int(kb))
+
+print("## `ps`: all processes, with PSS/USS\n")
+print("| processes | floor | floor, 2 threads | memlens ps --json | memlens ps | ps -eo pid,rss,vsz | cat all rollups | smem -t | memlens / floor | smem / memlens | memlens ms per process | memlens peak RSS |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for n in ["100", "1000", "10000"]:
+    r = load(f"ps-{n}.json")
+    if not r:
+        continue
+    s = load(f"smem-{n}.json")
+    count, kb = peaks[n]
+    floor = ms(r["floor"])
+    mj = ms(r["memlens-ps-json"])
+    smem = ms(s["smem-t"]) if s else float("nan")
+    print(f"| {count} | {floor:.1f} ms | {ms(r['floor-2-threads']):.1f} ms | {mj:.1f} ms | {ms(r['memlens-ps']):.1f} ms "
+          f"| {ms(r['ps-eo']):.1f} ms | {ms(r['cat-rollups']):.1f} ms | {smem:.0f} ms | {mj / floor:.2f}x | {smem / mj:.0f}x "
+          f"| {mj / count * 1000:.1f} µs | {kb / 1024:.1f} MiB |")
+
+other = dict(l.split() for l in open(os.path.join(out, "peak-other.txt")))
+sysr = load("sys.json")
+mapsr = load("maps.json")
+print("\n## `sys` and `maps`\n")
+print("| command | memlens | reference | memlens / reference | memlens peak RSS |")
+print("|---|---|---|---|---|")
+print(f"| memlens sys vs free | {ms(sysr['memlens-sys']):.2f} ms | {ms(sysr['free']):.2f} ms | {ms(sysr['memlens-sys']) / ms(sysr['free']):.2f}x | {int(other['sys']) / 1024:.1f} MiB |")
+print(f"| memlens maps vs pmap -X (10,000 mappings) | {ms(mapsr['memlens-maps']):.1f} ms | {ms(mapsr['pmap-X']):.1f} ms | {ms(mapsr['memlens-maps']) / ms(mapsr['pmap-X']):.2f}x | {int(other['maps']) / 1024:.1f} MiB |")

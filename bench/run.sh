@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# memlens benchmarks: memlens side by side with the raw cost of reading the kernel files
+# (the floor) and with the tools users would otherwise run, on a process population this
+# script spawns itself. Writes bench/results.md (and raw hyperfine JSON in bench/out/).
+#
+#   bench/run.sh            # 100 and 1,000 processes, sys, maps on 10,000 mappings
+#   SCALE=1 bench/run.sh    # also 10,000 processes (takes a few minutes)
+#
+# Needs: hyperfine, smem, procps (ps, free, pmap), time (GNU /usr/bin/time), python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-10}
+out=bench/out
+mkdir -p "$out"
+rm -f "$out"/*.json
+
+for tool in hyperfine smem pmap free /usr/bin/time python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install hyperfine smem procps time)" >&2; exit 2; }
+done
+
+cargo build --release --quiet --bin memlens --example floor
+M=$PWD/target/release/memlens
+F=$PWD/target/release/examples/floor
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Grow the population of idle processes to $1 in all.
+grow_to() {
+  local want=$1 have
+  have=$(ls /proc | grep -c '^[0-9]')
+  while [ "$have" -lt "$want" ]; do
+    sleep 100000 &
+    pids+=($!)
+    have=$((have + 1))
+  done
+  sleep 1
+}
+
+# A few large processes with known allocations.
+for i in 1 2 3; do
+  "$M" lab leak --count 4 --size 32M >/dev/null &
+  pids+=($!)
+done
+"$M" lab mappings --count 10000 >/dev/null &
+maps_pid=$!
+pids+=($maps_pid)
+sleep 2
+
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+
+measure_ps() {
+  local n=$1
+  grow_to "$n"
+  local count
+  count=$(ls /proc | grep -c '^[0-9]')
+  hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out/ps-$n.json" \
+    -n floor "$F" \
+    -n "floor-2-threads" "$F --threads 2" \
+    -n "memlens-ps-json" "$M ps --json" \
+    -n "memlens-ps" "$M ps" \
+    -n "ps-eo" "ps -eo pid,rss,vsz" \
+    -n "cat-rollups" "sh -c 'cat /proc/[0-9]*/smaps_rollup > /dev/null 2>&1; true'" >/dev/null
+  hyperfine -N --warmup 1 --runs 3 --export-json "$out/smem-$n.json" -n "smem-t" "smem -t" >/dev/null
+  echo "$n $count $(peak "$M" ps --json)" >> "$out/peak.txt"
+}
+
+: > "$out/peak.txt"
+measure_ps 100
+measure_ps 1000
+if [ "${SCALE:-0}" = 1 ]; then
+  measure_ps 10000
+fi
+
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out/sys.json" \
+  -n "memlens-sys" "$M sys" -n "free" "free" >/dev/null
+hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$out/maps.json" \
+  -n "memlens-maps" "$M maps $maps_pid" -n "pmap-X" "pmap -X $maps_pid" >/dev/null
+echo "sys $(peak "$M" sys)" > "$out/peak-other.txt"
+echo "maps $(peak "$M" maps "$maps_pid")" >> "$out/peak-other.txt"
+
+python3 bench/report.py "$out" > bench/results.md
+cat bench/results.md
