@@ -1,0 +1,208 @@
+//! Robustness: a stuck target, process churn, an unprivileged user, a small memory
+//! cgroup, a process with 100,000 mappings. memlens must answer, bounded, without panics.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn scratch_copy(tag: &str) -> PathBuf {
+    let dst = std::env::temp_dir().join(format!("memlens-robust-{tag}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dst);
+    sh(&format!(
+        "cp -r {} {}",
+        fixtures().join("vm-6.18-hybrid").display(),
+        dst.display()
+    ));
+    dst
+}
+
+/// A process whose smaps cannot be read (here: the file is a FIFO nobody writes, so
+/// open() blocks forever, as a read behind a held mmap lock would) is reported as timed
+/// out; the scan finishes on time.
+#[test]
+fn stuck_target_is_bounded() {
+    let root = scratch_copy("stuck");
+    let pid = "15507";
+    for f in ["smaps_rollup", "smaps"] {
+        let p = root.join(format!("proc/{pid}/{f}"));
+        fs::remove_file(&p).unwrap();
+        sh(&format!("mkfifo {}", p.display()));
+    }
+    let t = Instant::now();
+    let r = memlens(&["--root", root.to_str().unwrap(), "ps", "--json", "--timeout", "0.3"]);
+    assert!(t.elapsed() < Duration::from_secs(10), "bounded: {:?}", t.elapsed());
+    let j = r.json();
+    assert_eq!(j["skipped"]["timed_out"], serde_json::json!([15507]));
+    assert!(j["processes"].as_array().unwrap().iter().all(|p| p["pid"] != 15507));
+    assert!(j["processes"].as_array().unwrap().len() > 5, "the others are listed");
+    assert!(r.stderr.contains("did not answer in time"), "{}", r.stderr);
+    let t = Instant::now();
+    let m = memlens(&["--root", root.to_str().unwrap(), "maps", pid, "--timeout", "0.3"]);
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert_eq!(m.code, 2);
+    assert!(m.stderr.contains("did not finish"), "{}", m.stderr);
+    let _ = fs::remove_dir_all(&root);
+}
+
+/// Thousands of short-lived processes start and exit while ps and maps run in a loop.
+#[test]
+fn churn_is_skipped_and_counted() {
+    let churn = Guard::spawn(Command::new("sh").arg("-c").arg(
+        "for j in $(seq 200); do for i in $(seq 50); do /bin/true & done; wait; done",
+    ));
+    let target = Guard::spawn(Command::new("sleep").arg("600"));
+    let mut vanished = 0;
+    let mut runs = 0;
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(20) && (runs < 20 || vanished == 0) {
+        let r = memlens(&["ps", "--json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(!r.stderr.contains("panicked"));
+        vanished += int(&r.json()["skipped"], "vanished");
+        let m = memlens(&["maps", "--json", &target.pid().to_string()]);
+        assert_eq!(m.code, 0, "{}", m.stderr);
+        runs += 1;
+    }
+    drop(churn);
+    assert!(vanished > 0, "in {runs} scans under churn, some process exited mid-scan and was counted");
+}
+
+fn as_user(uid: &str, args: &[&str], cwd: &str) -> Run {
+    let out = Command::new("setpriv")
+        .args(["--reuid", uid, "--regid", uid, "--clear-groups", bin()])
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Every command as an unprivileged user: exit 0 with what is readable, or one clear
+/// line and exit 2; never a panic.
+#[test]
+fn every_command_as_an_unprivileged_user() {
+    if !is_root() {
+        eprintln!("not root: cannot switch to the test user");
+        return;
+    }
+    let _ = Command::new("useradd").args(["--system", "--no-create-home", "memlens-test"]).output();
+    let uid = sh("id -u memlens-test").trim().to_string();
+    let dir = std::env::temp_dir().join(format!("memlens-unpriv-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    sh(&format!("chown memlens-test {}", dir.display()));
+    let cap = dir.join("cap");
+    let cmds: Vec<Vec<&str>> = vec![
+        vec![],
+        vec!["sys"],
+        vec!["sys", "--explain", "--json"],
+        vec!["ps"],
+        vec!["ps", "--by", "cgroup", "--csv"],
+        vec!["maps", "1"],
+        vec!["capture", cap.to_str().unwrap()],
+        vec!["lab", "leak", "--count", "1", "--size", "1M", "--hold", "0"],
+    ];
+    for c in &cmds {
+        let r = as_user(&uid, c, dir.to_str().unwrap());
+        assert!(!r.stderr.contains("panicked"), "{c:?}: {}", r.stderr);
+        match r.code {
+            0 => assert!(r.stderr.lines().count() <= 1, "{c:?}: one warning at most: {}", r.stderr),
+            2 => assert_eq!(r.stderr.lines().count(), 1, "{c:?}: one clear line: {}", r.stderr),
+            other => panic!("{c:?}: exit {other}: {}", r.stderr),
+        }
+    }
+    // The unprivileged capture reads back, with the unreadable files as denied.
+    let r = memlens(&["--root", cap.to_str().unwrap(), "ps", "--json"]);
+    assert!(int(&r.json()["skipped"], "partially_readable") > 0);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// Inside a memory cgroup with a 32 MiB limit, every reading command still works.
+#[test]
+fn inside_a_small_memory_cgroup() {
+    if !is_root() {
+        eprintln!("not root: cannot create a cgroup");
+        return;
+    }
+    let v1 = PathBuf::from("/sys/fs/cgroup/memory");
+    let (dir, limit_file, procs_file) = if v1.join("memory.limit_in_bytes").exists() {
+        (v1.join("memlens-robust"), "memory.limit_in_bytes", "tasks")
+    } else if PathBuf::from("/sys/fs/cgroup/cgroup.controllers").exists() {
+        (PathBuf::from("/sys/fs/cgroup/memlens-robust"), "memory.max", "cgroup.procs")
+    } else {
+        eprintln!("no memory cgroup hierarchy mounted");
+        return;
+    };
+    let _ = fs::create_dir(&dir);
+    if fs::write(dir.join(limit_file), "33554432").is_err() {
+        eprintln!("cannot set a memory limit here");
+        let _ = fs::remove_dir(&dir);
+        return;
+    }
+    for c in [vec!["sys"], vec!["ps", "--json"], vec![], vec!["maps", "1"]] {
+        let script = format!(
+            "echo $$ > {}/{} && exec {} {}",
+            dir.display(),
+            procs_file,
+            bin(),
+            c.join(" ")
+        );
+        let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(code == 0 || (code == 2 && err.lines().count() == 1), "{c:?}: exit {code}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+    // A lab leak past the limit is stopped by the kernel, not by a memlens crash.
+    let script = format!(
+        "echo $$ > {}/{} && exec {} lab leak --count 8 --size 16M --hold 0",
+        dir.display(),
+        procs_file,
+        bin()
+    );
+    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let _ = fs::remove_dir(&dir);
+}
+
+/// `maps` of a process with 100,000 mappings: complete, and it adds up.
+#[test]
+fn maps_of_a_process_with_100k_mappings() {
+    if !is_root() {
+        eprintln!("not root: cannot raise vm.max_map_count");
+        return;
+    }
+    let old = sh("cat /proc/sys/vm/max_map_count").trim().to_string();
+    if old.parse::<u64>().unwrap() < 131072 {
+        fs::write("/proc/sys/vm/max_map_count", "131072").unwrap();
+    }
+    let mut child = Command::new(bin())
+        .args(["lab", "--json", "mappings", "--count", "100000"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let pid = child.id().to_string();
+    let t = Instant::now();
+    let r = memlens(&["maps", "--json", &pid]);
+    let took = t.elapsed();
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let _ = child.wait();
+    fs::write("/proc/sys/vm/max_map_count", &old).unwrap();
+    let j = r.json();
+    assert!(j["mappings"].as_array().unwrap().len() >= 100_000);
+    let c = &j["rollup_check"];
+    close("rss", int(c, "smaps_rss"), int(c, "rollup_rss"), 256 * KIB);
+    eprintln!("maps of 100k mappings took {took:?}");
+}
