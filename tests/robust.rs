@@ -35,15 +35,40 @@ fn stuck_target_is_bounded() {
         sh(&format!("mkfifo {}", p.display()));
     }
     let t = Instant::now();
-    let r = memlens(&["--root", root.to_str().unwrap(), "ps", "--json", "--timeout", "0.3"]);
-    assert!(t.elapsed() < Duration::from_secs(10), "bounded: {:?}", t.elapsed());
+    let r = memlens(&[
+        "--root",
+        root.to_str().unwrap(),
+        "ps",
+        "--json",
+        "--timeout",
+        "0.3",
+    ]);
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "bounded: {:?}",
+        t.elapsed()
+    );
     let j = r.json();
     assert_eq!(j["skipped"]["timed_out"], serde_json::json!([15507]));
-    assert!(j["processes"].as_array().unwrap().iter().all(|p| p["pid"] != 15507));
-    assert!(j["processes"].as_array().unwrap().len() > 5, "the others are listed");
+    assert!(j["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["pid"] != 15507));
+    assert!(
+        j["processes"].as_array().unwrap().len() > 5,
+        "the others are listed"
+    );
     assert!(r.stderr.contains("did not answer in time"), "{}", r.stderr);
     let t = Instant::now();
-    let m = memlens(&["--root", root.to_str().unwrap(), "maps", pid, "--timeout", "0.3"]);
+    let m = memlens(&[
+        "--root",
+        root.to_str().unwrap(),
+        "maps",
+        pid,
+        "--timeout",
+        "0.3",
+    ]);
     assert!(t.elapsed() < Duration::from_secs(10));
     assert_eq!(m.code, 2);
     assert!(m.stderr.contains("did not finish"), "{}", m.stderr);
@@ -53,9 +78,11 @@ fn stuck_target_is_bounded() {
 /// Thousands of short-lived processes start and exit while ps and maps run in a loop.
 #[test]
 fn churn_is_skipped_and_counted() {
-    let churn = Guard::spawn(Command::new("sh").arg("-c").arg(
-        "for j in $(seq 200); do for i in $(seq 50); do /bin/true & done; wait; done",
-    ));
+    let churn = Guard::spawn(
+        Command::new("sh")
+            .arg("-c")
+            .arg("for j in $(seq 200); do for i in $(seq 50); do /bin/true & done; wait; done"),
+    );
     let target = Guard::spawn(Command::new("sleep").arg("600"));
     let mut vanished = 0;
     let mut runs = 0;
@@ -70,7 +97,10 @@ fn churn_is_skipped_and_counted() {
         runs += 1;
     }
     drop(churn);
-    assert!(vanished > 0, "in {runs} scans under churn, some process exited mid-scan and was counted");
+    assert!(
+        vanished > 0,
+        "in {runs} scans under churn, some process exited mid-scan and was counted"
+    );
 }
 
 fn as_user(uid: &str, args: &[&str], cwd: &str) -> Run {
@@ -95,7 +125,9 @@ fn every_command_as_an_unprivileged_user() {
         eprintln!("not root: cannot switch to the test user");
         return;
     }
-    let _ = Command::new("useradd").args(["--system", "--no-create-home", "memlens-test"]).output();
+    let _ = Command::new("useradd")
+        .args(["--system", "--no-create-home", "memlens-test"])
+        .output();
     let uid = sh("id -u memlens-test").trim().to_string();
     let dir = std::env::temp_dir().join(format!("memlens-unpriv-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
@@ -115,8 +147,17 @@ fn every_command_as_an_unprivileged_user() {
         let r = as_user(&uid, c, dir.to_str().unwrap());
         assert!(!r.stderr.contains("panicked"), "{c:?}: {}", r.stderr);
         match r.code {
-            0 => assert!(r.stderr.lines().count() <= 1, "{c:?}: one warning at most: {}", r.stderr),
-            2 => assert_eq!(r.stderr.lines().count(), 1, "{c:?}: one clear line: {}", r.stderr),
+            0 => assert!(
+                r.stderr.lines().count() <= 1,
+                "{c:?}: one warning at most: {}",
+                r.stderr
+            ),
+            2 => assert_eq!(
+                r.stderr.lines().count(),
+                1,
+                "{c:?}: one clear line: {}",
+                r.stderr
+            ),
             other => panic!("{c:?}: exit {other}: {}", r.stderr),
         }
     }
@@ -137,7 +178,11 @@ fn inside_a_small_memory_cgroup() {
     let (dir, limit_file, procs_file) = if v1.join("memory.limit_in_bytes").exists() {
         (v1.join("memlens-robust"), "memory.limit_in_bytes", "tasks")
     } else if PathBuf::from("/sys/fs/cgroup/cgroup.controllers").exists() {
-        (PathBuf::from("/sys/fs/cgroup/memlens-robust"), "memory.max", "cgroup.procs")
+        (
+            PathBuf::from("/sys/fs/cgroup/memlens-robust"),
+            "memory.max",
+            "cgroup.procs",
+        )
     } else {
         eprintln!("no memory cgroup hierarchy mounted");
         return;
@@ -159,7 +204,10 @@ fn inside_a_small_memory_cgroup() {
         let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
         let code = out.status.code().unwrap_or(-1);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(code == 0 || (code == 2 && err.lines().count() == 1), "{c:?}: exit {code}: {err}");
+        assert!(
+            code == 0 || (code == 2 && err.lines().count() == 1),
+            "{c:?}: exit {code}: {err}"
+        );
         assert!(!err.contains("panicked"));
     }
     // A lab leak past the limit is stopped by the kernel, not by a memlens crash.
@@ -191,7 +239,9 @@ fn maps_of_a_process_with_100k_mappings() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let pid = child.id().to_string();
     let t = Instant::now();
     let r = memlens(&["maps", "--json", &pid]);

@@ -98,7 +98,7 @@ fn group(maps: &[Mapping], key: impl Fn(&Mapping) -> String) -> Vec<MapGroup> {
             }
         };
         out[i].mappings += 1;
-        out[i].size += m.size();
+        out[i].size = out[i].size.saturating_add(m.size());
         out[i].counters.add(&m.counters);
     }
     out.sort_by(|a, b| {

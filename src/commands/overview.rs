@@ -50,19 +50,9 @@ pub fn run(root: &Root, out: &Output) -> Result<i32> {
             text.push_str(&format!(
                 "\nanon {}  page cache {}  slab {}  kernel stack+page tables {}  hugetlb {}\n",
                 b(summary.anon, out),
-                b(
-                    Some(
-                        summary.file_active.unwrap_or(0)
-                            + summary.file_inactive.unwrap_or(0)
-                            + summary.shared.unwrap_or(0)
-                    ),
-                    out
-                ),
+                b(summary.page_cache, out),
                 b(summary.slab, out),
-                b(
-                    Some(summary.kernel_stack.unwrap_or(0) + summary.page_tables.unwrap_or(0)),
-                    out
-                ),
+                b(summary.kernel_stack_page_tables, out),
                 b(summary.hugetlb, out),
             ));
             text.push_str(&format!("\nTop {} processes by PSS:\n", rows.len()));

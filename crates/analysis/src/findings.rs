@@ -68,7 +68,7 @@ pub fn overview(sys: &SysSummary, vmstat: Option<&VmStat>) -> Vec<Finding> {
             });
         }
         let (pin, pout) = (v.get("pswpin").unwrap_or(0), v.get("pswpout").unwrap_or(0));
-        if pin + pout > 0 {
+        if pin.saturating_add(pout) > 0 {
             out.push(Finding {
                 severity: Severity::Info,
                 id: "swap_activity",

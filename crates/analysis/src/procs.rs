@@ -172,7 +172,7 @@ pub struct Group {
 
 fn add(acc: &mut Option<u64>, v: Option<u64>) {
     if let Some(v) = v {
-        *acc = Some(acc.unwrap_or(0) + v);
+        *acc = Some(acc.unwrap_or(0).saturating_add(v));
     }
 }
 

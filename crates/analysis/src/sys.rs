@@ -65,6 +65,11 @@ pub struct SysSummary {
     /// Memory reserved for hugetlb pools (`Hugetlb`, or `HugePages_Total × Hugepagesize`).
     pub hugetlb: Option<u64>,
     pub anon_huge_pages: Option<u64>,
+    /// Page cache as the mission counts it: file LRU + shmem (`Active(file) +
+    /// Inactive(file) + Shmem`).
+    pub page_cache: Option<u64>,
+    /// `KernelStack + PageTables`: memory the kernel spends per thread and per mapping.
+    pub kernel_stack_page_tables: Option<u64>,
     pub swap_total: Option<u64>,
     pub swap_free: Option<u64>,
     pub swap_used: Option<u64>,
@@ -74,6 +79,13 @@ pub struct SysSummary {
     /// `vm.overcommit_memory`: 0 heuristic, 1 always, 2 never.
     pub overcommit_memory: Option<i64>,
     pub cache_identity: Option<CacheIdentity>,
+}
+
+/// Sum of the present values (saturating), `None` when all are absent.
+fn sum_present(v: &[Option<u64>]) -> Option<u64> {
+    v.iter().flatten().fold(None, |acc: Option<u64>, x| {
+        Some(acc.unwrap_or(0).saturating_add(*x))
+    })
 }
 
 fn sub(a: u64, b: Option<u64>) -> u64 {
@@ -89,7 +101,11 @@ impl SysSummary {
             _ => (free, true),
         };
         let sreclaimable = m.s_reclaimable;
-        let buff_cache = m.buffers.unwrap_or(0) + m.cached.unwrap_or(0) + sreclaimable.unwrap_or(0);
+        let buff_cache = m
+            .buffers
+            .unwrap_or(0)
+            .saturating_add(m.cached.unwrap_or(0))
+            .saturating_add(sreclaimable.unwrap_or(0));
         let used_legacy = sub(
             sub(sub(sub(total, Some(free)), m.buffers), m.cached),
             sreclaimable,
@@ -97,7 +113,7 @@ impl SysSummary {
         let hugetlb = m
             .hugetlb
             .or_else(|| match (m.huge_pages_total, m.hugepagesize) {
-                (Some(n), Some(sz)) => Some(n * sz),
+                (Some(n), Some(sz)) => Some(n.saturating_mul(sz)),
                 _ => None,
             });
         let cache_identity = match (
@@ -109,12 +125,13 @@ impl SysSummary {
             m.shmem,
         ) {
             (Some(b), Some(c), Some(sc), Some(af), Some(inf), Some(sh)) => {
-                let lhs = b + c + sc;
-                let rhs = af + inf + sh + sc;
+                let lhs = b.saturating_add(c).saturating_add(sc);
+                let rhs = af.saturating_add(inf).saturating_add(sh).saturating_add(sc);
+                let diff = lhs as i128 - rhs as i128;
                 Some(CacheIdentity {
                     buffers_cached_swap_cached: lhs,
                     file_lru_shmem_swap_cached: rhs,
-                    difference: lhs as i64 - rhs as i64,
+                    difference: diff.clamp(i64::MIN as i128, i64::MAX as i128) as i64,
                 })
             }
             _ => None,
@@ -148,6 +165,8 @@ impl SysSummary {
             percpu: m.percpu,
             hugetlb,
             anon_huge_pages: m.anon_huge_pages,
+            page_cache: sum_present(&[m.active_file, m.inactive_file, m.shmem]),
+            kernel_stack_page_tables: sum_present(&[m.kernel_stack, m.page_tables]),
             swap_total: m.swap_total,
             swap_free: m.swap_free,
             swap_used: m.swap_total.map(|t| sub(t, m.swap_free)),

@@ -43,9 +43,10 @@ impl SmapsCounters {
             return None;
         }
         Some(
-            self.private_clean.unwrap_or(0)
-                + self.private_dirty.unwrap_or(0)
-                + self.private_hugetlb.unwrap_or(0),
+            self.private_clean
+                .unwrap_or(0)
+                .saturating_add(self.private_dirty.unwrap_or(0))
+                .saturating_add(self.private_hugetlb.unwrap_or(0)),
         )
     }
 }
