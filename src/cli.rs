@@ -51,8 +51,19 @@ pub enum Command {
     Maps(MapsArgs),
     /// Copy every file memlens reads into DIR, for `--root DIR` later
     Capture(CaptureArgs),
+    /// The memory cgroup tree: usage vs limits, memory.stat, events, pressure
+    Cgroup(CgroupArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CgroupArgs {
+    /// Start at this cgroup (a path inside the hierarchy, e.g. /system.slice)
+    pub path: Option<String>,
+    /// Show at most this many levels below the start
+    #[arg(long, value_name = "N")]
+    pub depth: Option<u32>,
 }
 
 #[derive(Args, Debug)]

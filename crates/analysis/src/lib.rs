@@ -1,5 +1,6 @@
 //! memlens analysis: figures derived from snapshots (no I/O, no printing).
 
+pub mod cgroup;
 pub mod findings;
 pub mod procs;
 pub mod sys;

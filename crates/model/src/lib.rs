@@ -7,12 +7,14 @@
 //! Units: sizes are bytes (`u64`); page counts and event counts say so in their docs.
 //! A field the kernel did not print is `None`, never zero.
 
+pub mod cgroup;
 pub mod counters;
 pub mod meminfo;
 pub mod process;
 pub mod smaps;
 pub mod system;
 
+pub use cgroup::{CgroupVersion, Limit, MemCgroup};
 pub use meminfo::MemInfo;
 pub use process::{
     memory_cgroup, CgroupEntry, FileProblem, Problem, ProcessSample, ProcessScan, Stat, Statm,

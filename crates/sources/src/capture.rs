@@ -98,6 +98,33 @@ impl Copier<'_> {
         Ok(true)
     }
 
+    /// Copies a memory cgroup directory's interface files, and its children's.
+    fn copy_cgroup(&mut self, rel: &str) -> Result<()> {
+        let dir = self.src.path(rel);
+        let Ok(rd) = fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let Ok(meta) = fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            let child = format!("{rel}/{name}");
+            if meta.is_dir() {
+                self.copy_cgroup(&child)?;
+            } else if crate::cgroupfs::capture_files(&name)
+                && meta.permissions().mode() & 0o444 != 0
+            {
+                self.copy(&child)?;
+            }
+        }
+        Ok(())
+    }
+
     fn copy_dir(&mut self, rel: &str) -> Result<()> {
         let dir = self.src.path(rel);
         let Ok(rd) = fs::read_dir(&dir) else {
@@ -149,6 +176,9 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
     }
     for d in SYSTEM_DIRS {
         c.copy_dir(d)?;
+    }
+    for h in crate::cgroupfs::hierarchies(src) {
+        c.copy_cgroup(&h.dir)?;
     }
     for pid in list_pids(src)? {
         if !c.copy(&format!("proc/{pid}/status"))? {

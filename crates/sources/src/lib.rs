@@ -7,6 +7,7 @@
 pub mod buddyinfo;
 pub mod capture;
 pub mod cgroup;
+pub mod cgroupfs;
 pub mod cmdline;
 pub mod comm;
 pub mod error;

@@ -1,0 +1,188 @@
+//! `memlens cgroup [PATH]`: read the memory cgroup tree(s), derive rows, render a tree.
+
+use memlens_analysis::cgroup::{self, CgroupRow};
+use memlens_model::{CgroupVersion, Limit};
+use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::cgroupfs::{hierarchies, read_tree};
+use memlens_sources::{Error, Result, Root};
+use serde::Serialize;
+
+use crate::cli::CgroupArgs;
+use crate::output::{print, Format, Output};
+
+#[derive(Serialize)]
+struct CgroupJson<'a> {
+    hierarchies: Vec<HierarchyJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct HierarchyJson<'a> {
+    version: CgroupVersion,
+    dir: String,
+    cgroups: &'a [CgroupRow],
+}
+
+fn limit_cell(l: Option<Limit>) -> Cell {
+    match l {
+        None => Cell::Bytes(None),
+        Some(Limit::Unlimited) => Cell::Text("max".into()),
+        Some(Limit::Bytes(b)) => Cell::Bytes(Some(b)),
+    }
+}
+
+pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Result<i32> {
+    // Collect.
+    let hs = hierarchies(root);
+    if hs.is_empty() {
+        return Err(no_hierarchy(root));
+    }
+    let start = args.path.as_deref().unwrap_or("/");
+    let mut trees = Vec::new();
+    for h in &hs {
+        match read_tree(root, h, start, args.depth) {
+            Ok(t) => trees.push((h.clone(), t)),
+            Err(Error::Missing(_)) if args.path.is_some() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if trees.is_empty() {
+        return Err(Error::Missing(
+            root.path(&format!("{}{}", hs[0].dir, start)),
+        ));
+    }
+    // Analyse.
+    let rows: Vec<(memlens_sources::cgroupfs::Hierarchy, Vec<CgroupRow>)> = trees
+        .into_iter()
+        .map(|(h, t)| (h, cgroup::sort_tree(t.iter().map(cgroup::row).collect())))
+        .collect();
+    // Render.
+    match out.format {
+        Format::Json => print(&json(&CgroupJson {
+            hierarchies: rows
+                .iter()
+                .map(|(h, r)| HierarchyJson {
+                    version: h.version,
+                    dir: format!("/{}", h.dir),
+                    cgroups: r,
+                })
+                .collect(),
+        })),
+        Format::Csv => {
+            let mut t = table(true);
+            for (_, r) in &rows {
+                t.rows.extend(r.iter().map(|c| cells(c, true)));
+            }
+            print(&t.csv());
+        }
+        Format::Table => {
+            let mut text = String::new();
+            for (h, r) in &rows {
+                text.push_str(&format!(
+                    "cgroup {} memory hierarchy at /{}{}\n",
+                    match h.version {
+                        CgroupVersion::V1 => "v1",
+                        CgroupVersion::V2 => "v2",
+                    },
+                    h.dir,
+                    if h.version == CgroupVersion::V1 {
+                        " (RESIDENT = total_rss + total_mapped_file; LIMIT% of memory.limit_in_bytes)"
+                    } else {
+                        " (LIMIT% of the tighter of memory.max and memory.high)"
+                    }
+                ));
+                let mut t = table(false);
+                t.rows.extend(r.iter().map(|c| cells(c, false)));
+                text.push_str(&out.table(&t));
+                text.push('\n');
+            }
+            print(&text);
+        }
+    }
+    Ok(0)
+}
+
+fn no_hierarchy(root: &Root) -> Error {
+    Error::Io(
+        root.path("sys/fs/cgroup"),
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no memory cgroup hierarchy (no v1 memory controller, no v2 root with memory enabled)",
+        ),
+    )
+}
+
+fn table(csv: bool) -> Table {
+    let mut cols = vec![];
+    if csv {
+        cols.push(Column::left("VER", "version"));
+    }
+    cols.extend([
+        Column::right("PROCS", "procs"),
+        Column::right("USAGE", "usage"),
+        Column::right("MAX", "max"),
+        Column::right("HIGH", "high"),
+        Column::right("LIMIT%", "limit_pct"),
+        Column::right("ANON", "anon"),
+        Column::right("FILE", "file"),
+        Column::right("KERNEL", "kernel"),
+        Column::right("SHMEM", "shmem"),
+        Column::right("RESIDENT", "resident"),
+        Column::right("SWAP", "swap"),
+        Column::left("EVENTS", "events"),
+        Column::right("PSI10", "pressure_some_avg10"),
+        Column::left("CGROUP", "path"),
+    ]);
+    Table::new(cols)
+}
+
+fn cells(c: &CgroupRow, csv: bool) -> Vec<Cell> {
+    let mut v = vec![];
+    if csv {
+        v.push(Cell::Text(format!("{:?}", c.version).to_lowercase()));
+    }
+    let events: Vec<String> = c
+        .events
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k}={n}"))
+        .collect();
+    let name = if csv {
+        c.path.clone()
+    } else {
+        let leaf = c
+            .path
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("/");
+        format!(
+            "{}{}",
+            "  ".repeat(c.depth as usize),
+            if c.depth == 0 { c.path.as_str() } else { leaf }
+        )
+    };
+    v.extend([
+        Cell::Int(c.procs.map(|p| p as i64)),
+        Cell::Bytes(c.usage),
+        limit_cell(c.max),
+        limit_cell(c.high),
+        Cell::Text(c.limit_pct.map_or("-".into(), |p| format!("{p:.1}"))),
+        Cell::Bytes(c.anon),
+        Cell::Bytes(c.file),
+        Cell::Bytes(c.kernel),
+        Cell::Bytes(c.shmem),
+        Cell::Bytes(c.resident),
+        Cell::Bytes(c.swap),
+        Cell::Text(if events.is_empty() {
+            "-".into()
+        } else {
+            events.join(" ")
+        }),
+        Cell::Text(
+            c.pressure_some_avg10
+                .map_or("-".into(), |p| format!("{p:.2}")),
+        ),
+        Cell::Text(name),
+    ]);
+    v
+}

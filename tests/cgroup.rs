@@ -1,0 +1,292 @@
+//! `memlens cgroup`: on the fixtures against their raw files, and live against a cgroup
+//! this test makes, with a lab leak inside.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use serde_json::Value;
+
+fn at(tree: &str, args: &[&str]) -> Value {
+    let root = fixtures().join(tree);
+    let mut all = vec!["--root", root.to_str().unwrap()];
+    all.extend_from_slice(args);
+    memlens(&all).json()
+}
+
+fn num(dir: &PathBuf, file: &str) -> Option<i64> {
+    fs::read_to_string(dir.join(file)).ok()?.trim().parse().ok()
+}
+
+fn keyed(dir: &PathBuf, file: &str, key: &str) -> Option<i64> {
+    fs::read_to_string(dir.join(file))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} "))?.parse().ok())
+}
+
+#[test]
+fn v2_tree_matches_its_files() {
+    let j = at("v2-unified", &["cgroup", "--json"]);
+    let h = &j["hierarchies"][0];
+    assert_eq!(h["version"], "v2");
+    let base = fixtures().join("v2-unified/sys/fs/cgroup");
+    let groups = h["cgroups"].as_array().unwrap();
+    assert_eq!(groups.len(), 8);
+    for g in groups {
+        let path = g["path"].as_str().unwrap();
+        let dir = base.join(path.trim_start_matches('/'));
+        assert_eq!(g["usage"].as_i64(), num(&dir, "memory.current"), "{path}");
+        assert_eq!(g["anon"].as_i64(), keyed(&dir, "memory.stat", "anon"));
+        assert_eq!(g["file"].as_i64(), keyed(&dir, "memory.stat", "file"));
+        assert_eq!(g["kernel"].as_i64(), keyed(&dir, "memory.stat", "kernel"));
+        match fs::read_to_string(dir.join("memory.max"))
+            .ok()
+            .as_deref()
+            .map(str::trim)
+        {
+            Some("max") => assert_eq!(g["max"], "max"),
+            Some(n) => assert_eq!(g["max"].as_i64(), n.parse().ok()),
+            None => assert!(g["max"].is_null()),
+        }
+        let procs = fs::read_to_string(dir.join("cgroup.procs"))
+            .map(|t| t.lines().count() as i64)
+            .ok();
+        assert_eq!(g["procs"].as_i64(), procs);
+    }
+    let svc = groups
+        .iter()
+        .find(|g| g["path"] == "/system.slice/memlens.service")
+        .unwrap();
+    let pct = svc["limit_pct"].as_f64().unwrap();
+    assert!((pct - 60.0 / 64.0 * 100.0).abs() < 1e-9);
+    assert_eq!(
+        svc["events"],
+        serde_json::json!([
+            ["low", 0],
+            ["high", 0],
+            ["max", 37],
+            ["oom", 2],
+            ["oom_kill", 1],
+            ["oom_group_kill", 0]
+        ])
+    );
+    assert_eq!(svc["pressure_some_avg10"], 12.5);
+    // Siblings sorted by usage: user.slice (700M), system.slice (120M), init.scope (12M).
+    let order: Vec<&str> = groups
+        .iter()
+        .filter(|g| g["depth"] == 1)
+        .map(|g| g["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, vec!["/user.slice", "/system.slice", "/init.scope"]);
+    // A subtree and a depth limit.
+    let j = at(
+        "v2-unified",
+        &["cgroup", "/user.slice", "--depth", "1", "--json"],
+    );
+    let paths: Vec<&str> = j["hierarchies"][0]["cgroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["/user.slice", "/user.slice/user-0.slice"]);
+}
+
+#[test]
+fn v1_tree_of_the_captured_machine() {
+    let j = at("vm-6.18-hybrid", &["cgroup", "--json"]);
+    let h = &j["hierarchies"][0];
+    assert_eq!(h["version"], "v1");
+    let base = fixtures().join("vm-6.18-hybrid/sys/fs/cgroup/memory");
+    let groups = h["cgroups"].as_array().unwrap();
+    assert!(groups.len() >= 2);
+    for g in groups {
+        let path = g["path"].as_str().unwrap();
+        let dir = base.join(path.trim_start_matches('/'));
+        assert_eq!(g["usage"].as_i64(), num(&dir, "memory.usage_in_bytes"));
+        let rss = keyed(&dir, "memory.stat", "total_rss").unwrap();
+        let mapped = keyed(&dir, "memory.stat", "total_mapped_file").unwrap();
+        assert_eq!(
+            int(g, "resident"),
+            rss + mapped,
+            "v1 resident = total_rss + total_mapped_file"
+        );
+        assert_eq!(g["max"], "max", "PAGE_COUNTER_MAX reads as no limit");
+    }
+    let r = memlens(&[
+        "--root",
+        fixtures().join("old-3.10-trimmed").to_str().unwrap(),
+        "cgroup",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no memory cgroup hierarchy"),
+        "{}",
+        r.stderr
+    );
+    let r = memlens(&[
+        "--root",
+        fixtures().join("v2-unified").to_str().unwrap(),
+        "cgroup",
+        "/nope",
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1);
+}
+
+/// A cgroup made here with a memory limit, removed when dropped.
+struct TestGroup {
+    dir: PathBuf,
+    v1: bool,
+    child: Option<Child>,
+}
+
+impl TestGroup {
+    fn new(name: &str, limit: u64) -> Option<TestGroup> {
+        if !is_root() {
+            return None;
+        }
+        let v1 = PathBuf::from("/sys/fs/cgroup/memory");
+        let (dir, is_v1) = if v1.join("memory.limit_in_bytes").exists() {
+            (v1.join(name), true)
+        } else if fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
+            .is_ok_and(|c| c.contains("memory"))
+        {
+            (PathBuf::from("/sys/fs/cgroup").join(name), false)
+        } else {
+            return None;
+        };
+        let _ = fs::create_dir(&dir);
+        let limit_file = if is_v1 {
+            "memory.limit_in_bytes"
+        } else {
+            "memory.max"
+        };
+        fs::write(dir.join(limit_file), limit.to_string()).ok()?;
+        Some(TestGroup {
+            dir,
+            v1: is_v1,
+            child: None,
+        })
+    }
+
+    fn procs_file(&self) -> &'static str {
+        if self.v1 {
+            "tasks"
+        } else {
+            "cgroup.procs"
+        }
+    }
+
+    /// Starts a lab experiment inside the group and waits until it is ready.
+    fn run_lab(&mut self, args: &str) {
+        let script = format!(
+            "echo $$ > {}/{} && exec {} lab --json {args}",
+            self.dir.display(),
+            self.procs_file(),
+            bin()
+        );
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let out = child.stdout.take().unwrap();
+        self.child = Some(child);
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line).unwrap();
+        assert!(line.contains("\"ready\""), "{line}");
+    }
+
+    /// The group's path inside its hierarchy.
+    fn rel(&self) -> String {
+        let base = if self.v1 {
+            "/sys/fs/cgroup/memory"
+        } else {
+            "/sys/fs/cgroup"
+        };
+        self.dir
+            .to_str()
+            .unwrap()
+            .trim_start_matches(base)
+            .to_string()
+    }
+}
+
+impl Drop for TestGroup {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(c.id() as i32, libc::SIGTERM) };
+            let _ = c.wait();
+        }
+        let _ = fs::remove_dir(&self.dir);
+    }
+}
+
+#[test]
+fn live_cgroup_with_a_lab_leak_inside() {
+    let Some(mut g) = TestGroup::new("memlens-cg-test", 64 << 20) else {
+        eprintln!("no writable memory cgroup hierarchy here (not root?)");
+        return;
+    };
+    g.run_lab("leak --count 3 --size 16M");
+    let j = memlens(&["cgroup", &g.rel(), "--json"]).json();
+    let c = &j["hierarchies"][0]["cgroups"][0];
+    let usage_file = if g.v1 {
+        "memory.usage_in_bytes"
+    } else {
+        "memory.current"
+    };
+    close(
+        "usage",
+        int(c, "usage"),
+        num(&g.dir, usage_file).unwrap(),
+        256 * KIB,
+    );
+    assert_eq!(int(c, "max"), 64 << 20);
+    assert!(int(c, "anon") >= 48 * MIB, "the leak is charged here: {c}");
+    assert!(c["limit_pct"].as_f64().unwrap() > 75.0);
+    assert_eq!(int(c, "procs"), 1);
+}
+
+#[test]
+fn live_cgroup_events_when_a_leak_hits_the_limit() {
+    let Some(g) = TestGroup::new("memlens-cg-oom", 32 << 20) else {
+        eprintln!("no writable memory cgroup hierarchy here (not root?)");
+        return;
+    };
+    // Past the limit: the kernel reclaims, fails charges and OOM-kills the leak.
+    let script = format!(
+        "echo $$ > {}/{} && exec {} lab leak --count 4 --size 16M --hold 0",
+        g.dir.display(),
+        g.procs_file(),
+        bin()
+    );
+    let _ = Command::new("sh").arg("-c").arg(script).output().unwrap();
+    let j = memlens(&["cgroup", &g.rel(), "--json"]).json();
+    let c = &j["hierarchies"][0]["cgroups"][0];
+    let events: Vec<(String, i64)> = c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e[0].as_str().unwrap().to_string(), e[1].as_i64().unwrap()))
+        .collect();
+    let hit = events
+        .iter()
+        .any(|(k, v)| (k == "failcnt" || k == "max" || k == "oom_kill") && *v > 0);
+    assert!(hit, "limit events recorded: {events:?}");
+    let table = memlens(&["cgroup", &g.rel()]);
+    assert!(
+        table.stdout.contains("oom_kill=")
+            || table.stdout.contains("failcnt=")
+            || table.stdout.contains("max="),
+        "{}",
+        table.stdout
+    );
+}
