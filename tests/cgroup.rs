@@ -4,7 +4,7 @@
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use common::*;
@@ -17,11 +17,11 @@ fn at(tree: &str, args: &[&str]) -> Value {
     memlens(&all).json()
 }
 
-fn num(dir: &PathBuf, file: &str) -> Option<i64> {
+fn num(dir: &Path, file: &str) -> Option<i64> {
     fs::read_to_string(dir.join(file)).ok()?.trim().parse().ok()
 }
 
-fn keyed(dir: &PathBuf, file: &str, key: &str) -> Option<i64> {
+fn keyed(dir: &Path, file: &str, key: &str) -> Option<i64> {
     fs::read_to_string(dir.join(file))
         .ok()?
         .lines()
