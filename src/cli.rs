@@ -51,6 +51,8 @@ pub enum Command {
     Maps(MapsArgs),
     /// Copy every file memlens reads into DIR, for `--root DIR` later
     Capture(CaptureArgs),
+    /// Memory rates per interval (faults, paging, swap, reclaim, PSI), like vmstat and sar -B
+    Vmstat(VmstatArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -240,4 +242,13 @@ pub struct MapsArgs {
 pub struct CaptureArgs {
     /// Directory to create (must not exist or be empty)
     pub dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct VmstatArgs {
+    /// Time between rows (1, 0.5, 2s, 500ms); without it, one row since boot
+    #[arg(value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
+    /// Number of rows, the since-boot row included (default: until interrupted)
+    pub count: Option<u64>,
 }

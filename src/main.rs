@@ -22,6 +22,7 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Ps(a)) => commands::ps::run(&root, a, out),
         Some(Command::Maps(a)) => commands::maps::run(&root, a, out),
         Some(Command::Capture(a)) => commands::capture::run(&root, a),
+        Some(Command::Vmstat(a)) => commands::vmstat::run(&root, a, out),
         Some(Command::Lab(a)) => {
             return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
         }

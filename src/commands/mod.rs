@@ -6,3 +6,4 @@ pub mod maps;
 pub mod overview;
 pub mod ps;
 pub mod sys;
+pub mod vmstat;

@@ -2,4 +2,5 @@
 
 pub mod findings;
 pub mod procs;
+pub mod rates;
 pub mod sys;
