@@ -53,6 +53,10 @@ pub enum Command {
     Capture(CaptureArgs),
     /// Memory rates per interval (faults, paging, swap, reclaim, PSI), like vmstat and sar -B
     Vmstat(VmstatArgs),
+    /// Free pages of each zone against its min/low/high watermarks (zoneinfo)
+    Zones,
+    /// Free blocks per order and zone, largest block, fragmentation index (buddyinfo)
+    Buddy(BuddyArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -251,4 +255,11 @@ pub struct VmstatArgs {
     pub interval: Option<std::time::Duration>,
     /// Number of rows, the since-boot row included (default: until interrupted)
     pub count: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct BuddyArgs {
+    /// Add free blocks and page blocks per migrate type (pagetypeinfo; root only)
+    #[arg(long)]
+    pub types: bool,
 }

@@ -23,6 +23,8 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Maps(a)) => commands::maps::run(&root, a, out),
         Some(Command::Capture(a)) => commands::capture::run(&root, a),
         Some(Command::Vmstat(a)) => commands::vmstat::run(&root, a, out),
+        Some(Command::Zones) => commands::zones::run(&root, out),
+        Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),
         Some(Command::Lab(a)) => {
             return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
         }

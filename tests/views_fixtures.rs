@@ -165,3 +165,178 @@ fn vmstat_garbled_input_is_one_line_and_exit_2() {
     assert!(r.stderr.contains("proc/uptime:1"), "{}", r.stderr);
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// One zone of zoneinfo: node, zone, and its `key pages` lines.
+type RawZone = (i64, String, Vec<(String, i64)>);
+
+/// `Node N, zone NAME` blocks of zoneinfo: (node, zone, key -> pages) for the zone lines.
+fn zoneinfo(text: &str) -> Vec<RawZone> {
+    let mut out: Vec<RawZone> = Vec::new();
+    for l in text.lines() {
+        if let Some(rest) = l.strip_prefix("Node ") {
+            let (n, z) = rest.split_once(", zone").unwrap();
+            out.push((n.trim().parse().unwrap(), z.trim().to_string(), Vec::new()));
+            continue;
+        }
+        let t = l.trim();
+        let t = t.strip_prefix("pages ").unwrap_or(t);
+        let mut f = t.split_whitespace();
+        if let (Some(k), Some(v), None) = (f.next(), f.next(), f.next()) {
+            if [
+                "free", "min", "low", "high", "managed", "present", "spanned", "boost",
+            ]
+            .contains(&k)
+            {
+                let z = out.last_mut().unwrap();
+                if !z.2.iter().any(|(x, _)| x == k) {
+                    z.2.push((k.to_string(), v.parse().unwrap()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn zones_are_zoneinfo_in_bytes_with_watermark_status() {
+    let name = "vm-6.18-hybrid";
+    let raw = zoneinfo(&read(&tree(name).join("proc/zoneinfo")));
+    let j = at(name, &["zones", "--json"]).json();
+    assert_eq!(j["page_size"], 4096);
+    let zones = j["zones"].as_array().unwrap();
+    assert_eq!(zones.len(), raw.len());
+    assert_eq!(zones.len(), 5, "DMA, DMA32, Normal, Movable, Device");
+    for (z, (node, zone, kv)) in zones.iter().zip(&raw) {
+        assert_eq!(int(z, "node"), *node);
+        assert_eq!(z["zone"], zone.as_str());
+        let p = |k: &str| kv.iter().find(|(x, _)| x == k).unwrap().1;
+        for k in [
+            "free", "min", "low", "high", "managed", "present", "spanned", "boost",
+        ] {
+            assert_eq!(int(z, k), p(k) * 4096, "{zone} {k}");
+        }
+        assert_eq!(int(z, "free_minus_low"), (p("free") - p("low")) * 4096);
+        assert_eq!(int(z, "free_minus_min"), (p("free") - p("min")) * 4096);
+        let expect = if p("managed") == 0 {
+            "empty"
+        } else if p("free") < p("min") {
+            "below_min"
+        } else if p("free") < p("low") {
+            "below_low"
+        } else if p("free") < p("high") {
+            "below_high"
+        } else {
+            "ok"
+        };
+        assert_eq!(z["status"], expect, "{zone}");
+    }
+    // By hand from the file: Normal has 116096 free pages and low 9920.
+    assert_eq!(int(&zones[2], "free_minus_low"), (116096 - 9920) * 4096);
+    assert_eq!(zones[3]["status"], "empty", "Movable manages nothing");
+    let csv = at(name, &["zones", "--csv"]).stdout;
+    assert!(csv.starts_with("node,zone,free,min,low,high,managed,present,free_minus_low,status\n"));
+    assert!(
+        csv.contains(&format!("0,Normal,{},", 116096 * 4096)),
+        "{csv}"
+    );
+    let t = at(name, &["zones"]);
+    assert!(t.stdout.contains("Movable") && t.stdout.contains("empty"));
+}
+
+#[test]
+fn zones_and_buddy_degrade_clearly_on_an_old_tree() {
+    let r = at("old-3.10-trimmed", &["zones"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1);
+    assert!(
+        r.stderr.contains("proc/zoneinfo: no such file"),
+        "{}",
+        r.stderr
+    );
+    // buddyinfo is there, pagetypeinfo is not.
+    assert_eq!(at("old-3.10-trimmed", &["buddy"]).code, 0);
+    let r = at("old-3.10-trimmed", &["buddy", "--types"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1);
+    assert!(r.stderr.contains("no pagetypeinfo"), "{}", r.stderr);
+}
+
+fn order_counts(line: &str) -> Vec<u64> {
+    line.split_whitespace()
+        .skip_while(|w| !w.ends_with(','))
+        .skip(3)
+        .map(|x| x.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn buddy_counts_sizes_and_unusable_index_from_buddyinfo() {
+    let name = "vm-6.18-hybrid";
+    let text = read(&tree(name).join("proc/buddyinfo"));
+    let j = at(name, &["buddy", "--json"]).json();
+    let zones = j["zones"].as_array().unwrap();
+    assert_eq!(zones.len(), text.lines().count());
+    for (z, line) in zones.iter().zip(text.lines()) {
+        let n = order_counts(line);
+        let got: Vec<u64> = z["free_blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect();
+        assert_eq!(got, n, "{line}");
+        let total: u64 = n.iter().enumerate().map(|(k, c)| c << k).sum();
+        assert_eq!(z["free"].as_u64(), Some(total * 4096));
+        let largest = n.iter().rposition(|&c| c > 0).map(|k| 4096u64 << k);
+        assert_eq!(z["largest_free_block"].as_u64(), largest);
+        for (j, u) in z["unusable_index"].as_array().unwrap().iter().enumerate() {
+            let usable: u64 = n.iter().enumerate().skip(j).map(|(k, c)| c << k).sum();
+            let expect = (total - usable) as f64 / total as f64;
+            assert!((u.as_f64().unwrap() - expect).abs() < 1e-12, "order {j}");
+        }
+        assert_eq!(z["block_sizes"][10].as_u64(), Some(4 << 20));
+    }
+    // By hand: DMA has 1 + 1 + 3 blocks of 1, 2 and 4 MiB = 3840 pages; at order 9 the
+    // 1 MiB block (256 pages) is unusable: 256/3840.
+    assert_eq!(int(&zones[0], "free"), 3840 * 4096);
+    let u9 = zones[0]["unusable_index"][9].as_f64().unwrap();
+    assert!((u9 - 256.0 / 3840.0).abs() < 1e-12);
+}
+
+#[test]
+fn buddy_types_are_pagetypeinfo() {
+    let name = "vm-6.18-hybrid";
+    let text = read(&tree(name).join("proc/pagetypeinfo"));
+    let j = at(name, &["buddy", "--types", "--json"]).json();
+    let t = &j["types"];
+    assert_eq!(t["page_block_order"], 9);
+    assert_eq!(t["pages_per_block"], 512);
+    let typed: Vec<&str> = text.lines().filter(|l| l.contains(", type ")).collect();
+    let free = t["free"].as_array().unwrap();
+    assert_eq!(free.len(), typed.len());
+    for (f, line) in free.iter().zip(&typed) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(f["migrate_type"], words[5], "{line}");
+        let n: Vec<u64> = words[6..].iter().map(|x| x.parse().unwrap()).collect();
+        let total: u64 = n.iter().enumerate().map(|(k, c)| c << k).sum();
+        assert_eq!(f["free"].as_u64(), Some(total * 4096), "{line}");
+    }
+    // Node 0, zone Normal: 57 Unmovable, 1210 Movable, 77 Reclaimable page blocks.
+    let normal = &t["blocks"][2];
+    assert_eq!(normal["zone"], "Normal");
+    assert_eq!(normal["blocks"]["Unmovable"], 57);
+    assert_eq!(normal["blocks"]["Movable"], 1210);
+    assert_eq!(normal["blocks"]["Reclaimable"], 77);
+    // The migrate types of a zone add up to what buddyinfo lists for it (same capture
+    // instant only for DMA and DMA32, which did not move).
+    for (zi, zone) in ["DMA", "DMA32"].iter().enumerate() {
+        let sum: u64 = free
+            .iter()
+            .filter(|f| f["zone"] == *zone)
+            .map(|f| f["free"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, j["zones"][zi]["free"].as_u64().unwrap(), "{zone}");
+    }
+    let csv = at(name, &["buddy", "--types", "--csv"]).stdout;
+    assert!(csv.contains("\n0,Normal,Movable,9317,5600,"), "{csv}");
+}

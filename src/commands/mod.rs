@@ -1,5 +1,6 @@
 //! One module per command; each reads top to bottom: collect, analyse, render.
 
+pub mod buddy;
 pub mod capture;
 pub mod lab;
 pub mod maps;
@@ -7,3 +8,4 @@ pub mod overview;
 pub mod ps;
 pub mod sys;
 pub mod vmstat;
+pub mod zones;

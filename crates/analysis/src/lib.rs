@@ -1,6 +1,8 @@
 //! memlens analysis: figures derived from snapshots (no I/O, no printing).
 
 pub mod findings;
+pub mod fragmentation;
 pub mod procs;
 pub mod rates;
 pub mod sys;
+pub mod zones;
