@@ -57,6 +57,8 @@ pub enum Command {
     Zones,
     /// Free blocks per order and zone, largest block, fragmentation index (buddyinfo)
     Buddy(BuddyArgs),
+    /// Kernel slab caches by size, like `slabtop -o` (root only)
+    Slab(SlabArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -262,4 +264,11 @@ pub struct BuddyArgs {
     /// Add free blocks and page blocks per migrate type (pagetypeinfo; root only)
     #[arg(long)]
     pub types: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SlabArgs {
+    /// Show at most N caches (the totals still cover all)
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
 }

@@ -340,3 +340,60 @@ fn buddy_types_are_pagetypeinfo() {
     let csv = at(name, &["buddy", "--types", "--csv"]).stdout;
     assert!(csv.contains("\n0,Normal,Movable,9317,5600,"), "{csv}");
 }
+
+#[test]
+fn slab_caches_are_slabinfo_sized_and_sorted() {
+    let name = "vm-6.18-hybrid";
+    let text = read(&tree(name).join("proc/slabinfo"));
+    let mi = read(&tree(name).join("proc/meminfo"));
+    // name active num objsize objperslab pagesperslab : tunables a b c : slabdata act num sh
+    let raw: Vec<Vec<String>> = text
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect();
+    let n = |r: &Vec<String>, i: usize| r[i].parse::<i64>().unwrap();
+    let j = at(name, &["slab", "--json"]).json();
+    let caches = j["caches"].as_array().unwrap();
+    assert_eq!(caches.len(), raw.len());
+    let mut total = 0;
+    for r in &raw {
+        let c = caches.iter().find(|c| c["name"] == r[0].as_str()).unwrap();
+        assert_eq!(int(c, "active_objs"), n(r, 1), "{}", r[0]);
+        assert_eq!(int(c, "num_objs"), n(r, 2));
+        assert_eq!(int(c, "objsize"), n(r, 3));
+        assert_eq!(int(c, "num_slabs"), n(r, 14));
+        let size = n(r, 14) * n(r, 5) * 4096;
+        assert_eq!(int(c, "size"), size, "{}", r[0]);
+        total += size;
+    }
+    let sizes: Vec<i64> = caches.iter().map(|c| int(c, "size")).collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "sorted by size");
+    // By hand: ext4_inode_cache has 4443 slabs of 4 pages.
+    assert_eq!(caches[0]["name"], "ext4_inode_cache");
+    assert_eq!(int(&caches[0], "size"), 4443 * 4 * 4096);
+    let t = &j["totals"];
+    assert_eq!(int(t, "size"), total);
+    assert_eq!(int(t, "meminfo_slab"), kb_field(&mi, "Slab").unwrap());
+    assert_eq!(int(t, "difference"), kb_field(&mi, "Slab").unwrap() - total);
+    // The table prints both totals and the difference.
+    let out = at(name, &["slab", "--bytes", "-n", "3"]).stdout;
+    assert!(
+        out.contains(&format!("Slab pages of all caches: {total}")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("meminfo Slab: {}", kb_field(&mi, "Slab").unwrap())));
+    assert_eq!(out.lines().filter(|l| l.ends_with("dentry")).count(), 1);
+    let csv = at(name, &["slab", "--csv", "-n", "1"]).stdout;
+    assert!(csv.starts_with(
+        "num_objs,active_objs,utilisation,objsize,num_slabs,objperslab,pagesperslab,size,name\n62202,62136,"
+    ));
+}
+
+#[test]
+fn slab_without_slabinfo_is_a_clear_exit_2() {
+    let r = at("old-3.10-trimmed", &["slab"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1);
+    assert!(r.stderr.contains("has no slabinfo"), "{}", r.stderr);
+}

@@ -306,3 +306,118 @@ fn buddy_free_adds_up_to_nr_free_pages() {
         close("pagetypeinfo vs buddyinfo", typed, total, 32 * MIB);
     }
 }
+
+/// Runs memlens as the unprivileged `memlens-test` user (created when missing).
+fn as_user(args: &[&str]) -> Run {
+    let _ = Command::new("useradd")
+        .args(["--system", "--no-create-home", "memlens-test"])
+        .output();
+    let uid = sh("id -u memlens-test").trim().to_string();
+    let out = Command::new("setpriv")
+        .args(["--reuid", &uid, "--regid", &uid, "--clear-groups", bin()])
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `slabtop -o` lists the same caches; for the 15 largest, objects and cache size agree
+/// within 10% + 256 objects / 1 MiB (slab changes from one moment to the next) and the
+/// object size to slabtop's two decimals of KiB.
+#[test]
+fn slab_agrees_with_slabtop() {
+    if !is_root() {
+        eprintln!("not root: slabinfo is root only");
+        return;
+    }
+    let j = memlens(&["slab", "--json"]).json();
+    let top = sh("slabtop -o -s c");
+    let rows: Vec<Vec<&str>> = top
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("OBJS"))
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .filter(|w: &Vec<&str>| w.len() == 8)
+        .collect();
+    let caches = j["caches"].as_array().unwrap();
+    let names: std::collections::HashSet<&str> =
+        caches.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    for r in &rows {
+        assert!(
+            names.contains(r[7]),
+            "slabtop lists {} and memlens does not",
+            r[7]
+        );
+    }
+    assert_eq!(rows.len(), caches.len(), "same number of caches");
+    let kib = |s: &str| s.trim_end_matches('K').parse::<f64>().unwrap();
+    for c in caches.iter().take(15) {
+        let name = c["name"].as_str().unwrap();
+        let r = rows.iter().find(|r| r[7] == name).unwrap();
+        let objs: i64 = r[0].parse().unwrap();
+        let tol = |v: i64, abs: i64| v.abs() / 10 + abs;
+        close(
+            &format!("{name} objs"),
+            int(c, "num_objs"),
+            objs,
+            tol(objs, 256),
+        );
+        let size = (kib(r[6]) * 1024.0) as i64;
+        close(
+            &format!("{name} cache size"),
+            int(c, "size"),
+            size,
+            tol(size, MIB),
+        );
+        let objsize = int(c, "objsize") as f64 / 1024.0;
+        assert!((objsize - kib(r[3])).abs() <= 0.006, "{name} object size");
+    }
+    // slabtop's "Active / Total Size" total is Σ num_objs × objsize.
+    let total_line = top
+        .lines()
+        .find(|l| l.contains("Active / Total Size"))
+        .unwrap();
+    let total_kib = kib(total_line
+        .split(" / ")
+        .nth(2)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap());
+    let ours: i64 = caches
+        .iter()
+        .map(|c| int(c, "num_objs") * int(c, "objsize"))
+        .sum();
+    close(
+        "total object size",
+        ours,
+        (total_kib * 1024.0) as i64,
+        ours / 10 + 4 * MIB,
+    );
+}
+
+#[test]
+fn slab_as_non_root_is_a_clear_exit_2() {
+    if !is_root() {
+        let r = memlens(&["slab"]);
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.contains("root only"));
+        return;
+    }
+    let r = as_user(&["slab"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("readable by root only"), "{}", r.stderr);
+    let r = as_user(&["buddy", "--types"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("pagetypeinfo is readable by root only"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(as_user(&["buddy"]).code, 0);
+}

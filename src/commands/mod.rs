@@ -6,6 +6,7 @@ pub mod lab;
 pub mod maps;
 pub mod overview;
 pub mod ps;
+pub mod slab;
 pub mod sys;
 pub mod vmstat;
 pub mod zones;

@@ -4,5 +4,6 @@ pub mod findings;
 pub mod fragmentation;
 pub mod procs;
 pub mod rates;
+pub mod slab;
 pub mod sys;
 pub mod zones;
