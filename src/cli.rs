@@ -59,6 +59,8 @@ pub enum Command {
     Buddy(BuddyArgs),
     /// Kernel slab caches by size, like `slabtop -o` (root only)
     Slab(SlabArgs),
+    /// Processes in the order the OOM killer would pick them, and OOM kills since boot
+    Oom(OomArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -271,4 +273,14 @@ pub struct SlabArgs {
     /// Show at most N caches (the totals still cover all)
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct OomArgs {
+    /// Show at most N processes
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+    /// Seconds one process may take to read before it is skipped as unreadable
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    pub timeout: f64,
 }

@@ -26,6 +26,7 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Zones) => commands::zones::run(&root, out),
         Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),
         Some(Command::Slab(a)) => commands::slab::run(&root, a, out),
+        Some(Command::Oom(a)) => commands::oom::run(&root, a, out),
         Some(Command::Lab(a)) => {
             return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
         }

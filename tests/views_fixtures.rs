@@ -397,3 +397,50 @@ fn slab_without_slabinfo_is_a_clear_exit_2() {
     assert_eq!(r.stderr.lines().count(), 1);
     assert!(r.stderr.contains("has no slabinfo"), "{}", r.stderr);
 }
+
+#[test]
+fn oom_ranks_by_the_oom_score_files() {
+    for name in ["vm-6.18-hybrid", "old-3.10-trimmed"] {
+        let j = at(name, &["oom", "--json"]).json();
+        let rows = j["processes"].as_array().unwrap();
+        assert!(!rows.is_empty());
+        let mut prev = i64::MAX;
+        let mut victim = None;
+        for r in rows {
+            let pid = int(r, "pid");
+            let dir = tree(name).join(format!("proc/{pid}"));
+            let score: i64 = read(&dir.join("oom_score")).trim().parse().unwrap();
+            let adj: i64 = read(&dir.join("oom_score_adj")).trim().parse().unwrap();
+            assert_eq!(int(r, "oom_score"), score, "{name} {pid}");
+            assert_eq!(int(r, "oom_score_adj"), adj, "{name} {pid}");
+            assert!(score <= prev, "ranked by oom_score");
+            prev = score;
+            let killable = pid != 1 && adj != -1000;
+            assert_eq!(r["killable"], killable);
+            if killable && victim.is_none() {
+                victim = Some(pid);
+            }
+            let st = read(&dir.join("status"));
+            assert_eq!(int(r, "rss"), kb_field(&st, "VmRSS").unwrap());
+        }
+        assert_eq!(j["first_victim"].as_i64(), victim, "{name}");
+    }
+    // By hand: in the 6.18 capture python3 (15506) scores 667, above everything else.
+    let j = at("vm-6.18-hybrid", &["oom", "--json"]).json();
+    assert_eq!(j["first_victim"], 15506);
+    assert_eq!(j["processes"][0]["oom_score"], 667);
+    assert_eq!(j["oom_kills_since_boot"], 0);
+    let t = at("vm-6.18-hybrid", &["oom"]).stdout;
+    assert!(t.contains("First to be killed when memory runs out: PID 15506 (python3)"));
+    assert!(t.contains("OOM kills since boot: 0"));
+    assert!(t.contains("oom_adj (-17..15) is obsolete"));
+    // 3.10 has no oom_kill counter: said, not shown as 0.
+    let j = at("old-3.10-trimmed", &["oom", "--json"]).json();
+    assert!(j["oom_kills_since_boot"].is_null());
+    let t = at("old-3.10-trimmed", &["oom"]).stdout;
+    assert!(t.contains("not counted by this kernel"), "{t}");
+    let csv = at("vm-6.18-hybrid", &["oom", "--csv", "-n", "1"]).stdout;
+    assert!(csv.starts_with(
+        "pid,user,oom_score,oom_score_adj,rss,swap,pss,cgroup,command\n15506,root,667,0,"
+    ));
+}

@@ -421,3 +421,71 @@ fn slab_as_non_root_is_a_clear_exit_2() {
     );
     assert_eq!(as_user(&["buddy"]).code, 0);
 }
+
+fn proc_int(pid: u32, file: &str) -> i64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// A lab leak told to die first (`oom_score_adj` 1000) tops the ranking and is the first
+/// victim; a sleeper at 500 ranks above every process left at 0; each score equals the
+/// process's `oom_score` file read right after (these processes do not change size). When
+/// the test may lower a score (CAP_SYS_RESOURCE), a second sleeper exempted with -1000
+/// scores 0 and is not killable.
+#[test]
+fn oom_ranks_a_lab_process_by_its_oom_score_adj() {
+    let _l = lock();
+    let lab = Guard::spawn_ready(
+        Command::new(bin()).args(["lab", "--json", "leak", "--count", "1", "--size", "8M"]),
+    );
+    let half = Guard::spawn(Command::new("sleep").arg("600"));
+    let exempt = Guard::spawn(Command::new("sleep").arg("600"));
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(format!("/proc/{}/oom_score_adj", lab.pid()), "1000").unwrap();
+    std::fs::write(format!("/proc/{}/oom_score_adj", half.pid()), "500").unwrap();
+    let can_exempt =
+        std::fs::write(format!("/proc/{}/oom_score_adj", exempt.pid()), "-1000").is_ok();
+    let j = memlens(&["oom", "--json"]).json();
+    let rows = j["processes"].as_array().unwrap();
+    let find = |pid: u32| {
+        rows.iter()
+            .position(|r| int(r, "pid") == pid as i64)
+            .unwrap_or_else(|| panic!("{pid} not listed"))
+    };
+    let top = &rows[0];
+    assert_eq!(int(top, "pid"), lab.pid() as i64, "adj 1000 ranks first");
+    assert_eq!(int(top, "oom_score_adj"), 1000);
+    assert_eq!(j["first_victim"].as_i64(), Some(lab.pid() as i64));
+    assert_eq!(int(top, "oom_score"), proc_int(lab.pid(), "oom_score"));
+    let h = find(half.pid());
+    assert_eq!(int(&rows[h], "oom_score_adj"), 500);
+    assert_eq!(
+        int(&rows[h], "oom_score"),
+        proc_int(half.pid(), "oom_score")
+    );
+    for r in &rows[h + 1..] {
+        assert!(
+            int(r, "oom_score_adj") < 500,
+            "only adj 1000 may rank above the sleeper at 500: {r}"
+        );
+    }
+    if can_exempt {
+        let ex = &rows[find(exempt.pid())];
+        assert_eq!(int(ex, "oom_score"), 0);
+        assert_eq!(int(ex, "oom_score_adj"), -1000);
+        assert_eq!(ex["killable"], false);
+    } else {
+        eprintln!("no CAP_SYS_RESOURCE: cannot lower oom_score_adj to -1000 here");
+    }
+    let vm = std::fs::read_to_string("/proc/vmstat").unwrap();
+    let kills: i64 = vm
+        .lines()
+        .find_map(|l| l.strip_prefix("oom_kill "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(j["oom_kills_since_boot"].as_i64(), Some(kills));
+}

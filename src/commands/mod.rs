@@ -4,6 +4,7 @@ pub mod buddy;
 pub mod capture;
 pub mod lab;
 pub mod maps;
+pub mod oom;
 pub mod overview;
 pub mod ps;
 pub mod slab;

@@ -2,6 +2,7 @@
 
 pub mod findings;
 pub mod fragmentation;
+pub mod oom;
 pub mod procs;
 pub mod rates;
 pub mod slab;
