@@ -53,6 +53,16 @@ pub enum Command {
     Capture(CaptureArgs),
     /// The memory cgroup tree: usage vs limits, memory.stat, events, pressure
     Cgroup(CgroupArgs),
+    /// Memory rates per interval (faults, paging, swap, reclaim, PSI), like vmstat and sar -B
+    Vmstat(VmstatArgs),
+    /// Free pages of each zone against its min/low/high watermarks (zoneinfo)
+    Zones,
+    /// Free blocks per order and zone, largest block, fragmentation index (buddyinfo)
+    Buddy(BuddyArgs),
+    /// Kernel slab caches by size, like `slabtop -o` (root only)
+    Slab(SlabArgs),
+    /// Processes in the order the OOM killer would pick them, and OOM kills since boot
+    Oom(OomArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -256,4 +266,37 @@ pub struct MapsArgs {
 pub struct CaptureArgs {
     /// Directory to create (must not exist or be empty)
     pub dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct VmstatArgs {
+    /// Time between rows (1, 0.5, 2s, 500ms); without it, one row since boot
+    #[arg(value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
+    /// Number of rows, the since-boot row included (default: until interrupted)
+    pub count: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct BuddyArgs {
+    /// Add free blocks and page blocks per migrate type (pagetypeinfo; root only)
+    #[arg(long)]
+    pub types: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SlabArgs {
+    /// Show at most N caches (the totals still cover all)
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct OomArgs {
+    /// Show at most N processes
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+    /// Seconds one process may take to read before it is skipped as unreadable
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    pub timeout: f64,
 }

@@ -23,6 +23,11 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Maps(a)) => commands::maps::run(&root, a, out),
         Some(Command::Capture(a)) => commands::capture::run(&root, a),
         Some(Command::Cgroup(a)) => commands::cgroup::run(&root, a, out),
+        Some(Command::Vmstat(a)) => commands::vmstat::run(&root, a, out),
+        Some(Command::Zones) => commands::zones::run(&root, out),
+        Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),
+        Some(Command::Slab(a)) => commands::slab::run(&root, a, out),
+        Some(Command::Oom(a)) => commands::oom::run(&root, a, out),
         Some(Command::Lab(a)) => {
             return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
         }

@@ -1,9 +1,14 @@
 //! One module per command; each reads top to bottom: collect, analyse, render.
 
+pub mod buddy;
 pub mod capture;
 pub mod cgroup;
 pub mod lab;
 pub mod maps;
+pub mod oom;
 pub mod overview;
 pub mod ps;
+pub mod slab;
 pub mod sys;
+pub mod vmstat;
+pub mod zones;

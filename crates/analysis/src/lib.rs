@@ -2,5 +2,10 @@
 
 pub mod cgroup;
 pub mod findings;
+pub mod fragmentation;
+pub mod oom;
 pub mod procs;
+pub mod rates;
+pub mod slab;
 pub mod sys;
+pub mod zones;

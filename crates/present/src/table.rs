@@ -10,6 +10,8 @@ pub enum Cell {
     Bytes(Option<u64>),
     /// A byte count that could not be read (permission denied, timed out).
     Unreadable,
+    /// A signed byte difference (`free - low`); `None` when unknown.
+    SignedBytes(Option<i64>),
     Int(Option<i64>),
     Text(String),
 }
@@ -68,7 +70,9 @@ pub struct Table {
 fn text_of(c: &Cell, units: Units) -> String {
     match c {
         Cell::Bytes(Some(v)) => bytes(*v, units),
-        Cell::Bytes(None) | Cell::Int(None) => "-".into(),
+        Cell::Bytes(None) | Cell::Int(None) | Cell::SignedBytes(None) => "-".into(),
+        Cell::SignedBytes(Some(v)) if *v < 0 => format!("-{}", bytes(v.unsigned_abs(), units)),
+        Cell::SignedBytes(Some(v)) => bytes(*v as u64, units),
         Cell::Unreadable => "denied".into(),
         Cell::Int(Some(v)) => v.to_string(),
         Cell::Text(s) => s.clone(),
@@ -78,8 +82,10 @@ fn text_of(c: &Cell, units: Units) -> String {
 fn csv_of(c: &Cell) -> String {
     match c {
         Cell::Bytes(Some(v)) => v.to_string(),
-        Cell::Int(Some(v)) => v.to_string(),
-        Cell::Bytes(None) | Cell::Int(None) | Cell::Unreadable => String::new(),
+        Cell::Int(Some(v)) | Cell::SignedBytes(Some(v)) => v.to_string(),
+        Cell::Bytes(None) | Cell::Int(None) | Cell::SignedBytes(None) | Cell::Unreadable => {
+            String::new()
+        }
         Cell::Text(s) => {
             if s.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", s.replace('"', "\"\""))
@@ -201,6 +207,19 @@ mod tests {
             "total".into(),
         ]);
         t
+    }
+
+    #[test]
+    fn signed_bytes() {
+        let mut t = Table::new(vec![Column::right("D", "d")]);
+        t.rows.push(vec![Cell::SignedBytes(Some(-2048))]);
+        t.rows.push(vec![Cell::SignedBytes(Some(3 << 20))]);
+        t.rows.push(vec![Cell::SignedBytes(None)]);
+        assert_eq!(
+            t.render(Units::Human, None),
+            "     D\n-2.0Ki\n 3.0Mi\n     -\n"
+        );
+        assert_eq!(t.csv(), "d\n-2048\n3145728\n\n");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod sysctl;
 pub mod sysfs;
 pub mod text;
 pub mod transparent_hugepage;
+pub mod uptime;
 pub mod vmstat;
 pub mod zoneinfo;
 

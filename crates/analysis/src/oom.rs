@@ -1,0 +1,121 @@
+//! `memlens oom`: processes in the order the OOM killer would pick them.
+//!
+//! When memory runs out, the kernel kills the process with the highest badness: its RSS,
+//! swap entries and page tables in pages, plus `oom_score_adj` thousandths of all memory
+//! (Documentation/filesystems/proc.rst, "/proc/<pid>/oom_score_adj"). `/proc/PID/oom_score`
+//! shows that badness normalised against all memory, so ranking by it is the kernel's
+//! order (up to the rounding of the normalisation). `oom_score_adj` ranges from -1000 (never kill: `OOM_SCORE_ADJ_MIN`)
+//! to +1000 (kill first). The kernel never picks init (PID 1), kernel threads, or a process
+//! whose adjustment is -1000. `/proc/PID/oom_adj` (-17..15) is obsolete since 2.6.36: it is
+//! a scaled view of `oom_score_adj`, kept for old programs.
+
+use serde::Serialize;
+
+use crate::procs::ProcRow;
+
+/// `oom_score_adj` that exempts a process from the OOM killer.
+pub const OOM_SCORE_ADJ_MIN: i64 = -1000;
+
+/// One process as the OOM killer sees it. Sizes in bytes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OomRow {
+    pub pid: u32,
+    pub user: String,
+    pub comm: String,
+    pub command: String,
+    pub oom_score: Option<i64>,
+    pub oom_score_adj: Option<i64>,
+    pub rss: Option<u64>,
+    pub swap: Option<u64>,
+    pub pss: Option<u64>,
+    /// Memory cgroup path.
+    pub cgroup: Option<String>,
+    /// False for init and for `oom_score_adj = -1000`: the kernel never picks these.
+    pub killable: bool,
+}
+
+pub fn killable(pid: u32, adj: Option<i64>) -> bool {
+    pid != 1 && adj != Some(OOM_SCORE_ADJ_MIN)
+}
+
+/// Rows ranked by `oom_score`, highest first (unknown scores last, then by PID).
+pub fn rank(rows: &[ProcRow]) -> Vec<OomRow> {
+    let mut v: Vec<OomRow> = rows
+        .iter()
+        .map(|r| OomRow {
+            pid: r.pid,
+            user: r.user.clone(),
+            comm: r.comm.clone(),
+            command: r.command.clone(),
+            oom_score: r.oom_score,
+            oom_score_adj: r.oom_score_adj,
+            rss: r.rss,
+            swap: r.swap,
+            pss: r.pss,
+            cgroup: r.cgroup.clone(),
+            killable: killable(r.pid, r.oom_score_adj),
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.oom_score
+            .unwrap_or(i64::MIN)
+            .cmp(&a.oom_score.unwrap_or(i64::MIN))
+            .then(a.pid.cmp(&b.pid))
+    });
+    v
+}
+
+/// The process the OOM killer would pick now: the highest score among killable ones.
+pub fn first_victim(ranked: &[OomRow]) -> Option<&OomRow> {
+    ranked.iter().find(|r| r.killable && r.oom_score.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(pid: u32, score: Option<i64>, adj: i64) -> ProcRow {
+        ProcRow {
+            pid,
+            ppid: None,
+            uid: None,
+            user: "root".into(),
+            comm: "x".into(),
+            command: "x".into(),
+            vsz: None,
+            rss: None,
+            pss: None,
+            uss: None,
+            swap: None,
+            swap_pss: None,
+            anon: None,
+            file: None,
+            shmem: None,
+            pss_anon: None,
+            pss_file: None,
+            pss_shmem: None,
+            locked: None,
+            anon_huge_pages: None,
+            cgroup: None,
+            oom_score: score,
+            oom_score_adj: Some(adj),
+            unreadable: vec![],
+        }
+    }
+
+    #[test]
+    fn ranking_and_victim() {
+        let r = rank(&[
+            row(1, Some(900), 0),
+            row(10, Some(5), 0),
+            row(11, Some(700), -1000),
+            row(12, None, 0),
+            row(13, Some(666), 500),
+        ]);
+        let pids: Vec<u32> = r.iter().map(|x| x.pid).collect();
+        assert_eq!(pids, vec![1, 11, 13, 10, 12]);
+        assert!(!r[0].killable && !r[1].killable);
+        assert_eq!(first_victim(&r).unwrap().pid, 13);
+        assert_eq!(first_victim(&rank(&[row(1, Some(3), 0)])), None);
+    }
+}

@@ -1,0 +1,306 @@
+//! `memlens vmstat`: deltas and per-second rates between two raw samples of `/proc/vmstat`
+//! and `/proc/meminfo`, or since boot when there is no earlier sample.
+//!
+//! Raw samples ([`Sample`]) keep the counters as read; everything here is derived from a
+//! pair of them, so a stored series can be recomputed.
+//!
+//! The reclaim counters are summed the way `sar -B` reads them, with two corrections:
+//! - `pgscan_kswapd` and `pgscan_direct` sum every counter with that prefix (3.x kernels
+//!   have one per zone, `pgscan_kswapd_normal`...), but `pgscan_direct_throttle` is left
+//!   out: it counts throttling events, not scanned pages (sysstat 12.6 adds it in).
+//! - `pgsteal` sums `pgsteal_kswapd*` and `pgsteal_direct*`: the pages the same two
+//!   reclaimers took. Kernels since 5.8 also print `pgsteal_anon`/`pgsteal_file`, the same
+//!   pages split by type, and 6.x `pgsteal_khugepaged`/`pgsteal_proactive`; sysstat 12.6
+//!   sums every `pgsteal_*` line and so counts reclaimed pages twice on those kernels.
+//!
+//! `%vmeff` is `pgsteal / (pgscan_kswapd + pgscan_direct) × 100`, as sar defines it, and
+//! `None` when nothing was scanned (sar prints 0.00).
+
+use memlens_model::{MemInfo, Pressure, VmStat};
+use serde::Serialize;
+
+/// One raw reading: the counters as read, and when (seconds since boot).
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    pub vmstat: VmStat,
+    pub meminfo: MemInfo,
+    /// Seconds since boot when the sample was taken (`/proc/uptime` or `CLOCK_BOOTTIME`);
+    /// `None` when unknown (a capture without `proc/uptime`).
+    pub uptime: Option<f64>,
+    /// `/proc/pressure/memory`, `None` without PSI.
+    pub pressure: Option<Pressure>,
+}
+
+/// The counters `memlens vmstat` shows, in column order: (JSON key, what it sums).
+pub const COUNTERS: &[&str] = &[
+    "pgfault",
+    "pgmajfault",
+    "pswpin",
+    "pswpout",
+    "pgpgin",
+    "pgpgout",
+    "pgscan_kswapd",
+    "pgscan_direct",
+    "pgsteal",
+    "compact_stall",
+    "thp_fault_alloc",
+    "oom_kill",
+];
+
+/// The value of one shown counter in a vmstat reading: a kernel counter, or a sum of
+/// several (see the module docs). `None` when this kernel has none of them.
+pub fn counter(v: &VmStat, name: &str) -> Option<u64> {
+    let sum = |pred: &dyn Fn(&str) -> bool| {
+        let mut found = false;
+        let mut s = 0u64;
+        for (n, x) in &v.0 {
+            if pred(n) {
+                found = true;
+                s = s.wrapping_add(*x);
+            }
+        }
+        found.then_some(s)
+    };
+    match name {
+        "pgscan_kswapd" => sum(&|n| n.starts_with("pgscan_kswapd")),
+        "pgscan_direct" => {
+            sum(&|n| n.starts_with("pgscan_direct") && n != "pgscan_direct_throttle")
+        }
+        "pgsteal" => sum(&|n| n.starts_with("pgsteal_kswapd") || n.starts_with("pgsteal_direct")),
+        _ => v.get(name),
+    }
+}
+
+/// A counter over one interval.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Change {
+    /// Events (or pages; KiB for `pgpgin`/`pgpgout`) in the interval. `None` when the kernel
+    /// lacks the counter, or it went backwards (never for these event counters).
+    pub delta: Option<u64>,
+    /// `delta / seconds`.
+    pub per_second: Option<f64>,
+}
+
+/// One row of `memlens vmstat`: the state at the end of the interval, and the counters'
+/// changes over it. Sizes in bytes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Interval {
+    /// True for the first row: counters since boot, divided by the uptime.
+    pub since_boot: bool,
+    /// Length of the interval in seconds (the uptime for the since-boot row); `None` when
+    /// unknown.
+    pub seconds: Option<f64>,
+    /// `MemFree`.
+    pub free: Option<u64>,
+    /// `MemAvailable`.
+    pub available: Option<u64>,
+    /// `AnonPages`.
+    pub anon: Option<u64>,
+    /// The file LRU: `Active(file) + Inactive(file)`.
+    pub file: Option<u64>,
+    /// `SwapTotal - SwapFree`.
+    pub swap_used: Option<u64>,
+    /// Keyed by [`COUNTERS`], in that order (a JSON object).
+    #[serde(serialize_with = "as_map")]
+    pub counters: Vec<(&'static str, Change)>,
+    /// `pgsteal / (pgscan_kswapd + pgscan_direct) × 100`; `None` when nothing was scanned.
+    pub vmeff_percent: Option<f64>,
+    /// PSI memory `some avg10` / `full avg10` at the end of the interval (percent of time).
+    pub psi_some_avg10: Option<f64>,
+    pub psi_full_avg10: Option<f64>,
+}
+
+fn as_map<S: serde::Serializer>(v: &[(&'static str, Change)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, c) in v {
+        m.serialize_entry(k, c)?;
+    }
+    m.end()
+}
+
+impl Interval {
+    pub fn get(&self, name: &str) -> Option<Change> {
+        self.counters
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
+    }
+}
+
+/// Deltas and rates between `prev` and `cur`; since boot when `prev` is `None`.
+pub fn between(prev: Option<&Sample>, cur: &Sample) -> Interval {
+    let m = &cur.meminfo;
+    let seconds = match prev {
+        None => cur.uptime,
+        Some(p) => match (p.uptime, cur.uptime) {
+            (Some(a), Some(b)) if b > a => Some(b - a),
+            _ => None,
+        },
+    }
+    .filter(|s| s.is_finite() && *s > 0.0);
+    let counters: Vec<(&'static str, Change)> = COUNTERS
+        .iter()
+        .map(|&name| {
+            let now = counter(&cur.vmstat, name);
+            let delta = match prev {
+                None => now,
+                Some(p) => match (counter(&p.vmstat, name), now) {
+                    (Some(a), Some(b)) => b.checked_sub(a),
+                    _ => None,
+                },
+            };
+            let per_second = match (delta, seconds) {
+                (Some(d), Some(s)) => Some(d as f64 / s),
+                _ => None,
+            };
+            (name, Change { delta, per_second })
+        })
+        .collect();
+    let d = |n: &str| {
+        counters
+            .iter()
+            .find(|(k, _)| *k == n)
+            .and_then(|(_, c)| c.delta)
+    };
+    let vmeff_percent = match (d("pgsteal"), d("pgscan_kswapd"), d("pgscan_direct")) {
+        (Some(steal), Some(k), Some(dr)) if k + dr > 0 => {
+            Some(steal as f64 * 100.0 / (k + dr) as f64)
+        }
+        _ => None,
+    };
+    let file = match (m.active_file, m.inactive_file) {
+        (Some(a), Some(i)) => Some(a + i),
+        _ => None,
+    };
+    let swap_used = match (m.swap_total, m.swap_free) {
+        (Some(t), Some(f)) => Some(t.saturating_sub(f)),
+        _ => None,
+    };
+    Interval {
+        since_boot: prev.is_none(),
+        seconds,
+        free: m.mem_free,
+        available: m.mem_available,
+        anon: m.anon_pages,
+        file,
+        swap_used,
+        counters,
+        vmeff_percent,
+        psi_some_avg10: cur.pressure.and_then(|p| p.some).map(|l| l.avg10),
+        psi_full_avg10: cur.pressure.and_then(|p| p.full).map(|l| l.avg10),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memlens_model::NamedCounters;
+
+    fn vm(pairs: &[(&str, u64)]) -> VmStat {
+        NamedCounters(pairs.iter().map(|(n, v)| (n.to_string(), *v)).collect())
+    }
+
+    #[test]
+    fn sums_per_zone_counters_and_skips_throttle_and_type_split() {
+        // A 3.10-style file: per-zone scan and steal counters.
+        let old = vm(&[
+            ("pgsteal_kswapd_dma32", 10),
+            ("pgsteal_kswapd_normal", 90),
+            ("pgsteal_direct_normal", 5),
+            ("pgscan_kswapd_dma32", 20),
+            ("pgscan_kswapd_normal", 180),
+            ("pgscan_direct_normal", 50),
+            ("pgscan_direct_throttle", 7),
+        ]);
+        assert_eq!(counter(&old, "pgsteal"), Some(105));
+        assert_eq!(counter(&old, "pgscan_kswapd"), Some(200));
+        assert_eq!(counter(&old, "pgscan_direct"), Some(50));
+        // A 6.x file: per-reclaimer and per-type splits of the same pages.
+        let new = vm(&[
+            ("pgsteal_kswapd", 300),
+            ("pgsteal_direct", 100),
+            ("pgsteal_khugepaged", 1),
+            ("pgscan_kswapd", 600),
+            ("pgscan_direct", 200),
+            ("pgscan_direct_throttle", 3),
+            ("pgsteal_anon", 150),
+            ("pgsteal_file", 251),
+        ]);
+        assert_eq!(counter(&new, "pgsteal"), Some(400));
+        assert_eq!(counter(&new, "pgscan_direct"), Some(200));
+        assert_eq!(counter(&new, "oom_kill"), None);
+    }
+
+    fn sample(pairs: &[(&str, u64)], uptime: f64) -> Sample {
+        Sample {
+            vmstat: vm(pairs),
+            meminfo: MemInfo {
+                mem_free: Some(1 << 30),
+                active_file: Some(3 << 20),
+                inactive_file: Some(5 << 20),
+                swap_total: Some(8 << 20),
+                swap_free: Some(6 << 20),
+                ..Default::default()
+            },
+            uptime: Some(uptime),
+            pressure: None,
+        }
+    }
+
+    #[test]
+    fn since_boot_and_between_two_samples() {
+        let a = sample(
+            &[
+                ("pgfault", 1000),
+                ("pgscan_kswapd", 400),
+                ("pgscan_direct", 100),
+                ("pgsteal_kswapd", 200),
+                ("pgsteal_direct", 50),
+            ],
+            100.0,
+        );
+        let b = sample(
+            &[
+                ("pgfault", 1600),
+                ("pgscan_kswapd", 500),
+                ("pgscan_direct", 100),
+                ("pgsteal_kswapd", 280),
+                ("pgsteal_direct", 50),
+            ],
+            102.0,
+        );
+        let boot = between(None, &a);
+        assert!(boot.since_boot);
+        assert_eq!(boot.seconds, Some(100.0));
+        assert_eq!(boot.get("pgfault").unwrap().per_second, Some(10.0));
+        assert_eq!(boot.vmeff_percent, Some(50.0));
+        assert_eq!(boot.file, Some(8 << 20));
+        assert_eq!(boot.swap_used, Some(2 << 20));
+        let i = between(Some(&a), &b);
+        assert!(!i.since_boot);
+        assert_eq!(i.seconds, Some(2.0));
+        let f = i.get("pgfault").unwrap();
+        assert_eq!((f.delta, f.per_second), (Some(600), Some(300.0)));
+        assert_eq!(i.vmeff_percent, Some(80.0));
+        assert_eq!(i.get("oom_kill").unwrap().delta, None);
+    }
+
+    #[test]
+    fn no_scan_no_vmeff_and_backwards_counters_are_unknown() {
+        let a = sample(&[("pgfault", 10), ("pgscan_kswapd", 0)], 1.0);
+        let b = sample(&[("pgfault", 5), ("pgscan_kswapd", 0)], 2.0);
+        let i = between(Some(&a), &b);
+        assert_eq!(i.get("pgfault").unwrap().delta, None);
+        assert_eq!(i.vmeff_percent, None);
+        // A capture without uptime: counters, no rates.
+        let mut c = sample(&[("pgfault", 10)], 1.0);
+        c.uptime = None;
+        let i = between(None, &c);
+        assert_eq!(i.get("pgfault").unwrap().delta, Some(10));
+        assert_eq!(i.get("pgfault").unwrap().per_second, None);
+        // Same instant twice: no rate rather than infinity.
+        let i = between(Some(&a), &a);
+        assert_eq!(i.seconds, None);
+    }
+}

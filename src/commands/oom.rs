@@ -1,0 +1,100 @@
+//! `memlens oom`: scan processes with their OOM scores, rank them as the OOM killer would,
+//! render with the OOM kills since boot.
+
+use std::time::Duration;
+
+use memlens_analysis::oom::{first_victim, rank, OomRow};
+use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::procs::ScanOptions;
+use memlens_sources::{vmstat, Result, Root};
+use serde::Serialize;
+
+use crate::cli::OomArgs;
+use crate::commands::ps::{collect, footer, warn_skipped, Skipped};
+use crate::output::{print, Format, Output};
+
+#[derive(Serialize)]
+struct OomJson<'a> {
+    processes: &'a [OomRow],
+    /// PID the OOM killer would pick now.
+    first_victim: Option<u32>,
+    /// vmstat `oom_kill`; `null` on kernels before 4.13, which do not count them.
+    oom_kills_since_boot: Option<u64>,
+    skipped: &'a Skipped,
+}
+
+fn table(rows: &[OomRow]) -> Table {
+    let mut t = Table::new(vec![
+        Column::right("PID", "pid"),
+        Column::left("USER", "user"),
+        Column::right("OOM_SCORE", "oom_score"),
+        Column::right("OOM_SCORE_ADJ", "oom_score_adj"),
+        Column::right("RSS", "rss"),
+        Column::right("SWAP", "swap"),
+        Column::right("PSS", "pss"),
+        Column::left("CGROUP", "cgroup"),
+        Column::left("COMMAND", "command"),
+    ]);
+    for r in rows {
+        t.rows.push(vec![
+            Cell::Int(Some(r.pid as i64)),
+            Cell::Text(r.user.clone()),
+            Cell::Int(r.oom_score),
+            Cell::Int(r.oom_score_adj),
+            Cell::Bytes(r.rss),
+            Cell::Bytes(r.swap),
+            Cell::Bytes(r.pss),
+            Cell::Text(r.cgroup.clone().unwrap_or_else(|| "-".into())),
+            Cell::Text(r.command.clone()),
+        ]);
+    }
+    t
+}
+
+pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Result<i32> {
+    let opts = ScanOptions {
+        oom: true,
+        cgroup: true,
+        timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+        ..Default::default()
+    };
+    let (rows, skipped) = collect(root, &opts)?;
+    let oom_kills = vmstat::read(root)?.get("oom_kill");
+    let mut ranked = rank(&rows);
+    let victim = first_victim(&ranked).map(|r| (r.pid, r.comm.clone(), r.oom_score));
+    if let Some(n) = args.limit {
+        ranked.truncate(n);
+    }
+    warn_skipped(&skipped);
+    match out.format {
+        Format::Json => print(&json(&OomJson {
+            processes: &ranked,
+            first_victim: victim.as_ref().map(|v| v.0),
+            oom_kills_since_boot: oom_kills,
+            skipped: &skipped,
+        })),
+        Format::Csv => print(&table(&ranked).csv()),
+        Format::Table => {
+            let mut text = out.table(&table(&ranked));
+            text.push_str(&footer(&skipped));
+            text.push_str(&match &victim {
+                Some((pid, comm, score)) => format!(
+                    "First to be killed when memory runs out: PID {pid} ({comm}), oom_score {}\n",
+                    score.map_or("?".into(), |s| s.to_string())
+                ),
+                None => "No process the OOM killer could pick (all exempt or unreadable)\n".into(),
+            });
+            text.push_str(&match oom_kills {
+                Some(n) => format!("OOM kills since boot: {n} (vmstat oom_kill)\n"),
+                None => "OOM kills since boot: not counted by this kernel (vmstat oom_kill appeared in Linux 4.13)\n".into(),
+            });
+            text.push_str(
+                "The OOM killer picks the highest oom_score: RSS + swap + page tables, shifted by oom_score_adj \
+                 (-1000 never killed .. +1000 killed first). Init and oom_score_adj -1000 are exempt. \
+                 /proc/PID/oom_adj (-17..15) is obsolete, replaced by oom_score_adj.\n",
+            );
+            print(&text);
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,262 @@
+//! `memlens vmstat [INTERVAL [COUNT]]`: collect raw samples, derive per-interval rates,
+//! render one row per interval (the first since boot), like `vmstat` and `sar -r/-B/-W`.
+
+use std::time::Instant;
+
+use memlens_analysis::rates::{between, Interval, Sample, COUNTERS};
+use memlens_present::{bytes, json, Units};
+use memlens_sources::{meminfo, pressure, uptime, vmstat, Error, Result, Root};
+use serde::Serialize;
+
+use crate::cli::VmstatArgs;
+use crate::output::{print, warn, Format, Output};
+
+/// Reads one raw sample: vmstat, meminfo, PSI and the time, close together.
+pub fn sample(root: &Root) -> Result<Sample> {
+    let vmstat = vmstat::read(root)?;
+    let meminfo = meminfo::read(root)?;
+    let pressure = pressure::read(root)?;
+    let uptime = if root.is_live() {
+        Some(uptime::boottime_now())
+    } else {
+        match uptime::read(root) {
+            Ok(u) => Some(u.uptime),
+            Err(Error::Missing(_)) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(Sample {
+        vmstat,
+        meminfo,
+        uptime,
+        pressure,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Bytes,
+    Rate,
+    Percent,
+    Count,
+}
+
+/// (table header, CSV key, kind, counter or field).
+const COLUMNS: &[(&str, &str, Kind, &str)] = &[
+    ("free", "free", Kind::Bytes, "free"),
+    ("avail", "available", Kind::Bytes, "available"),
+    ("anon", "anon", Kind::Bytes, "anon"),
+    ("file", "file", Kind::Bytes, "file"),
+    ("swpused", "swap_used", Kind::Bytes, "swap_used"),
+    ("fault/s", "pgfault_per_s", Kind::Rate, "pgfault"),
+    ("majflt/s", "pgmajfault_per_s", Kind::Rate, "pgmajfault"),
+    ("pswpin/s", "pswpin_per_s", Kind::Rate, "pswpin"),
+    ("pswpout/s", "pswpout_per_s", Kind::Rate, "pswpout"),
+    ("pgpgin/s", "pgpgin_per_s", Kind::Rate, "pgpgin"),
+    ("pgpgout/s", "pgpgout_per_s", Kind::Rate, "pgpgout"),
+    (
+        "pgscank/s",
+        "pgscan_kswapd_per_s",
+        Kind::Rate,
+        "pgscan_kswapd",
+    ),
+    (
+        "pgscand/s",
+        "pgscan_direct_per_s",
+        Kind::Rate,
+        "pgscan_direct",
+    ),
+    ("pgsteal/s", "pgsteal_per_s", Kind::Rate, "pgsteal"),
+    ("%vmeff", "vmeff_percent", Kind::Percent, "vmeff"),
+    (
+        "cstall/s",
+        "compact_stall_per_s",
+        Kind::Rate,
+        "compact_stall",
+    ),
+    (
+        "thpflt/s",
+        "thp_fault_alloc_per_s",
+        Kind::Rate,
+        "thp_fault_alloc",
+    ),
+    ("oomkill", "oom_kill", Kind::Count, "oom_kill"),
+    ("psi_some", "psi_some_avg10", Kind::Percent, "psi_some"),
+    ("psi_full", "psi_full_avg10", Kind::Percent, "psi_full"),
+];
+
+fn cell(i: &Interval, kind: Kind, what: &str, units: Option<Units>) -> String {
+    let b = |v: Option<u64>| match (v, units) {
+        (None, _) => {
+            if units.is_some() {
+                "-".into()
+            } else {
+                String::new()
+            }
+        }
+        (Some(v), Some(u)) => bytes(v, u),
+        (Some(v), None) => v.to_string(),
+    };
+    let f = |v: Option<f64>| match v {
+        Some(x) if units.is_some() => format!("{x:.2}"),
+        Some(x) => x.to_string(),
+        None if units.is_some() => "-".into(),
+        None => String::new(),
+    };
+    match kind {
+        Kind::Bytes => b(match what {
+            "free" => i.free,
+            "available" => i.available,
+            "anon" => i.anon,
+            "file" => i.file,
+            _ => i.swap_used,
+        }),
+        Kind::Rate => f(i.get(what).and_then(|c| c.per_second)),
+        Kind::Percent => f(match what {
+            "vmeff" => i.vmeff_percent,
+            "psi_some" => i.psi_some_avg10,
+            _ => i.psi_full_avg10,
+        }),
+        Kind::Count => match i.get(what).and_then(|c| c.delta) {
+            Some(v) => v.to_string(),
+            None if units.is_some() => "-".into(),
+            None => String::new(),
+        },
+    }
+}
+
+fn width(h: &str, kind: Kind, units: Units) -> usize {
+    let w = match (kind, units) {
+        (Kind::Bytes, Units::Human) => 6,
+        (Kind::Bytes, Units::Kib) => 10,
+        (Kind::Bytes, Units::Bytes) => 12,
+        (Kind::Rate, _) => 9,
+        (Kind::Percent, _) => 6,
+        (Kind::Count, _) => 4,
+    };
+    w.max(h.len())
+}
+
+/// Rows are printed as they come, so columns have fixed widths.
+fn text_line(cells: &[String], out: &Output) -> String {
+    let mut l = String::new();
+    for (k, (c, (h, _, kind, _))) in cells.iter().zip(COLUMNS).enumerate() {
+        if k > 0 {
+            l.push(' ');
+        }
+        l.push_str(&format!("{c:>w$}", w = width(h, *kind, out.units)));
+    }
+    if let Some(max) = out.width {
+        l = l.chars().take(max).collect();
+    }
+    l.push('\n');
+    l
+}
+
+fn emit(i: &Interval, out: &Output) {
+    match out.format {
+        Format::Json => {}
+        Format::Csv => {
+            let mut cells = vec![
+                i.since_boot.to_string(),
+                i.seconds.map(|s| format!("{s:.3}")).unwrap_or_default(),
+            ];
+            cells.extend(COLUMNS.iter().map(|(_, _, k, w)| cell(i, *k, w, None)));
+            print(&(cells.join(",") + "\n"));
+        }
+        Format::Table => {
+            let cells: Vec<String> = COLUMNS
+                .iter()
+                .map(|(_, _, k, w)| cell(i, *k, w, Some(out.units)))
+                .collect();
+            print(&text_line(&cells, out));
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct VmstatJson<'a> {
+    /// Counters included in each row, in order.
+    counters: &'static [&'static str],
+    rows: &'a [Interval],
+}
+
+pub fn run(root: &Root, args: &VmstatArgs, out: &Output) -> Result<i32> {
+    let mut interval = args.interval;
+    let mut count = args.count;
+    if !root.is_live() && interval.is_some() {
+        warn("a capture is one moment: showing the since-boot row only");
+        interval = None;
+        count = None;
+    }
+    if interval.is_some_and(|d| d.is_zero()) {
+        return Err(usage("INTERVAL must be more than 0"));
+    }
+    if out.format == Format::Json && interval.is_some() && count.is_none() {
+        return Err(usage("--json prints one document at the end: give a COUNT"));
+    }
+    let rows_wanted = match (interval, count) {
+        (None, _) => Some(1),
+        (Some(_), c) => c,
+    };
+    if rows_wanted == Some(0) {
+        return Ok(0);
+    }
+    let first = sample(root)?;
+    let row = between(None, &first);
+    if row.seconds.is_none() {
+        warn(
+            "no proc/uptime under this root: since-boot rates are unknown (counters are in --json)",
+        );
+    }
+    if first.pressure.is_none() && out.format == Format::Table {
+        print("(no /proc/pressure/memory: PSI needs Linux 4.20 or newer with CONFIG_PSI)\n");
+    }
+    match out.format {
+        Format::Table => {
+            let headers: Vec<String> = COLUMNS.iter().map(|c| c.0.to_string()).collect();
+            print(&text_line(&headers, out));
+        }
+        Format::Csv => {
+            let mut keys = vec!["since_boot", "seconds"];
+            keys.extend(COLUMNS.iter().map(|c| c.1));
+            print(&(keys.join(",") + "\n"));
+        }
+        Format::Json => {}
+    }
+    emit(&row, out);
+    let mut rows = vec![row];
+    if let Some(every) = interval {
+        let start = Instant::now();
+        let mut prev = first;
+        let mut n: u32 = 1;
+        while rows_wanted.map_or(true, |w| (n as u64) < w) {
+            let due = start + every * n;
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            let cur = sample(root)?;
+            let row = between(Some(&prev), &cur);
+            emit(&row, out);
+            if out.format == Format::Json {
+                rows.push(row);
+            }
+            prev = cur;
+            n += 1;
+        }
+    }
+    if out.format == Format::Json {
+        print(&json(&VmstatJson {
+            counters: COUNTERS,
+            rows: &rows,
+        }));
+    }
+    Ok(0)
+}
+
+fn usage(msg: &str) -> Error {
+    Error::Io(
+        "vmstat".into(),
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, msg.to_string()),
+    )
+}

@@ -1,0 +1,74 @@
+//! `memlens zones`: read zoneinfo, place each zone's free pages against its watermarks,
+//! render.
+
+use memlens_analysis::zones::{view, ZoneView};
+use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::{zoneinfo, Result, Root};
+use serde::Serialize;
+
+use crate::output::{print, Format, Output};
+
+#[derive(Serialize)]
+struct ZonesJson<'a> {
+    page_size: u64,
+    zones: &'a [ZoneView],
+}
+
+pub fn collect(root: &Root) -> Result<(u64, Vec<ZoneView>)> {
+    let info = zoneinfo::read(root)?;
+    let page_size = root.page_size();
+    Ok((
+        page_size,
+        info.zones.iter().map(|z| view(z, page_size)).collect(),
+    ))
+}
+
+fn table(zones: &[ZoneView]) -> Table {
+    let mut t = Table::new(vec![
+        Column::right("NODE", "node"),
+        Column::left("ZONE", "zone"),
+        Column::right("FREE", "free"),
+        Column::right("MIN", "min"),
+        Column::right("LOW", "low"),
+        Column::right("HIGH", "high"),
+        Column::right("MANAGED", "managed"),
+        Column::right("PRESENT", "present"),
+        Column::right("FREE-LOW", "free_minus_low"),
+        Column::left("STATUS", "status"),
+    ]);
+    for z in zones {
+        t.rows.push(vec![
+            Cell::Int(Some(z.node as i64)),
+            Cell::Text(z.zone.clone()),
+            Cell::Bytes(z.free),
+            Cell::Bytes(z.min),
+            Cell::Bytes(z.low),
+            Cell::Bytes(z.high),
+            Cell::Bytes(z.managed),
+            Cell::Bytes(z.present),
+            Cell::SignedBytes(z.free_minus_low),
+            Cell::Text(z.status.map_or("-", |s| s.text()).to_string()),
+        ]);
+    }
+    t
+}
+
+pub fn run(root: &Root, out: &Output) -> Result<i32> {
+    let (page_size, zones) = collect(root)?;
+    match out.format {
+        Format::Json => print(&json(&ZonesJson {
+            page_size,
+            zones: &zones,
+        })),
+        Format::Csv => print(&table(&zones).csv()),
+        Format::Table => {
+            let mut text = out.table(&table(&zones));
+            text.push_str(
+                "Free below low wakes kswapd, which reclaims until free is above high; below min, \
+                 allocations stall in direct reclaim. Watermarks include any boost.\n",
+            );
+            print(&text);
+        }
+    }
+    Ok(0)
+}
