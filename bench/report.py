@@ -32,7 +32,7 @@ for line in open(os.path.join(out, "peak.txt")):
     peaks[n] = (int(count), int(kb))
 
 print("## `ps`: all processes, with PSS/USS\n")
-print("| processes | floor | floor, 2 threads | memlens ps --json | memlens ps | ps -eo pid,rss,vsz | cat all rollups | smem -t | memlens / floor | smem / memlens | memlens ms per process | memlens peak RSS |")
+print("| processes | floor | floor, 2 threads | memlens ps --json | memlens ps | ps -eo pid,rss,vsz | cat all rollups | smem -t | memlens / floor | smem / memlens | memlens per process | memlens peak RSS |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for n in ["100", "1000", "10000"]:
     r = load(f"ps-{n}.json")
