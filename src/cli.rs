@@ -63,6 +63,8 @@ pub enum Command {
     Slab(SlabArgs),
     /// Processes in the order the OOM killer would pick them, and OOM kills since boot
     Oom(OomArgs),
+    /// vm.* and kernel.shm* sysctls: values, defaults, meanings, risky settings
+    Tunables(TunablesArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -74,6 +76,17 @@ pub struct CgroupArgs {
     /// Show at most this many levels below the start
     #[arg(long, value_name = "N")]
     pub depth: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct TunablesArgs {
+    /// Explain one tunable (vm.swappiness, swappiness, nr_pdflush_threads...), including
+    /// ones removed from modern kernels
+    #[arg(long, value_name = "NAME")]
+    pub explain: Option<String>,
+    /// Add each tunable's meaning to the table
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Args, Debug)]

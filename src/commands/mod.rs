@@ -10,5 +10,6 @@ pub mod overview;
 pub mod ps;
 pub mod slab;
 pub mod sys;
+pub mod tunables;
 pub mod vmstat;
 pub mod zones;

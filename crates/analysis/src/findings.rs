@@ -21,7 +21,11 @@ pub struct Finding {
     pub title: String,
     pub evidence: String,
     /// The memlens command that shows more.
-    pub next: &'static str,
+    pub next: String,
+    /// A remedy to consider, when there is a clear one (a `sysctl -w` line...). memlens
+    /// never applies it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
 }
 
 const MIB: u64 = 1024 * 1024;
@@ -53,7 +57,8 @@ pub fn overview(sys: &SysSummary, vmstat: Option<&VmStat>) -> Vec<Finding> {
                 avail_pct,
                 sys.total / MIB
             ),
-            next: "memlens ps --sort pss",
+            next: "memlens ps --sort pss".into(),
+            advice: None,
         });
     }
     if let Some(v) = vmstat {
@@ -64,7 +69,8 @@ pub fn overview(sys: &SysSummary, vmstat: Option<&VmStat>) -> Vec<Finding> {
                 id: "oom_kills",
                 title: "the OOM killer has run since boot".into(),
                 evidence: format!("vmstat oom_kill = {oom}"),
-                next: "memlens sys",
+                next: "memlens sys".into(),
+                advice: None,
             });
         }
         let (pin, pout) = (v.get("pswpin").unwrap_or(0), v.get("pswpout").unwrap_or(0));
@@ -77,7 +83,8 @@ pub fn overview(sys: &SysSummary, vmstat: Option<&VmStat>) -> Vec<Finding> {
                     "pswpin = {pin}, pswpout = {pout} pages since boot; swap used {} MiB",
                     sys.swap_used.unwrap_or(0) / MIB
                 ),
-                next: "memlens ps --sort swap",
+                next: "memlens ps --sort swap".into(),
+                advice: None,
             });
         }
     }
@@ -102,7 +109,8 @@ pub fn overview(sys: &SysSummary, vmstat: Option<&VmStat>) -> Vec<Finding> {
                     committed / MIB,
                     limit / MIB
                 ),
-                next: "memlens sys --explain",
+                next: "memlens sys --explain".into(),
+                advice: None,
             });
         }
     }

@@ -8,4 +8,5 @@ pub mod procs;
 pub mod rates;
 pub mod slab;
 pub mod sys;
+pub mod tunables;
 pub mod zones;

@@ -41,6 +41,10 @@ pub const SYSTEM_FILES: &[&str] = &[
 /// Directories copied recursively (readable regular files only).
 pub const SYSTEM_DIRS: &[&str] = &["proc/sys/vm", "sys/kernel/mm"];
 
+/// Readable files in those directories that must not be read: reading
+/// `vm/stat_refresh` makes every CPU fold its counters and returns nothing.
+pub const SKIP_FILES: &[&str] = &["proc/sys/vm/stat_refresh"];
+
 /// Files copied for every process.
 pub const PROCESS_FILES: &[&str] = &[
     "status",
@@ -142,7 +146,10 @@ impl Copier<'_> {
             };
             if meta.is_dir() {
                 self.copy_dir(&child)?;
-            } else if meta.is_file() && meta.permissions().mode() & 0o444 != 0 {
+            } else if meta.is_file()
+                && meta.permissions().mode() & 0o444 != 0
+                && !SKIP_FILES.contains(&child.as_str())
+            {
                 self.copy(&child)?;
             }
         }

@@ -1,0 +1,184 @@
+//! `memlens tunables [--explain NAME]`: read vm.* and kernel.shm*, audit, render.
+
+use memlens_analysis::findings::{Finding, Severity};
+use memlens_analysis::tunables::{self, TunableRow};
+use memlens_model::Sysctls;
+use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::{buddyinfo, meminfo, sysctl, transparent_hugepage, Error, Result, Root};
+use serde::Serialize;
+
+use crate::cli::TunablesArgs;
+use crate::output::{print, Format, Output};
+
+#[derive(Serialize)]
+struct TunablesJson<'a> {
+    tunables: &'a [TunableRow],
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct ExplainJson<'a> {
+    name: String,
+    value: Option<&'a str>,
+    default: Option<&'static str>,
+    meaning: Option<&'static str>,
+    removed: Option<&'static str>,
+}
+
+fn not_found(name: &str) -> Error {
+    Error::Io(
+        name.into(),
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "not a vm.* or kernel.shm* tunable memlens knows, and not on this kernel",
+        ),
+    )
+}
+
+pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Result<i32> {
+    // Collect.
+    let vm = sysctl::read_dir(root, "proc/sys/vm")?;
+    let kernel = match sysctl::read_dir(root, "proc/sys/kernel") {
+        Ok(k) => Sysctls(
+            k.0.into_iter()
+                .filter(|(n, _)| n.starts_with("shm"))
+                .collect(),
+        ),
+        Err(Error::Missing(_)) => Sysctls::default(),
+        Err(e) => return Err(e),
+    };
+    if let Some(name) = &args.explain {
+        return explain(name, &vm, &kernel, out);
+    }
+    let mi = meminfo::read(root)?;
+    let nodes = match buddyinfo::read(root) {
+        Ok(z) => {
+            let mut n: Vec<u32> = z.iter().map(|z| z.node).collect();
+            n.dedup();
+            n.len().max(1)
+        }
+        Err(_) => 1,
+    };
+    let thp = transparent_hugepage::read(root).unwrap_or_default();
+    // Analyse.
+    let rows = tunables::rows(&vm, &kernel);
+    let found = tunables::findings(
+        &vm,
+        &mi,
+        nodes,
+        thp.enabled.as_ref().map(|c| c.selected.as_str()),
+    );
+    // Render.
+    match out.format {
+        Format::Json => print(&json(&TunablesJson {
+            tunables: &rows,
+            findings: &found,
+        })),
+        Format::Csv => print(&table(&rows, true).csv()),
+        Format::Table => {
+            let mut text = out.table(&table(&rows, args.all));
+            text.push('\n');
+            if found.is_empty() {
+                text.push_str("No risky settings found.\n");
+            } else {
+                text.push_str("Findings:\n");
+                for f in &found {
+                    text.push_str(&format!(
+                        "  [{}] {}: {}\n",
+                        tag(f.severity),
+                        f.title,
+                        f.evidence
+                    ));
+                    if let Some(a) = &f.advice {
+                        text.push_str(&format!("      consider: {a}\n"));
+                    }
+                }
+                text.push_str("memlens never changes a setting; it only prints what to run.\n");
+            }
+            print(&text);
+        }
+    }
+    Ok(0)
+}
+
+pub fn tag(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRITICAL",
+        Severity::Warning => "WARNING",
+        Severity::Info => "info",
+    }
+}
+
+fn table(rows: &[TunableRow], with_meaning: bool) -> Table {
+    let mut cols = vec![
+        Column::left("TUNABLE", "name"),
+        Column::left("VALUE", "value"),
+        Column::left("DEFAULT", "default"),
+        Column::left("CHANGED", "changed"),
+    ];
+    if with_meaning {
+        cols.push(Column::left("MEANING", "meaning"));
+    }
+    let mut t = Table::new(cols);
+    for r in rows {
+        let mut cells = vec![
+            Cell::Text(r.name.clone()),
+            Cell::Text(r.value.clone()),
+            Cell::Text(r.default.unwrap_or("?").into()),
+            Cell::Text(if r.changed {
+                "yes".into()
+            } else {
+                String::new()
+            }),
+        ];
+        if with_meaning {
+            cells.push(Cell::Text(r.meaning.unwrap_or("").into()));
+        }
+        t.rows.push(cells);
+    }
+    t
+}
+
+fn explain(name: &str, vm: &Sysctls, kernel: &Sysctls, out: &Output) -> Result<i32> {
+    let full = tunables::normalize(name);
+    let short = full.split_once('.').map(|x| x.1).unwrap_or(&full);
+    let value = if full.starts_with("kernel.") {
+        kernel.get(short)
+    } else {
+        vm.get(short)
+    };
+    let known = tunables::lookup(&full);
+    let removed = tunables::removed(&full);
+    if value.is_none() && known.is_none() && removed.is_none() {
+        return Err(not_found(&full));
+    }
+    let e = ExplainJson {
+        name: full.clone(),
+        value,
+        default: known.map(|k| k.default),
+        meaning: known.map(|k| k.meaning),
+        removed,
+    };
+    match out.format {
+        Format::Json => print(&json(&e)),
+        _ => {
+            let mut s = format!("{full}\n");
+            if let Some(r) = removed {
+                s.push_str(&format!("  obsolete: {r}\n"));
+            }
+            match value {
+                Some(v) => s.push_str(&format!("  value on this kernel: {v}\n")),
+                None if removed.is_none() => s.push_str("  not present on this kernel\n"),
+                None => {}
+            }
+            if let Some(k) = known {
+                s.push_str(&format!(
+                    "  default: {}\n  meaning: {}\n",
+                    k.default, k.meaning
+                ));
+            }
+            print(&s);
+        }
+    }
+    Ok(0)
+}
