@@ -65,6 +65,8 @@ pub enum Command {
     Oom(OomArgs),
     /// vm.* and kernel.shm* sysctls: values, defaults, meanings, risky settings
     Tunables(TunablesArgs),
+    /// Working-set size of a process: what it touches in an interval (clear_refs)
+    Wss(WssArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -87,6 +89,15 @@ pub struct TunablesArgs {
     /// Add each tunable's meaning to the table
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct WssArgs {
+    /// The process
+    pub pid: u32,
+    /// How long to watch
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
 }
 
 #[derive(Args, Debug)]
@@ -168,6 +179,15 @@ pub enum LabExperiment {
     Overcommit {
         #[arg(long, value_parser = parse_size)]
         size: Option<u64>,
+    },
+    /// Touch SIZE, then keep touching FRACTION of it: a working set for `memlens wss`
+    Wss {
+        #[arg(long, default_value = "64M", value_parser = parse_size)]
+        size: u64,
+        #[arg(long, default_value_t = 0.25)]
+        fraction: f64,
+        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        every: std::time::Duration,
     },
     /// COUNT one-page mappings that cannot merge: `maps` at scale
     Mappings {

@@ -337,3 +337,22 @@ fn lab_refuses_what_does_not_fit() {
     ]);
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn wss_finds_the_working_set_inside_the_resident_set() {
+    let _s = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let lab = Lab::start(&["wss", "--size", "64M", "--fraction", "0.25", "--every", "50ms"]);
+    let idle = Lab::start(&["leak", "--count", "1", "--size", "32M"]);
+    for (pid, want) in [(lab.pid(), 16 * MIB), (idle.pid(), 0)] {
+        let j = memlens(&["wss", &pid.to_string(), "--interval", "1s", "--json"]).json();
+        let anon = j["by_kind"].as_array().unwrap().iter().find(|r| r["kind"] == "anon").unwrap().clone();
+        close(&format!("referenced anon of {pid}"), int(&anon, "referenced"), want, MIB);
+        assert!(int(&anon, "rss") >= 32 * MIB);
+        assert!(int(&j["total"], "referenced") <= int(&j["total"], "rss"));
+    }
+    let r = memlens(&["wss", "4194304999", "--interval", "10ms"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no process"));
+    let r = memlens(&["--root", fixtures().to_str().unwrap(), "wss", "1"]);
+    assert_eq!(r.code, 2);
+}

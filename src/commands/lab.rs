@@ -54,6 +54,15 @@ fn experiment(e: &LabExperiment) -> Result<Experiment, LabError> {
         },
         LabExperiment::Thp { size } => Experiment::Thp { size: *size },
         LabExperiment::Mappings { count } => Experiment::Mappings { count: *count },
+        LabExperiment::Wss {
+            size,
+            fraction,
+            every,
+        } => Experiment::Wss {
+            size: *size,
+            fraction: *fraction,
+            every: *every,
+        },
         LabExperiment::Overcommit { size } => {
             let size = match size {
                 Some(s) => *s,

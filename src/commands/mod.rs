@@ -12,4 +12,5 @@ pub mod slab;
 pub mod sys;
 pub mod tunables;
 pub mod vmstat;
+pub mod wss;
 pub mod zones;

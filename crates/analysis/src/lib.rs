@@ -9,4 +9,5 @@ pub mod rates;
 pub mod slab;
 pub mod sys;
 pub mod tunables;
+pub mod wss;
 pub mod zones;

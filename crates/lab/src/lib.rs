@@ -88,6 +88,13 @@ pub enum Experiment {
         dir: PathBuf,
         drop: bool,
     },
+    /// Touch SIZE once, then keep re-touching FRACTION of it every EVERY: a working set
+    /// smaller than the resident set (for `memlens wss`).
+    Wss {
+        size: u64,
+        fraction: f64,
+        every: Duration,
+    },
     /// COUNT separate one-page mappings (alternating protections keep the kernel from
     /// merging them): for `maps` at scale.
     Mappings {
@@ -108,6 +115,7 @@ impl Experiment {
             Experiment::Overcommit { .. } => "overcommit",
             Experiment::PageCache { .. } => "pagecache",
             Experiment::Mappings { .. } => "mappings",
+            Experiment::Wss { .. } => "wss",
         }
     }
 
@@ -126,6 +134,7 @@ impl Experiment {
             Experiment::Shared { size, .. }
             | Experiment::Tmpfs { size, .. }
             | Experiment::Thp { size }
+            | Experiment::Wss { size, .. }
             | Experiment::PageCache { size, .. } => size,
         }
     }
@@ -460,6 +469,26 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
                 }
             }
         }
+        Experiment::Wss {
+            size,
+            fraction,
+            every: _,
+        } => {
+            if !(0.0..=1.0).contains(&fraction) {
+                return Err(LabError(format!(
+                    "--fraction must be between 0 and 1, not {fraction}"
+                )));
+            }
+            let r = Region::anon(size, false)?;
+            r.write_pages(r.size(), 1, pg);
+            let hot = ((size as f64 * fraction) as usize) / pg * pg;
+            fig("working_set", (hot as u64).into());
+            report.expect = vec![
+                format!("RSS holds all {} MiB, but only the first {} MiB are touched again and again: that is the working set", size >> 20, hot >> 20),
+                format!("`memlens wss {pid} --interval 2s` should report about {} MiB referenced in the region", hot >> 20),
+            ];
+            regions.push(r);
+        }
         Experiment::Mappings { count } => {
             let limit = Root::live()
                 .read_int("proc/sys/vm/max_map_count")
@@ -548,6 +577,19 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
     }
     report.children = children.pids();
     emit(&Event::Ready(report));
+    if let Experiment::Wss {
+        size,
+        fraction,
+        every,
+    } = *exp
+    {
+        let hot = ((size as f64 * fraction) as usize) / pg * pg;
+        let end = opts.hold.map(|h| std::time::Instant::now() + h);
+        while !hold::stopped() && end.is_none_or(|e| std::time::Instant::now() < e) {
+            regions[0].write_pages(hot, 3, pg);
+            hold::sleep(every);
+        }
+    }
     hold::hold(opts.hold);
     drop(children);
     drop(regions);

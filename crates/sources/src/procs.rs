@@ -341,3 +341,15 @@ pub fn read_smaps(root: &Root, pid: u32, timeout: Duration) -> Result<Vec<memlen
     };
     smaps::parse_smaps(&text).map_err(|e| Error::parse(&path, e))
 }
+
+/// Writes `1` to `proc/PID/clear_refs`: clears the referenced (and accessed) bits of the
+/// process's pages, so that smaps `Referenced` afterwards shows only what it touched since.
+/// Needs the live system and permission to the process (root, or its owner).
+pub fn clear_refs(root: &Root, pid: u32) -> Result<()> {
+    let path = root.path(&format!("proc/{pid}/clear_refs"));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"1"))
+        .map_err(|e| Error::from_io(&path, e))
+}
