@@ -67,6 +67,8 @@ pub enum Command {
     Tunables(TunablesArgs),
     /// Working-set size of a process: what it touches in an interval (clear_refs)
     Wss(WssArgs),
+    /// Findings, most serious first, with evidence (exit 0 ok, 1 warning, 2 critical)
+    Doctor(DoctorArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -98,6 +100,13 @@ pub struct WssArgs {
     /// How long to watch
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub interval: std::time::Duration,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    /// How long to sample rates (swap, faults, reclaim, OOM kills) on a live system
+    #[arg(long, default_value = "3s", value_parser = parse_duration)]
+    pub sample: std::time::Duration,
 }
 
 #[derive(Args, Debug)]

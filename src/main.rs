@@ -25,6 +25,7 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Cgroup(a)) => commands::cgroup::run(&root, a, out),
         Some(Command::Tunables(a)) => commands::tunables::run(&root, a, out),
         Some(Command::Wss(a)) => commands::wss::run(&root, a, out),
+        Some(Command::Doctor(a)) => commands::doctor::run(&root, a, out),
         Some(Command::Vmstat(a)) => commands::vmstat::run(&root, a, out),
         Some(Command::Zones) => commands::zones::run(&root, out),
         Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),

@@ -341,12 +341,31 @@ fn lab_refuses_what_does_not_fit() {
 #[test]
 fn wss_finds_the_working_set_inside_the_resident_set() {
     let _s = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let lab = Lab::start(&["wss", "--size", "64M", "--fraction", "0.25", "--every", "50ms"]);
+    let lab = Lab::start(&[
+        "wss",
+        "--size",
+        "64M",
+        "--fraction",
+        "0.25",
+        "--every",
+        "50ms",
+    ]);
     let idle = Lab::start(&["leak", "--count", "1", "--size", "32M"]);
     for (pid, want) in [(lab.pid(), 16 * MIB), (idle.pid(), 0)] {
         let j = memlens(&["wss", &pid.to_string(), "--interval", "1s", "--json"]).json();
-        let anon = j["by_kind"].as_array().unwrap().iter().find(|r| r["kind"] == "anon").unwrap().clone();
-        close(&format!("referenced anon of {pid}"), int(&anon, "referenced"), want, MIB);
+        let anon = j["by_kind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == "anon")
+            .unwrap()
+            .clone();
+        close(
+            &format!("referenced anon of {pid}"),
+            int(&anon, "referenced"),
+            want,
+            MIB,
+        );
         assert!(int(&anon, "rss") >= 32 * MIB);
         assert!(int(&j["total"], "referenced") <= int(&j["total"], "rss"));
     }

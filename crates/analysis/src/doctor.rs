@@ -1,0 +1,555 @@
+//! `memlens doctor`: findings over everything memlens reads, most serious first, each with
+//! its evidence and the command to dig further.
+
+use memlens_model::{Ksm, MemCgroup, Sysctls};
+
+use crate::cgroup;
+use crate::findings::{Finding, Severity};
+use crate::fragmentation::BuddyView;
+use crate::procs::ProcRow;
+use crate::rates::Interval;
+use crate::sys::SysSummary;
+use crate::tunables;
+use crate::zones::{WatermarkStatus, ZoneView};
+
+/// Everything the doctor looks at. Fields a root lacks are `None`/empty.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    pub sys: Option<SysSummary>,
+    pub meminfo: memlens_model::MemInfo,
+    /// Rates over the sample (two live readings a few seconds apart).
+    pub sample: Option<Interval>,
+    /// Counters since boot.
+    pub since_boot: Option<Interval>,
+    /// `SUnreclaim` change over the sample, bytes.
+    pub slab_unreclaim_growth: Option<i64>,
+    pub zones: Vec<ZoneView>,
+    pub buddy: Vec<BuddyView>,
+    pub cgroups: Vec<MemCgroup>,
+    pub vm: Sysctls,
+    pub thp_enabled: Option<String>,
+    pub ksm: Ksm,
+    pub processes: Vec<ProcRow>,
+    pub numa_nodes: usize,
+    pub page_size: u64,
+}
+
+const MIB: u64 = 1 << 20;
+
+fn finding(
+    severity: Severity,
+    id: &'static str,
+    title: String,
+    evidence: String,
+    next: &str,
+) -> Finding {
+    Finding {
+        severity,
+        id,
+        title,
+        evidence,
+        next: next.to_string(),
+        advice: None,
+    }
+}
+
+fn rate(i: &Interval, name: &str) -> Option<f64> {
+    i.get(name).and_then(|c| c.per_second)
+}
+
+fn delta(i: &Interval, name: &str) -> u64 {
+    i.get(name).and_then(|c| c.delta).unwrap_or(0)
+}
+
+/// The order of a 2 MiB block (a PMD-sized huge page) for this page size.
+fn huge_order(page_size: u64) -> usize {
+    ((2 * MIB) / page_size.max(1)).trailing_zeros() as usize
+}
+
+pub fn diagnose(e: &Evidence) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mi = &e.meminfo;
+    let total = mi.mem_total.unwrap_or(0);
+    // Memory pressure: PSI.
+    if let Some(s) = &e.sample.as_ref().or(e.since_boot.as_ref()) {
+        if let Some(full) = s.psi_full_avg10.filter(|f| *f >= 5.0) {
+            out.push(finding(
+                Severity::Critical,
+                "psi_full",
+                "all tasks stalled on memory".into(),
+                format!("PSI memory full avg10 = {full:.1}%: for that share of the last 10 s no task could run for want of memory"),
+                "memlens vmstat 1",
+            ));
+        } else if let Some(some) = s.psi_some_avg10.filter(|f| *f >= 10.0) {
+            out.push(finding(
+                Severity::Warning,
+                "psi_some",
+                "tasks are stalling on memory".into(),
+                format!("PSI memory some avg10 = {some:.1}% (reclaim, refaults, swap-in)"),
+                "memlens vmstat 1",
+            ));
+        }
+    }
+    // Low available memory, against the zones' watermarks.
+    if let Some(sys) = &e.sys {
+        let pct = if total > 0 {
+            sys.available as f64 * 100.0 / total as f64
+        } else {
+            100.0
+        };
+        let high: u64 = e.zones.iter().filter_map(|z| z.high).sum();
+        if total > 0 && (pct < 10.0 || (high > 0 && sys.available < high)) {
+            out.push(finding(
+                if pct < 5.0 || sys.available < high { Severity::Critical } else { Severity::Warning },
+                "low_available",
+                "little memory available".into(),
+                format!(
+                    "MemAvailable {} MiB ({pct:.1}% of {} MiB); the zones' high watermarks add up to {} MiB",
+                    sys.available / MIB,
+                    total / MIB,
+                    high / MIB
+                ),
+                "memlens ps --sort pss",
+            ));
+        }
+        let below: Vec<String> = e
+            .zones
+            .iter()
+            .filter(|z| {
+                matches!(
+                    z.status,
+                    Some(WatermarkStatus::BelowMin | WatermarkStatus::BelowLow)
+                )
+            })
+            .map(|z| {
+                format!(
+                    "node {} {}: {}",
+                    z.node,
+                    z.zone,
+                    z.status.map(|s| s.text()).unwrap_or("")
+                )
+            })
+            .collect();
+        if !below.is_empty() {
+            out.push(finding(
+                Severity::Warning,
+                "below_watermark",
+                "zones below their low watermark: the kernel is reclaiming".into(),
+                below.join("; "),
+                "memlens zones",
+            ));
+        }
+        // tmpfs / shared memory holding RAM.
+        if let Some(sh) = sys.shared.filter(|s| total > 0 && *s > total / 5) {
+            out.push(finding(
+                Severity::Warning,
+                "shmem_large",
+                "tmpfs and shared memory hold much RAM".into(),
+                format!("Shmem {} MiB ({:.0}% of RAM): tmpfs files, SysV/POSIX shm and shared anonymous memory cannot be dropped, only swapped", sh / MIB, sh as f64 * 100.0 / total as f64),
+                "memlens ipc",
+            ));
+        }
+        // Overcommit risk.
+        if let (Some(c), Some(l)) = (sys.committed_as, sys.commit_limit) {
+            let mode = sys.overcommit_memory.unwrap_or(0);
+            let ram_swap = total.saturating_add(sys.swap_total.unwrap_or(0));
+            if mode == 2 && l > 0 && c as f64 >= 0.9 * l as f64 {
+                out.push(finding(
+                    Severity::Critical,
+                    "overcommit_limit",
+                    "allocations are about to fail: Committed_AS near CommitLimit (strict overcommit)".into(),
+                    format!("Committed_AS {} MiB of CommitLimit {} MiB", c / MIB, l / MIB),
+                    "memlens tunables --explain overcommit_ratio",
+                ));
+            } else if mode != 2 && c > ram_swap {
+                out.push(finding(
+                    Severity::Warning,
+                    "overcommit_risk",
+                    "more memory promised than RAM + swap".into(),
+                    format!("Committed_AS {} MiB > RAM {} MiB + swap {} MiB: if processes touched all they reserved, the OOM killer would run", c / MIB, total / MIB, sys.swap_total.unwrap_or(0) / MIB),
+                    "memlens ps --sort vsz",
+                ));
+            }
+        }
+    }
+    // Rates over the sample: swap, major faults, direct reclaim, OOM kills, compaction.
+    if let Some(s) = &e.sample {
+        let swap = rate(s, "pswpin").unwrap_or(0.0) + rate(s, "pswpout").unwrap_or(0.0);
+        if swap >= 100.0 {
+            out.push(finding(
+                if swap >= 1000.0 {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                },
+                "swap_thrashing",
+                "pages are moving to and from swap".into(),
+                format!(
+                    "{:.0} pages/s swapped in, {:.0} pages/s out during the sample",
+                    rate(s, "pswpin").unwrap_or(0.0),
+                    rate(s, "pswpout").unwrap_or(0.0)
+                ),
+                "memlens ps --sort swap",
+            ));
+        }
+        if let Some(m) = rate(s, "pgmajfault").filter(|m| *m >= 200.0) {
+            out.push(finding(
+                Severity::Warning,
+                "major_faults",
+                "many major page faults (reads from disk or swap)".into(),
+                format!("{m:.0} major faults/s during the sample"),
+                "memlens vmstat 1",
+            ));
+        }
+        let direct = delta(s, "pgscan_direct");
+        if direct > 0 {
+            out.push(finding(
+                Severity::Warning,
+                "direct_reclaim",
+                "allocations stalled in direct reclaim".into(),
+                format!("{direct} pages scanned by allocating tasks themselves during the sample (kswapd could not keep up)"),
+                "memlens zones",
+            ));
+        }
+        let oom = delta(s, "oom_kill");
+        if oom > 0 {
+            out.push(finding(
+                Severity::Critical,
+                "oom_kill_now",
+                "the OOM killer ran during the sample".into(),
+                format!("{oom} processes killed"),
+                "memlens oom",
+            ));
+        }
+        let stalls = delta(s, "compact_stall");
+        if stalls > 0 {
+            out.push(finding(
+                Severity::Warning,
+                "compaction_stalls",
+                "allocations waited for compaction".into(),
+                format!(
+                    "{stalls} compaction stalls during the sample{}",
+                    if e.thp_enabled.as_deref() == Some("always") {
+                        " (THP is set to always)"
+                    } else {
+                        ""
+                    }
+                ),
+                "memlens buddy",
+            ));
+        }
+        if let Some(g) = e.slab_unreclaim_growth.filter(|g| *g >= 16 * MIB as i64) {
+            out.push(finding(
+                Severity::Info,
+                "slab_growth",
+                "unreclaimable slab grew during the sample".into(),
+                format!("SUnreclaim +{} MiB", g / MIB as i64),
+                "memlens slab",
+            ));
+        }
+    }
+    if let Some(b) = &e.since_boot {
+        let oom = delta(b, "oom_kill");
+        if oom > 0 && !out.iter().any(|f| f.id == "oom_kill_now") {
+            out.push(finding(
+                Severity::Warning,
+                "oom_kills",
+                "the OOM killer has run since boot".into(),
+                format!("vmstat oom_kill = {oom}"),
+                "memlens oom",
+            ));
+        }
+    }
+    // Slab size.
+    if let Some(su) = mi.s_unreclaim.filter(|s| total > 0 && *s > total / 7) {
+        out.push(finding(
+            Severity::Warning,
+            "slab_large",
+            "the kernel's unreclaimable slab is large".into(),
+            format!("SUnreclaim {} MiB ({:.0}% of RAM): a kernel-side leak or a very large object cache", su / MIB, su as f64 * 100.0 / total as f64),
+            "memlens slab",
+        ));
+    }
+    // Fragmentation: free memory that cannot serve a 2 MiB allocation.
+    let order = huge_order(e.page_size.max(4096));
+    for b in &e.buddy {
+        let managed = e
+            .zones
+            .iter()
+            .find(|z| z.node == b.node && z.zone == b.zone)
+            .and_then(|z| z.managed)
+            .unwrap_or(0);
+        let idx = b.unusable_index.get(order).copied().unwrap_or(0.0);
+        if managed > 0 && b.free * 20 >= managed && idx >= 0.95 {
+            out.push(finding(
+                Severity::Warning,
+                "fragmentation",
+                format!("free memory in node {} {} is fragmented", b.node, b.zone),
+                format!(
+                    "{} MiB free, but {:.0}% of it is in blocks smaller than 2 MiB (unusable free space index {idx:.2} at order {order}): huge pages need compaction",
+                    b.free / MIB,
+                    idx * 100.0
+                ),
+                "memlens buddy",
+            ));
+        }
+    }
+    // Cgroups near their limit, or that hit it.
+    for p in cgroup::near_limit(&e.cgroups, 90.0) {
+        let oom = p
+            .events
+            .iter()
+            .any(|(k, v)| (k == "oom_kill" || k == "oom") && *v > 0);
+        let ev: Vec<String> = p.events.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        out.push(Finding {
+            severity: if oom {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            },
+            id: if oom {
+                "cgroup_oom"
+            } else {
+                "cgroup_near_limit"
+            },
+            title: format!(
+                "cgroup {} is {} its memory limit",
+                p.path,
+                if p.pct >= 100.0 {
+                    "at"
+                } else if p.pct >= 90.0 {
+                    "near"
+                } else {
+                    "hitting"
+                }
+            ),
+            evidence: format!(
+                "usage {} MiB of {} MiB ({:.0}%){}",
+                p.usage / MIB,
+                p.limit / MIB,
+                p.pct,
+                if ev.is_empty() {
+                    String::new()
+                } else {
+                    format!("; events {}", ev.join(" "))
+                }
+            ),
+            next: format!("memlens cgroup {}", p.path),
+            advice: None,
+        });
+    }
+    // KSM scanning without savings.
+    if e.ksm.get("run") == Some(1)
+        && e.ksm.get("full_scans").unwrap_or(0) > 0
+        && e.ksm.get("pages_sharing") == Some(0)
+    {
+        out.push(finding(
+            Severity::Info,
+            "ksm_idle",
+            "KSM is scanning but merges nothing".into(),
+            format!(
+                "run=1, full_scans={}, pages_sharing=0: ksmd costs CPU for no savings",
+                e.ksm.get("full_scans").unwrap_or(0)
+            ),
+            "memlens huge",
+        ));
+    }
+    // Processes whose memory is mostly in swap.
+    let mut swapped: Vec<&ProcRow> = e
+        .processes
+        .iter()
+        .filter(|p| {
+            let (s, r) = (p.swap.unwrap_or(0), p.rss.unwrap_or(0));
+            s >= 64 * MIB && s > r
+        })
+        .collect();
+    swapped.sort_by_key(|p| std::cmp::Reverse(p.swap));
+    if !swapped.is_empty() {
+        out.push(finding(
+            Severity::Warning,
+            "mostly_swapped",
+            "processes live mostly in swap".into(),
+            swapped
+                .iter()
+                .take(3)
+                .map(|p| {
+                    format!(
+                        "{} ({}) swap {} MiB > RSS {} MiB",
+                        p.pid,
+                        p.comm,
+                        p.swap.unwrap_or(0) / MIB,
+                        p.rss.unwrap_or(0) / MIB
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            "memlens ps --sort swap",
+        ));
+    }
+    // Risky tunables.
+    out.extend(tunables::findings(
+        &e.vm,
+        mi,
+        e.numa_nodes.max(1),
+        e.thp_enabled.as_deref(),
+    ));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+/// The exit status for a set of findings: 0 when nothing is worse than info, 1 for a
+/// warning, 2 for a critical finding.
+pub fn exit_status(findings: &[Finding]) -> i32 {
+    match findings.iter().map(|f| f.severity).max() {
+        Some(Severity::Critical) => 2,
+        Some(Severity::Warning) => 1,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rates::Change;
+    use memlens_model::{CgroupVersion, Limit, MemInfo, NamedCounters};
+
+    fn interval(pairs: &[(&'static str, u64)], secs: f64) -> Interval {
+        Interval {
+            since_boot: false,
+            seconds: Some(secs),
+            free: None,
+            available: None,
+            anon: None,
+            file: None,
+            swap_used: None,
+            counters: pairs
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        Change {
+                            delta: Some(*v),
+                            per_second: Some(*v as f64 / secs),
+                        },
+                    )
+                })
+                .collect(),
+            vmeff_percent: None,
+            psi_some_avg10: Some(25.0),
+            psi_full_avg10: Some(1.0),
+        }
+    }
+
+    fn base() -> Evidence {
+        let mi = MemInfo {
+            mem_total: Some(1024 * MIB),
+            mem_free: Some(600 * MIB),
+            mem_available: Some(700 * MIB),
+            shmem: Some(300 * MIB),
+            s_unreclaim: Some(10 * MIB),
+            committed_as: Some(500 * MIB),
+            commit_limit: Some(900 * MIB),
+            swap_total: Some(0),
+            ..Default::default()
+        };
+        Evidence {
+            sys: Some(SysSummary::from_meminfo(&mi, Some(0))),
+            meminfo: mi,
+            page_size: 4096,
+            numa_nodes: 1,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn quiet_machine_is_ok() {
+        let mut e = base();
+        e.meminfo.shmem = Some(MIB);
+        e.sys = Some(SysSummary::from_meminfo(&e.meminfo, Some(0)));
+        let f = diagnose(&e);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(exit_status(&f), 0);
+    }
+
+    #[test]
+    fn each_problem_is_named_with_evidence() {
+        let mut e = base();
+        e.sample = Some(interval(
+            &[
+                ("pswpin", 600),
+                ("pswpout", 3000),
+                ("pgmajfault", 900),
+                ("pgscan_direct", 5000),
+                ("oom_kill", 1),
+                ("compact_stall", 4),
+            ],
+            3.0,
+        ));
+        e.buddy = vec![crate::fragmentation::view(
+            0,
+            "Normal",
+            &[60000, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            4096,
+        )];
+        e.zones = vec![ZoneView {
+            node: 0,
+            zone: "Normal".into(),
+            free: Some(240 * MIB),
+            min: Some(MIB),
+            low: Some(2 * MIB),
+            high: Some(3 * MIB),
+            boost: None,
+            managed: Some(1000 * MIB),
+            present: None,
+            spanned: None,
+            free_minus_min: None,
+            free_minus_low: None,
+            free_minus_high: None,
+            status: Some(WatermarkStatus::Ok),
+        }];
+        e.cgroups = vec![MemCgroup {
+            version: CgroupVersion::V2,
+            path: "/app".into(),
+            depth: 1,
+            current: Some(95 * MIB),
+            peak: None,
+            max: Some(Limit::Bytes(100 * MIB)),
+            high: None,
+            low: None,
+            min: None,
+            soft_limit: None,
+            swap_current: None,
+            swap_max: None,
+            stat: NamedCounters::default(),
+            events: NamedCounters(vec![("max".into(), 3), ("oom_kill".into(), 0)]),
+            pressure: None,
+            procs: Some(1),
+        }];
+        let f = diagnose(&e);
+        let ids: Vec<&str> = f.iter().map(|f| f.id).collect();
+        for id in [
+            "psi_some",
+            "swap_thrashing",
+            "major_faults",
+            "direct_reclaim",
+            "oom_kill_now",
+            "compaction_stalls",
+            "fragmentation",
+            "cgroup_near_limit",
+            "shmem_large",
+        ] {
+            assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        }
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert_eq!(exit_status(&f), 2);
+        let cg = f.iter().find(|f| f.id == "cgroup_near_limit").unwrap();
+        assert_eq!(cg.next, "memlens cgroup /app");
+        assert!(cg.evidence.contains("95%") && cg.evidence.contains("max=3"));
+    }
+
+    #[test]
+    fn huge_page_order() {
+        assert_eq!(huge_order(4096), 9);
+        assert_eq!(huge_order(16384), 7);
+    }
+}

@@ -1,0 +1,148 @@
+//! `memlens doctor`: collect everything (and a short live sample of rates), diagnose,
+//! render the findings most serious first. Exit status: 0 ok, 1 warning, 2 critical.
+
+use memlens_analysis::doctor::{self, Evidence};
+use memlens_analysis::findings::Finding;
+use memlens_analysis::{fragmentation, rates, zones};
+use memlens_model::Sysctls;
+use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::procs::ScanOptions;
+use memlens_sources::{
+    buddyinfo, cgroupfs, ksm, sysctl, transparent_hugepage, zoneinfo, Error, Result, Root,
+};
+use serde::Serialize;
+
+use crate::cli::DoctorArgs;
+use crate::commands::{ps as ps_cmd, sys, tunables, vmstat};
+use crate::output::{print, warn, Format, Output};
+
+#[derive(Serialize)]
+struct DoctorJson<'a> {
+    /// Seconds between the two live samples; null on a capture (since-boot counters only).
+    sample_secs: Option<f64>,
+    findings: &'a [Finding],
+    exit_status: i32,
+}
+
+/// Optional sources: a missing file (old kernel) or a denied one (not root) is no evidence.
+fn optional<T: Default>(r: Result<T>) -> Result<T> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(Error::Missing(_)) | Err(Error::Denied(_)) => Ok(T::default()),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn run(root: &Root, args: &DoctorArgs, out: &Output) -> Result<i32> {
+    // Collect.
+    let first = vmstat::sample(root)?;
+    let sample = if root.is_live() && !args.sample.is_zero() {
+        std::thread::sleep(args.sample);
+        let second = vmstat::sample(root)?;
+        let i = rates::between(Some(&first), &second);
+        let growth = match (first.meminfo.s_unreclaim, second.meminfo.s_unreclaim) {
+            (Some(a), Some(b)) => Some(b as i64 - a as i64),
+            _ => None,
+        };
+        Some((i, growth, second))
+    } else {
+        None
+    };
+    let page_size = root.page_size();
+    let zone_info = optional(zoneinfo::read(root))?;
+    let buddy = optional(buddyinfo::read(root))?;
+    let mut cgroups = Vec::new();
+    for h in cgroupfs::hierarchies(root) {
+        cgroups.extend(optional(cgroupfs::read_tree(root, &h, "/", None))?);
+    }
+    let vm: Sysctls = optional(sysctl::read_dir(root, "proc/sys/vm"))?;
+    let thp = transparent_hugepage::read(root).unwrap_or_default();
+    let ksm_state = optional(ksm::read(root))?;
+    let (processes, skipped) = ps_cmd::collect(root, &ScanOptions::default())?;
+    let mut nodes: Vec<u32> = buddy.iter().map(|z| z.node).collect();
+    nodes.dedup();
+    // Analyse.
+    let latest = sample.as_ref().map(|(_, _, s)| s).unwrap_or(&first);
+    let evidence = Evidence {
+        sys: Some(sys::collect(root)?),
+        meminfo: latest.meminfo.clone(),
+        since_boot: Some(rates::between(None, latest)),
+        sample: sample.as_ref().map(|(i, _, _)| i.clone()),
+        slab_unreclaim_growth: sample.as_ref().and_then(|(_, g, _)| *g),
+        zones: zone_info
+            .zones
+            .iter()
+            .map(|z| zones::view(z, page_size))
+            .collect(),
+        buddy: buddy
+            .iter()
+            .map(|b| fragmentation::view(b.node, &b.zone, &b.free, page_size))
+            .collect(),
+        cgroups,
+        vm,
+        thp_enabled: thp.enabled.map(|c| c.selected),
+        ksm: ksm_state,
+        processes,
+        numa_nodes: nodes.len().max(1),
+        page_size,
+    };
+    let found = doctor::diagnose(&evidence);
+    let status = doctor::exit_status(&found);
+    // Render.
+    ps_cmd::warn_skipped(&skipped);
+    if !root.is_live() {
+        warn("reading a capture: rates are since boot only (no live sample)");
+    }
+    let secs = sample.as_ref().and_then(|(i, _, _)| i.seconds);
+    match out.format {
+        Format::Json => print(&json(&DoctorJson {
+            sample_secs: secs,
+            findings: &found,
+            exit_status: status,
+        })),
+        Format::Csv => {
+            let mut t = Table::new(vec![
+                Column::left("", "severity"),
+                Column::left("", "id"),
+                Column::left("", "title"),
+                Column::left("", "evidence"),
+                Column::left("", "next"),
+                Column::left("", "advice"),
+            ]);
+            for f in &found {
+                t.rows.push(vec![
+                    Cell::Text(format!("{:?}", f.severity).to_lowercase()),
+                    Cell::Text(f.id.into()),
+                    Cell::Text(f.title.clone()),
+                    Cell::Text(f.evidence.clone()),
+                    Cell::Text(f.next.clone()),
+                    Cell::Text(f.advice.clone().unwrap_or_default()),
+                ]);
+            }
+            print(&t.csv());
+        }
+        Format::Table => {
+            let mut text = match secs {
+                Some(s) => format!("memlens doctor: sampled rates over {s:.1} s\n"),
+                None => "memlens doctor: counters since boot (no live sample)\n".to_string(),
+            };
+            if found.is_empty() {
+                text.push_str("No problems found: memory available, no pressure, no swapping, no OOM kills, no cgroup near its limit.\n");
+            }
+            for f in &found {
+                text.push_str(&format!(
+                    "[{}] {}\n    {}\n    see: {}\n",
+                    tunables::tag(f.severity),
+                    f.title,
+                    f.evidence,
+                    f.next
+                ));
+                if let Some(a) = &f.advice {
+                    text.push_str(&format!("    consider: {a}\n"));
+                }
+            }
+            print(&text);
+        }
+    }
+    Ok(status)
+}
