@@ -146,3 +146,32 @@ pub fn kb_field(text: &str, key: &str) -> Option<i64> {
         })
     })
 }
+
+/// Runs a live comparison up to `tries` times and passes when one attempt agrees: two
+/// tools reading a live machine a few milliseconds apart can straddle a burst of
+/// allocation (another build, page cache filling). Panics with the last disagreement.
+pub fn agree_within_tries(tries: usize, mut attempt: impl FnMut() -> Result<(), String>) {
+    let mut last = String::new();
+    for _ in 0..tries {
+        match attempt() {
+            Ok(()) => return,
+            Err(e) => {
+                last = e;
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        }
+    }
+    panic!("no agreement in {tries} tries: {last}");
+}
+
+/// Like [`close`], as a result for [`agree_within_tries`].
+pub fn near(what: &str, a: i64, b: i64, tol: i64) -> Result<(), String> {
+    if (a - b).abs() <= tol {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: memlens {a} vs reference {b} differ by {} (tolerance {tol})",
+            (a - b).abs()
+        ))
+    }
+}
