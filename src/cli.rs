@@ -63,6 +63,8 @@ pub enum Command {
     Slab(SlabArgs),
     /// Processes in the order the OOM killer would pick them, and OOM kills since boot
     Oom(OomArgs),
+    /// Huge pages: hugetlb pools and holders, THP mode and top users, KSM savings
+    Huge(HugeArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -296,6 +298,16 @@ pub struct OomArgs {
     /// Show at most N processes
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
+    /// Seconds one process may take to read before it is skipped as unreadable
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    pub timeout: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct HugeArgs {
+    /// Show at most N processes in each list
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
     /// Seconds one process may take to read before it is skipped as unreadable
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     pub timeout: f64,

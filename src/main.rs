@@ -28,6 +28,7 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),
         Some(Command::Slab(a)) => commands::slab::run(&root, a, out),
         Some(Command::Oom(a)) => commands::oom::run(&root, a, out),
+        Some(Command::Huge(a)) => commands::huge::run(&root, a, out),
         Some(Command::Lab(a)) => {
             return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
         }

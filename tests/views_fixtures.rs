@@ -444,3 +444,252 @@ fn oom_ranks_by_the_oom_score_files() {
         "pid,user,oom_score,oom_score_adj,rss,swap,pss,cgroup,command\n15506,root,667,0,"
     ));
 }
+
+/// A copy of a fixture tree, removed on drop, for tests that edit kernel files in it.
+struct TempTree(PathBuf);
+
+impl TempTree {
+    fn copy_of(name: &str, tag: &str) -> TempTree {
+        let dir = std::env::temp_dir().join(format!("memlens-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        sh(&format!(
+            "cp -a '{}' '{}'",
+            tree(name).display(),
+            dir.display()
+        ));
+        TempTree(dir)
+    }
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.0.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    fn read(&self, rel: &str) -> String {
+        read(&self.0.join(rel))
+    }
+    /// Sets the value of a `Key:   N kB` line.
+    fn set_kb(&self, rel: &str, key: &str, kb: u64) {
+        let t = self.read(rel);
+        let mut found = false;
+        let out: String = t
+            .lines()
+            .map(|l| {
+                if l.split(':').next() == Some(key) {
+                    found = true;
+                    format!("{key}:\t{kb} kB\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        assert!(found, "{rel} has no {key}");
+        self.write(rel, &out);
+    }
+    fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--root", self.0.to_str().unwrap()];
+        all.extend_from_slice(args);
+        memlens(&all)
+    }
+}
+
+impl Drop for TempTree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The selected word of a `a [b] c` selector file.
+fn selected(text: &str) -> String {
+    let s = text.split('[').nth(1).unwrap();
+    s.split(']').next().unwrap().to_string()
+}
+
+fn num(text: &str) -> i64 {
+    text.trim().parse().unwrap()
+}
+
+/// `memlens huge` on a copy of the 6.18 tree given a hugetlb pool in use, THP users, a
+/// hugetlb holder and running KSM with one merging process: every figure equals the
+/// raw file it comes from (pages × page size where the kernel counts pages).
+#[test]
+fn huge_pools_thp_and_ksm_are_the_raw_files() {
+    let t = TempTree::copy_of("vm-6.18-hybrid", "huge");
+    let pool = "sys/kernel/mm/hugepages/hugepages-2048kB";
+    for (f, v) in [
+        ("nr_hugepages", "64"),
+        ("free_hugepages", "40"),
+        ("resv_hugepages", "8"),
+        ("surplus_hugepages", "2"),
+        ("nr_overcommit_hugepages", "4"),
+    ] {
+        t.write(&format!("{pool}/{f}"), &format!("{v}\n"));
+    }
+    t.set_kb("proc/meminfo", "AnonHugePages", 6144);
+    t.set_kb("proc/meminfo", "Hugetlb", 131072);
+    t.set_kb("proc/15506/smaps_rollup", "AnonHugePages", 4096);
+    t.set_kb("proc/15507/smaps_rollup", "AnonHugePages", 2048);
+    t.set_kb("proc/2946/status", "HugetlbPages", 49152);
+    t.set_kb("proc/2946/smaps_rollup", "Private_Hugetlb", 32768);
+    t.set_kb("proc/2946/smaps_rollup", "Shared_Hugetlb", 16384);
+    for (f, v) in [
+        ("run", "1"),
+        ("pages_shared", "310"),
+        ("pages_sharing", "2052"),
+        ("pages_unshared", "7400"),
+        ("pages_volatile", "15"),
+    ] {
+        t.write(&format!("sys/kernel/mm/ksm/{f}"), &format!("{v}\n"));
+    }
+    t.write(
+        "proc/15506/ksm_stat",
+        "ksm_rmap_items 1200\nksm_zero_pages 0\nksm_merging_pages 512\nksm_process_profit 1990656\nksm_merge_any: no\nksm_mergeable: yes\n",
+    );
+    let j = t.run(&["huge", "--json"]).json();
+    let ps = 4096;
+    assert_eq!(int(&j, "page_size"), ps);
+
+    let pools = j["pools"].as_array().unwrap();
+    assert_eq!(pools.len(), 2);
+    let p = &pools[0];
+    assert_eq!(int(p, "page_size"), 2 * MIB);
+    let raw = |f: &str| num(&t.read(&format!("{pool}/{f}")));
+    assert_eq!(int(p, "total_pages"), raw("nr_hugepages"));
+    assert_eq!(int(p, "free_pages"), raw("free_hugepages"));
+    assert_eq!(int(p, "reserved_pages"), raw("resv_hugepages"));
+    assert_eq!(int(p, "surplus_pages"), raw("surplus_hugepages"));
+    assert_eq!(int(p, "overcommit_pages"), raw("nr_overcommit_hugepages"));
+    assert_eq!(int(p, "total"), raw("nr_hugepages") * 2 * MIB);
+    assert_eq!(
+        int(p, "used"),
+        (raw("nr_hugepages") - raw("free_hugepages")) * 2 * MIB
+    );
+    assert_eq!(int(p, "reserved"), raw("resv_hugepages") * 2 * MIB);
+    assert_eq!(int(&pools[1], "page_size"), 1024 * MIB);
+    assert_eq!(int(&pools[1], "total_pages"), 0);
+    let mi = t.read("proc/meminfo");
+    assert_eq!(int(&j, "hugetlb"), kb_field(&mi, "Hugetlb").unwrap());
+    assert_eq!(
+        int(&j, "anon_huge_pages"),
+        kb_field(&mi, "AnonHugePages").unwrap()
+    );
+    assert_eq!(
+        int(&j, "file_huge_pages"),
+        kb_field(&mi, "FileHugePages").unwrap()
+    );
+
+    let h = j["hugetlb_processes"].as_array().unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(int(&h[0], "pid"), 2946);
+    let st = t.read("proc/2946/status");
+    let ro = t.read("proc/2946/smaps_rollup");
+    assert_eq!(
+        int(&h[0], "hugetlb_pages"),
+        kb_field(&st, "HugetlbPages").unwrap()
+    );
+    assert_eq!(
+        int(&h[0], "private_hugetlb"),
+        kb_field(&ro, "Private_Hugetlb").unwrap()
+    );
+    assert_eq!(
+        int(&h[0], "shared_hugetlb"),
+        kb_field(&ro, "Shared_Hugetlb").unwrap()
+    );
+
+    let thp_dir = "sys/kernel/mm/transparent_hugepage";
+    assert_eq!(j["thp"]["available"], true);
+    assert_eq!(
+        j["thp"]["enabled"],
+        selected(&t.read(&format!("{thp_dir}/enabled")))
+    );
+    assert_eq!(
+        j["thp"]["defrag"],
+        selected(&t.read(&format!("{thp_dir}/defrag")))
+    );
+    assert_eq!(
+        int(&j["thp"], "pmd_size"),
+        num(&t.read(&format!("{thp_dir}/hpage_pmd_size")))
+    );
+    let top = j["thp_processes"].as_array().unwrap();
+    assert_eq!(top.len(), 2);
+    assert_eq!(int(&j, "thp_processes_total"), 2);
+    for (row, pid) in top.iter().zip([15506, 15507]) {
+        assert_eq!(int(row, "pid"), pid, "largest first");
+        let ro = t.read(&format!("proc/{pid}/smaps_rollup"));
+        assert_eq!(
+            int(row, "anon_huge_pages"),
+            kb_field(&ro, "AnonHugePages").unwrap()
+        );
+        let st = t.read(&format!("proc/{pid}/status"));
+        assert_eq!(int(row, "rss"), kb_field(&st, "VmRSS").unwrap());
+    }
+
+    let k = &j["ksm"];
+    let ksm = |f: &str| num(&t.read(&format!("sys/kernel/mm/ksm/{f}")));
+    assert_eq!(k["available"], true);
+    for f in [
+        "run",
+        "pages_shared",
+        "pages_sharing",
+        "pages_unshared",
+        "pages_volatile",
+        "general_profit",
+    ] {
+        assert_eq!(int(k, f), ksm(f), "{f}");
+    }
+    assert_eq!(int(k, "savings"), ksm("pages_sharing") * ps);
+    let kp = j["ksm_processes"].as_array().unwrap();
+    assert_eq!(kp.len(), 1);
+    assert_eq!(int(&kp[0], "pid"), 15506);
+    assert_eq!(int(&kp[0], "ksm_merging_pages"), 512);
+    assert_eq!(int(&kp[0], "ksm_merging"), 512 * ps);
+    assert_eq!(int(&kp[0], "ksm_process_profit"), 1990656);
+
+    // --limit cuts the lists, not the totals; CSV has the union of the listed processes.
+    let j1 = t.run(&["huge", "--json", "--limit", "1"]).json();
+    assert_eq!(j1["thp_processes"].as_array().unwrap().len(), 1);
+    assert_eq!(int(&j1, "thp_processes_total"), 2);
+    let csv = t.run(&["huge", "--csv"]);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "pid,user,anon_huge_pages,hugetlb_pages,private_hugetlb,shared_hugetlb,ksm_merging_pages,ksm_merging,command"
+    );
+    assert_eq!(lines.len(), 4, "{}", csv.stdout);
+    assert!(
+        lines[3].starts_with(&format!("15507,root,{},", 2 * MIB)),
+        "{}",
+        lines[3]
+    );
+    let text = t.run(&["huge", "--kib"]);
+    assert_eq!(text.code, 0);
+    assert!(
+        text.stdout.contains("KSM saves 8208 (pages_sharing x 4096"),
+        "{}",
+        text.stdout
+    );
+
+    // A garbled ksm_stat names the file and exits 2.
+    t.write("proc/15506/ksm_stat", "ksm_merging_pages 5x\n");
+    let r = t.run(&["huge"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("15506/ksm_stat:1:"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+}
+
+/// The untouched trees: the 6.18 tree's zero pools and stopped KSM are reported as such;
+/// the 3.10 tree has no pools, THP or KSM directories, and says so.
+#[test]
+fn huge_on_plain_and_old_trees() {
+    let j = at("vm-6.18-hybrid", &["huge", "--json"]).json();
+    assert_eq!(j["pools"].as_array().unwrap().len(), 2);
+    assert_eq!(j["ksm"]["run"], 0);
+    assert_eq!(j["thp_processes"].as_array().unwrap().len(), 0);
+    let j = at("old-3.10-trimmed", &["huge", "--json"]).json();
+    assert!(j["pools"].as_array().unwrap().is_empty());
+    assert_eq!(j["thp"]["available"], false);
+    assert_eq!(j["ksm"]["available"], false);
+    let r = at("old-3.10-trimmed", &["huge"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("hugetlb: no pools"));
+    assert!(r.stdout.contains("KSM: not available"));
+}

@@ -489,3 +489,139 @@ fn oom_ranks_a_lab_process_by_its_oom_score_adj() {
         .unwrap();
     assert_eq!(j["oom_kills_since_boot"].as_i64(), Some(kills));
 }
+
+/// A lab experiment started with `--json`, its ready line kept, stopped with SIGTERM (so
+/// that it releases what it holds, children and SysV segments included) when dropped.
+struct LabRun {
+    child: std::process::Child,
+    ready: Value,
+}
+
+impl LabRun {
+    fn start(args: &[&str]) -> LabRun {
+        use std::io::BufRead;
+        let child = Command::new(bin())
+            .args(["lab", "--json"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lab");
+        let mut lab = LabRun {
+            child,
+            ready: Value::Null,
+        };
+        let mut out = std::io::BufReader::new(lab.child.stdout.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if out.read_line(&mut line).unwrap() == 0 {
+                panic!("lab {args:?} ended before it was ready");
+            }
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["event"] == "ready" {
+                lab.ready = v;
+                return lab;
+            }
+        }
+    }
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for LabRun {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child by PID.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+fn meminfo_kb_now(key: &str) -> i64 {
+    kb_field(&std::fs::read_to_string("/proc/meminfo").unwrap(), key).unwrap()
+}
+
+/// `memlens lab thp --size 16M` madvises and touches 16 MiB: `memlens huge` lists the lab
+/// among the top AnonHugePages holders with exactly what its smaps_rollup shows read
+/// right after (the lab holds still). The system-wide AnonHugePages lies between meminfo
+/// read before and after, ± 8 MiB (other processes fault and free THPs meanwhile); the
+/// hugetlb pools and the KSM counters equal the sysfs files (they do not move here).
+#[test]
+fn huge_lists_a_lab_thp_region_as_smaps_rollup_shows_it() {
+    let _l = lock();
+    let lab = LabRun::start(&["thp", "--size", "16M"]);
+    let before = meminfo_kb_now("AnonHugePages");
+    let j = memlens(&["huge", "--json"]).json();
+    let after = meminfo_kb_now("AnonHugePages");
+    let rollup = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", lab.pid())).unwrap();
+    let ahp = kb_field(&rollup, "AnonHugePages").unwrap();
+    assert_eq!(
+        ahp,
+        int(&lab.ready["figures"], "anon_huge_pages"),
+        "the lab region holds all the process's THPs"
+    );
+    let sys = int(&j, "anon_huge_pages");
+    assert!(
+        before.min(after) - 8 * MIB <= sys && sys <= before.max(after) + 8 * MIB,
+        "AnonHugePages {sys} outside {before}..{after} ± 8 MiB"
+    );
+    let top = j["thp_processes"].as_array().unwrap();
+    let row = top.iter().find(|r| int(r, "pid") == lab.pid() as i64);
+    if ahp == 0 {
+        eprintln!(
+            "THP gave the lab no huge pages here (enabled: {}); it must not be listed",
+            j["thp"]["enabled"]
+        );
+        assert!(row.is_none());
+    } else {
+        match row {
+            Some(r) => assert_eq!(int(r, "anon_huge_pages"), ahp),
+            None => {
+                // Only when the list is full of larger holders.
+                assert_eq!(top.len(), 10, "lab {} not listed: {top:?}", lab.pid());
+                assert!(top.iter().all(|r| int(r, "anon_huge_pages") >= ahp));
+            }
+        }
+        let big = memlens(&["huge", "--json", "--limit", "100000"]).json();
+        let r = big["thp_processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| int(r, "pid") == lab.pid() as i64)
+            .expect("listed without a limit")
+            .clone();
+        assert_eq!(int(&r, "anon_huge_pages"), ahp);
+    }
+    let sysfs = |rel: &str| -> i64 {
+        std::fs::read_to_string(format!("/sys/kernel/mm/{rel}"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    for p in j["pools"].as_array().unwrap() {
+        let dir = format!("hugepages/hugepages-{}kB", int(p, "page_size") / KIB);
+        assert_eq!(int(p, "total_pages"), sysfs(&format!("{dir}/nr_hugepages")));
+        assert_eq!(
+            int(p, "free_pages"),
+            sysfs(&format!("{dir}/free_hugepages"))
+        );
+        assert_eq!(
+            int(p, "reserved_pages"),
+            sysfs(&format!("{dir}/resv_hugepages"))
+        );
+        assert_eq!(
+            int(p, "surplus_pages"),
+            sysfs(&format!("{dir}/surplus_hugepages"))
+        );
+    }
+    if j["ksm"]["available"] == true {
+        for f in ["run", "pages_shared", "pages_sharing"] {
+            assert_eq!(int(&j["ksm"], f), sysfs(&format!("ksm/{f}")), "{f}");
+        }
+        let page = int(&j, "page_size");
+        assert_eq!(int(&j["ksm"], "savings"), sysfs("ksm/pages_sharing") * page);
+    }
+}

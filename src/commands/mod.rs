@@ -3,6 +3,7 @@
 pub mod buddy;
 pub mod capture;
 pub mod cgroup;
+pub mod huge;
 pub mod lab;
 pub mod maps;
 pub mod oom;

@@ -160,6 +160,16 @@ impl Ksm {
     }
 }
 
+/// `/proc/PID/ksm_stat`: numeric lines by name (`ksm_merging_pages` is a page count).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KsmStat(pub Vec<(String, i64)>);
+
+impl KsmStat {
+    pub fn get(&self, name: &str) -> Option<i64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
 /// `/proc/sys/vm/*` (and other sysctl directories): name and value text, trimmed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sysctls(pub Vec<(String, String)>);

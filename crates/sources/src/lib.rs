@@ -13,6 +13,7 @@ pub mod comm;
 pub mod error;
 pub mod hugepages;
 pub mod ksm;
+pub mod ksm_stat;
 pub mod meminfo;
 pub mod oom_score;
 pub mod pagetypeinfo;
