@@ -65,6 +65,8 @@ pub enum Command {
     Oom(OomArgs),
     /// Huge pages: hugetlb pools and holders, THP mode and top users, KSM savings
     Huge(HugeArgs),
+    /// SysV shared memory, semaphores and message queues, POSIX shm (/dev/shm), IPC limits
+    Ipc,
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }

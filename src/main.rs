@@ -29,6 +29,7 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Slab(a)) => commands::slab::run(&root, a, out),
         Some(Command::Oom(a)) => commands::oom::run(&root, a, out),
         Some(Command::Huge(a)) => commands::huge::run(&root, a, out),
+        Some(Command::Ipc) => commands::ipc::run(&root, out),
         Some(Command::Lab(a)) => {
             return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
         }

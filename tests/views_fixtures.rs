@@ -693,3 +693,175 @@ fn huge_on_plain_and_old_trees() {
     assert!(r.stdout.contains("hugetlb: no pools"));
     assert!(r.stdout.contains("KSM: not available"));
 }
+
+/// The raw columns of `/proc/sysvipc/*` text, by header name.
+fn ipc_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut l = text.lines();
+    let head: Vec<String> = l
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    l.map(|r| {
+        head.iter()
+            .cloned()
+            .zip(r.split_whitespace().map(String::from))
+            .collect()
+    })
+    .collect()
+}
+
+/// A user name from the tree's etc/passwd.
+fn passwd_name(t: &TempTree, uid: u32) -> String {
+    t.read("etc/passwd")
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.get(2)? == &uid.to_string()).then(|| f[0].to_string())
+        })
+        .unwrap_or_else(|| uid.to_string())
+}
+
+/// `memlens ipc` on a copy of the 6.18 tree with hand-written `/proc/sysvipc` files (two
+/// segments, one marked for removal and one locked, owned by root and daemon; two
+/// semaphore sets; a queue holding messages) and a `dev/shm` with a sparse file: every
+/// column equals the raw text; CSV carries the same rows; the untouched tree says
+/// `dev/shm` was not captured and the 3.10 tree that it has no SysV IPC files.
+#[test]
+fn ipc_columns_are_the_raw_sysvipc_text() {
+    let t = TempTree::copy_of("vm-6.18-hybrid", "ipc");
+    let shm = "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap
+         0         48  1600               8388608   377   377      2     0     0     0     0 1795307189          0 1795307189               8388608                     0
+-559038737         49  2640              67108864  4001  4002      0     1     1     0     0          0          0 1795307200              16777216               4194304
+";
+    t.write("proc/sysvipc/shm", shm);
+    t.write(
+        "proc/sysvipc/sem",
+        "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime
+    305419896          0   666          3     0     0     0     0          0 1795307189
+         0          1   600        250     1     1     1     1          0 1795307190
+",
+    );
+    t.write(
+        "proc/sysvipc/msg",
+        "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime
+        42          0   644        1024          3   100     0     0     0     0     0 1795307189          0 1795307189
+",
+    );
+    let dense = t.0.join("dev/shm/app.buf");
+    fs::create_dir_all(dense.parent().unwrap()).unwrap();
+    fs::write(&dense, vec![7u8; 12288]).unwrap();
+    // 1 MiB long, nothing written: no pages allocated.
+    fs::File::create(t.0.join("dev/shm/sparse"))
+        .unwrap()
+        .set_len(1 << 20)
+        .unwrap();
+
+    let j = t.run(&["ipc", "--json"]).json();
+    let segs = j["segments"].as_array().unwrap();
+    let raw = ipc_rows(shm);
+    assert_eq!(segs.len(), raw.len());
+    for (s, r) in segs.iter().zip(&raw) {
+        let n = |k: &str| r[k].parse::<i64>().unwrap();
+        assert_eq!(int(s, "key"), n("key"));
+        assert_eq!(
+            s["key_hex"],
+            format!("0x{:08x}", n("key") as i32 as u32),
+            "as ipcs prints it"
+        );
+        assert_eq!(int(s, "shmid"), n("shmid"));
+        let mode = i64::from_str_radix(&r["perms"], 8).unwrap();
+        assert_eq!(int(s, "mode"), mode);
+        assert_eq!(s["perms"], format!("{:o}", mode & 0o777));
+        assert_eq!(s["dest"], mode & 0o1000 != 0);
+        assert_eq!(s["locked"], mode & 0o2000 != 0);
+        for k in ["size", "rss", "swap", "nattch", "cpid", "lpid", "uid"] {
+            assert_eq!(int(s, k), n(k), "{k}");
+        }
+        assert_eq!(s["owner"], passwd_name(&t, n("uid") as u32));
+    }
+    assert_eq!(segs[0]["key_hex"], "0x00000000");
+    assert_eq!(segs[1]["key_hex"], "0xdeadbeef");
+    assert_eq!(segs[1]["owner"], "daemon");
+    let tot = &j["segments_total"];
+    assert_eq!(int(tot, "segments"), 2);
+    assert_eq!(int(tot, "size"), 8 * MIB + 64 * MIB);
+    assert_eq!(int(tot, "rss"), 24 * MIB);
+    assert_eq!(int(tot, "swap"), 4 * MIB);
+    assert_eq!(int(&j, "semaphore_sets"), 2);
+    assert_eq!(int(&j, "semaphores"), 253);
+    assert_eq!(int(&j, "message_queues"), 1);
+    assert_eq!(int(&j, "messages"), 3);
+    assert_eq!(int(&j, "message_bytes"), 1024);
+
+    let p = &j["posix_shm"];
+    assert_eq!(p["status"], "listed");
+    let files = p["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["name"], "app.buf");
+    assert_eq!(int(&files[0], "size"), 12288);
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(&dense).unwrap();
+    assert_eq!(int(&files[0], "allocated"), m.blocks() as i64 * 512);
+    assert_eq!(files[1]["name"], "sparse");
+    assert_eq!(int(&files[1], "size"), MIB);
+    assert!(int(&files[1], "allocated") < MIB, "sparse file");
+
+    let k = |f: &str| t.read(&format!("proc/sys/kernel/{f}"));
+    let l = &j["limits"];
+    for f in ["shmmax", "shmmni", "msgmax", "msgmnb", "msgmni"] {
+        assert_eq!(
+            l[f].as_u64().unwrap(),
+            k(f).trim().parse::<u64>().unwrap(),
+            "{f}"
+        );
+    }
+    let shmall: u64 = k("shmall").trim().parse().unwrap();
+    assert_eq!(l["shmall_pages"].as_u64(), Some(shmall));
+    assert_eq!(l["shmall"].as_u64(), Some(shmall.saturating_mul(4096)));
+    let sem: Vec<u64> = k("sem")
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    for (i, f) in ["semmsl", "semmns", "semopm", "semmni"].iter().enumerate() {
+        assert_eq!(l[f].as_u64(), Some(sem[i]), "{f}");
+    }
+    let mi = t.read("proc/meminfo");
+    assert_eq!(int(&j, "meminfo_shmem"), kb_field(&mi, "Shmem").unwrap());
+
+    let csv = t.run(&["ipc", "--csv"]);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "key_hex,shmid,owner,perms,size,rss,swap,nattch,cpid,lpid,status",
+            "0x00000000,48,root,600,8388608,8388608,0,2,377,377,dest",
+            "0xdeadbeef,49,daemon,640,67108864,16777216,4194304,0,4001,4002,locked",
+        ]
+    );
+    let text = t.run(&["ipc"]);
+    assert!(
+        text.stdout
+            .contains("2 segments: size 72Mi, resident 24Mi, swapped 4.0Mi"),
+        "{}",
+        text.stdout
+    );
+
+    // Garbled: a row one column short names the file and line, exit 2.
+    t.write("proc/sysvipc/shm", &shm.replace(" 4194304\n", "\n"));
+    let r = t.run(&["ipc"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("proc/sysvipc/shm:3:"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1);
+
+    let plain = at("vm-6.18-hybrid", &["ipc", "--json"]).json();
+    assert_eq!(plain["segments"].as_array().unwrap().len(), 0);
+    assert_eq!(plain["posix_shm"]["status"], "not_captured");
+    let r = at("vm-6.18-hybrid", &["ipc"]);
+    assert!(r.stdout.contains("not captured"), "{}", r.stdout);
+    let old = at("old-3.10-trimmed", &["ipc", "--json"]).json();
+    assert!(old["segments"].is_null());
+    assert!(old["semaphore_sets"].is_null());
+    assert!(old["limits"]["shmmax"].is_null());
+}

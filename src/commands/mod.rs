@@ -4,6 +4,7 @@ pub mod buddy;
 pub mod capture;
 pub mod cgroup;
 pub mod huge;
+pub mod ipc;
 pub mod lab;
 pub mod maps;
 pub mod oom;

@@ -4,6 +4,7 @@ pub mod cgroup;
 pub mod findings;
 pub mod fragmentation;
 pub mod huge;
+pub mod ipc;
 pub mod oom;
 pub mod procs;
 pub mod rates;
