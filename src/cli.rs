@@ -67,6 +67,8 @@ pub enum Command {
     Huge(HugeArgs),
     /// SysV shared memory, semaphores and message queues, POSIX shm (/dev/shm), IPC limits
     Ipc,
+    /// What a term means: meminfo and vmstat fields, RSS/PSS/USS, THP, KSM, PSI... (all without TERM)
+    Explain(ExplainArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -313,4 +315,10 @@ pub struct HugeArgs {
     /// Seconds one process may take to read before it is skipped as unreadable
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     pub timeout: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The term (case-insensitive), e.g. PSS, SReclaimable, pgmajfault, oom_adj
+    pub term: Option<String>,
 }

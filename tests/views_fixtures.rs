@@ -865,3 +865,122 @@ fn ipc_columns_are_the_raw_sysvipc_text() {
     assert!(old["semaphore_sets"].is_null());
     assert!(old["limits"]["shmmax"].is_null());
 }
+
+/// Every meminfo field memlens reads (the list `sys` uses) and every vmstat counter
+/// `memlens vmstat` shows has a glossary entry of its kind, found by its kernel name in
+/// any case; the concepts the views rest on have one too; obsolete terms say so and name
+/// what replaced them; an unknown term exits 2 with close matches on one stderr line.
+#[test]
+fn explain_covers_every_field_sys_and_vmstat_show() {
+    use memlens_present::glossary::{lookup, ENTRIES};
+    for name in memlens_model::MemInfo::KERNEL_NAMES {
+        let e = lookup(name).unwrap_or_else(|| panic!("no entry for meminfo {name}"));
+        assert_eq!(e.term, *name);
+        assert_eq!(e.kind, "meminfo", "{name}");
+        assert_eq!(lookup(&name.to_lowercase()).unwrap().term, *name);
+        assert_eq!(lookup(&name.to_uppercase()).unwrap().term, *name);
+    }
+    let vm = memlens_analysis::rates::COUNTERS
+        .iter()
+        .chain(&["pgsteal_kswapd", "pgsteal_direct"]);
+    for name in vm {
+        let e = lookup(name).unwrap_or_else(|| panic!("no entry for vmstat {name}"));
+        assert_eq!((e.term, e.kind), (*name, "vmstat"));
+    }
+    for concept in [
+        "VSS",
+        "RSS",
+        "PSS",
+        "USS",
+        "swap PSS",
+        "anon",
+        "file-backed",
+        "page cache",
+        "dirty",
+        "writeback",
+        "swap cache",
+        "slab",
+        "shmem",
+        "THP",
+        "KSM",
+        "overcommit",
+        "OOM score",
+        "working set",
+        "watermarks",
+        "buddy orders",
+        "PSI",
+        "oom_score_adj",
+        "hugetlb",
+    ] {
+        let e = lookup(concept).unwrap_or_else(|| panic!("no entry for {concept}"));
+        assert!(!e.obsolete, "{concept}");
+    }
+    for (term, replaced_by) in [
+        ("pdflush", "per-backing-device flusher"),
+        ("nr_pdflush_threads", "per-bdi flusher"),
+        ("swap_token_timeout", "removed in Linux 3.5"),
+        ("oom_adj", "oom_score_adj (-1000..1000)"),
+        ("swap_tendency", "vm.swappiness and refault cost"),
+        ("VmallocChunk", "Always 0"),
+        ("Quicklists", "removed in Linux 5.4"),
+        ("NFS_Unstable", "Writeback"),
+    ] {
+        let j = memlens(&["explain", term, "--json"]).json();
+        assert_eq!(j["term"], term);
+        assert_eq!(j["obsolete"], true, "{term}");
+        let m = j["meaning"].as_str().unwrap();
+        assert!(m.starts_with("Obsolete"), "{term}: {m}");
+        assert!(m.contains(replaced_by), "{term}: {m}");
+        let text = memlens(&["explain", term]);
+        assert!(text.stdout.contains("obsolete"), "{}", text.stdout);
+    }
+    // The binary: any case, JSON keys, --root irrelevant.
+    let j = memlens(&["explain", "sreclaimable", "--json"]).json();
+    assert_eq!(j["term"], "SReclaimable");
+    assert_eq!(j["kind"], "meminfo");
+    assert_eq!(j["obsolete"], false);
+    let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["kind", "meaning", "obsolete", "term"],
+        "sorted by serde_json"
+    );
+    let r = memlens(&["explain", "PGMAJFAULT"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.starts_with("pgmajfault (vmstat): "),
+        "{}",
+        r.stdout
+    );
+    // Unknown: exit 2, one line, close matches.
+    let r = memlens(&["explain", "SReclaimabel"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean: SReclaimable"),
+        "{}",
+        r.stderr
+    );
+    let r = memlens(&["explain", "pgmajflt"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pgmajfault"), "{}", r.stderr);
+    let r = memlens(&["explain", "qqqqqqqqqqqq"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("lists every term"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    // No term: every entry.
+    let all = memlens(&["explain", "--json"]).json();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), ENTRIES.len());
+    for e in all {
+        assert!(e["term"].is_string() && e["meaning"].is_string() && e["obsolete"].is_boolean());
+    }
+    let text = memlens(&["explain"]);
+    assert_eq!(text.stdout.lines().count(), ENTRIES.len() + 1);
+    assert!(text.stdout.contains("process (obsolete)"));
+    let csv = memlens(&["explain", "--csv"]);
+    assert_eq!(
+        csv.stdout.lines().next(),
+        Some("term,kind,obsolete,meaning")
+    );
+}
