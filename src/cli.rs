@@ -69,6 +69,12 @@ pub enum Command {
     Wss(WssArgs),
     /// Findings, most serious first, with evidence (exit 0 ok, 1 warning, 2 critical)
     Doctor(DoctorArgs),
+    /// Huge pages: hugetlb pools and holders, THP mode and top users, KSM savings
+    Huge(HugeArgs),
+    /// SysV shared memory, semaphores and message queues, POSIX shm (/dev/shm), IPC limits
+    Ipc,
+    /// What a term means: meminfo and vmstat fields, RSS/PSS/USS, THP, KSM, PSI... (all without TERM)
+    Explain(ExplainArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
 }
@@ -341,4 +347,20 @@ pub struct OomArgs {
     /// Seconds one process may take to read before it is skipped as unreadable
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     pub timeout: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct HugeArgs {
+    /// Show at most N processes in each list
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Seconds one process may take to read before it is skipped as unreadable
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    pub timeout: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The term (case-insensitive), e.g. PSS, SReclaimable, pgmajfault, oom_adj
+    pub term: Option<String>,
 }

@@ -15,6 +15,10 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         // Experiments act on the live machine: --root does not apply.
         return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"));
     }
+    if let Some(Command::Explain(a)) = &cli.command {
+        // The glossary reads nothing: --root does not apply.
+        return commands::explain::run(a, out);
+    }
     let root = Root::open(&cli.global.root).map_err(|e| e.to_string())?;
     match &cli.command {
         None => commands::overview::run(&root, out),
@@ -31,6 +35,9 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),
         Some(Command::Slab(a)) => commands::slab::run(&root, a, out),
         Some(Command::Oom(a)) => commands::oom::run(&root, a, out),
+        Some(Command::Huge(a)) => commands::huge::run(&root, a, out),
+        Some(Command::Ipc) => commands::ipc::run(&root, out),
+        Some(Command::Explain(a)) => return commands::explain::run(a, out),
         Some(Command::Lab(a)) => {
             return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
         }

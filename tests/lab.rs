@@ -103,6 +103,8 @@ fn in_region(pid: u32, start: u64, size: i64, field: &str) -> i64 {
 }
 
 const NOISE: i64 = 512 * KIB;
+/// Runtime noise plus code pages of the memlens binary touched on one path and not another.
+const CODE_NOISE: i64 = MIB;
 
 #[test]
 fn leak_grows_rss_uss_anon_by_what_it_allocated() {
@@ -110,8 +112,13 @@ fn leak_grows_rss_uss_anon_by_what_it_allocated() {
     let base = Lab::start(&["leak", "--count", "0"]);
     let leak = Lab::start(&["leak", "--count", "4", "--size", "16M"]);
     let (b, l) = (row(base.pid()), row(leak.pid()));
-    for k in ["rss", "uss", "anon", "vsz", "pss"] {
+    for k in ["uss", "anon", "vsz"] {
         close(k, int(&l, k) - int(&b, k), 64 * MIB, NOISE);
+    }
+    // RSS and PSS also count the memlens binary's code pages, which differ a little with
+    // the code path the experiment took.
+    for k in ["rss", "pss"] {
+        close(k, int(&l, k) - int(&b, k), 64 * MIB, CODE_NOISE);
     }
     // The blocks themselves: 64 MiB resident. Adjacent blocks may be merged into one
     // mapping by the kernel, so count each overlapping mapping once.
@@ -143,7 +150,8 @@ fn noleak_stays_flat_and_reserve_grows_only_vsz() {
     let noleak = Lab::start(&["noleak", "--count", "4", "--size", "16M"]);
     let reserve = Lab::start(&["reserve", "--count", "4", "--size", "16M"]);
     let (b, n, r) = (row(base.pid()), row(noleak.pid()), row(reserve.pid()));
-    close("noleak rss", int(&n, "rss"), int(&b, "rss"), NOISE);
+    close("noleak rss", int(&n, "rss"), int(&b, "rss"), CODE_NOISE);
+    close("noleak anon", int(&n, "anon"), int(&b, "anon"), NOISE);
     close("noleak vsz", int(&n, "vsz"), int(&b, "vsz"), NOISE);
     assert_eq!(noleak.report["figures"]["allocated_and_freed"], 64 << 20);
     close(
@@ -152,7 +160,7 @@ fn noleak_stays_flat_and_reserve_grows_only_vsz() {
         64 * MIB,
         NOISE,
     );
-    close("reserve rss", int(&r, "rss"), int(&b, "rss"), NOISE);
+    close("reserve rss", int(&r, "rss"), int(&b, "rss"), CODE_NOISE);
     let (s, size) = reserve.region(0);
     assert_eq!(
         in_region(reserve.pid(), s, size, "rss"),
@@ -267,7 +275,9 @@ fn ps_by_command_sums_a_group_of_lab_processes() {
     assert_eq!(g["key"], "memlens");
     assert_eq!(int(g, "processes"), 3);
     close("group rss", int(g, "rss"), rss, 64 * KIB);
-    close("group pss", int(g, "pss"), pss, 64 * KIB);
+    // The two memlens runs map different code pages of the binary the labs share, which
+    // moves the labs' PSS of those pages a little.
+    close("group pss", int(g, "pss"), pss, 256 * KIB);
     assert!(int(g, "uss") >= 3 * 16 * MIB);
 }
 
@@ -327,6 +337,9 @@ fn thp_overcommit_and_pagecache_report_what_the_kernel_did() {
 
 #[test]
 fn lab_refuses_what_does_not_fit() {
+    // Serial too: its short-lived lab processes share the memlens binary's pages with the
+    // other tests' experiments and would move their PSS.
+    let _s = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let r = memlens(&["lab", "leak", "--count", "1", "--size", "64T"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("refusing"), "{}", r.stderr);

@@ -444,3 +444,543 @@ fn oom_ranks_by_the_oom_score_files() {
         "pid,user,oom_score,oom_score_adj,rss,swap,pss,cgroup,command\n15506,root,667,0,"
     ));
 }
+
+/// A copy of a fixture tree, removed on drop, for tests that edit kernel files in it.
+struct TempTree(PathBuf);
+
+impl TempTree {
+    fn copy_of(name: &str, tag: &str) -> TempTree {
+        let dir = std::env::temp_dir().join(format!("memlens-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        sh(&format!(
+            "cp -a '{}' '{}'",
+            tree(name).display(),
+            dir.display()
+        ));
+        TempTree(dir)
+    }
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.0.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    fn read(&self, rel: &str) -> String {
+        read(&self.0.join(rel))
+    }
+    /// Sets the value of a `Key:   N kB` line.
+    fn set_kb(&self, rel: &str, key: &str, kb: u64) {
+        let t = self.read(rel);
+        let mut found = false;
+        let out: String = t
+            .lines()
+            .map(|l| {
+                if l.split(':').next() == Some(key) {
+                    found = true;
+                    format!("{key}:\t{kb} kB\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        assert!(found, "{rel} has no {key}");
+        self.write(rel, &out);
+    }
+    fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--root", self.0.to_str().unwrap()];
+        all.extend_from_slice(args);
+        memlens(&all)
+    }
+}
+
+impl Drop for TempTree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The selected word of a `a [b] c` selector file.
+fn selected(text: &str) -> String {
+    let s = text.split('[').nth(1).unwrap();
+    s.split(']').next().unwrap().to_string()
+}
+
+fn num(text: &str) -> i64 {
+    text.trim().parse().unwrap()
+}
+
+/// `memlens huge` on a copy of the 6.18 tree given a hugetlb pool in use, THP users, a
+/// hugetlb holder and running KSM with one merging process: every figure equals the
+/// raw file it comes from (pages × page size where the kernel counts pages).
+#[test]
+fn huge_pools_thp_and_ksm_are_the_raw_files() {
+    let t = TempTree::copy_of("vm-6.18-hybrid", "huge");
+    let pool = "sys/kernel/mm/hugepages/hugepages-2048kB";
+    for (f, v) in [
+        ("nr_hugepages", "64"),
+        ("free_hugepages", "40"),
+        ("resv_hugepages", "8"),
+        ("surplus_hugepages", "2"),
+        ("nr_overcommit_hugepages", "4"),
+    ] {
+        t.write(&format!("{pool}/{f}"), &format!("{v}\n"));
+    }
+    t.set_kb("proc/meminfo", "AnonHugePages", 6144);
+    t.set_kb("proc/meminfo", "Hugetlb", 131072);
+    t.set_kb("proc/15506/smaps_rollup", "AnonHugePages", 4096);
+    t.set_kb("proc/15507/smaps_rollup", "AnonHugePages", 2048);
+    t.set_kb("proc/2946/status", "HugetlbPages", 49152);
+    t.set_kb("proc/2946/smaps_rollup", "Private_Hugetlb", 32768);
+    t.set_kb("proc/2946/smaps_rollup", "Shared_Hugetlb", 16384);
+    for (f, v) in [
+        ("run", "1"),
+        ("pages_shared", "310"),
+        ("pages_sharing", "2052"),
+        ("pages_unshared", "7400"),
+        ("pages_volatile", "15"),
+    ] {
+        t.write(&format!("sys/kernel/mm/ksm/{f}"), &format!("{v}\n"));
+    }
+    t.write(
+        "proc/15506/ksm_stat",
+        "ksm_rmap_items 1200\nksm_zero_pages 0\nksm_merging_pages 512\nksm_process_profit 1990656\nksm_merge_any: no\nksm_mergeable: yes\n",
+    );
+    let j = t.run(&["huge", "--json"]).json();
+    let ps = 4096;
+    assert_eq!(int(&j, "page_size"), ps);
+
+    let pools = j["pools"].as_array().unwrap();
+    assert_eq!(pools.len(), 2);
+    let p = &pools[0];
+    assert_eq!(int(p, "page_size"), 2 * MIB);
+    let raw = |f: &str| num(&t.read(&format!("{pool}/{f}")));
+    assert_eq!(int(p, "total_pages"), raw("nr_hugepages"));
+    assert_eq!(int(p, "free_pages"), raw("free_hugepages"));
+    assert_eq!(int(p, "reserved_pages"), raw("resv_hugepages"));
+    assert_eq!(int(p, "surplus_pages"), raw("surplus_hugepages"));
+    assert_eq!(int(p, "overcommit_pages"), raw("nr_overcommit_hugepages"));
+    assert_eq!(int(p, "total"), raw("nr_hugepages") * 2 * MIB);
+    assert_eq!(
+        int(p, "used"),
+        (raw("nr_hugepages") - raw("free_hugepages")) * 2 * MIB
+    );
+    assert_eq!(int(p, "reserved"), raw("resv_hugepages") * 2 * MIB);
+    assert_eq!(int(&pools[1], "page_size"), 1024 * MIB);
+    assert_eq!(int(&pools[1], "total_pages"), 0);
+    let mi = t.read("proc/meminfo");
+    assert_eq!(int(&j, "hugetlb"), kb_field(&mi, "Hugetlb").unwrap());
+    assert_eq!(
+        int(&j, "anon_huge_pages"),
+        kb_field(&mi, "AnonHugePages").unwrap()
+    );
+    assert_eq!(
+        int(&j, "file_huge_pages"),
+        kb_field(&mi, "FileHugePages").unwrap()
+    );
+
+    let h = j["hugetlb_processes"].as_array().unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(int(&h[0], "pid"), 2946);
+    let st = t.read("proc/2946/status");
+    let ro = t.read("proc/2946/smaps_rollup");
+    assert_eq!(
+        int(&h[0], "hugetlb_pages"),
+        kb_field(&st, "HugetlbPages").unwrap()
+    );
+    assert_eq!(
+        int(&h[0], "private_hugetlb"),
+        kb_field(&ro, "Private_Hugetlb").unwrap()
+    );
+    assert_eq!(
+        int(&h[0], "shared_hugetlb"),
+        kb_field(&ro, "Shared_Hugetlb").unwrap()
+    );
+
+    let thp_dir = "sys/kernel/mm/transparent_hugepage";
+    assert_eq!(j["thp"]["available"], true);
+    assert_eq!(
+        j["thp"]["enabled"],
+        selected(&t.read(&format!("{thp_dir}/enabled")))
+    );
+    assert_eq!(
+        j["thp"]["defrag"],
+        selected(&t.read(&format!("{thp_dir}/defrag")))
+    );
+    assert_eq!(
+        int(&j["thp"], "pmd_size"),
+        num(&t.read(&format!("{thp_dir}/hpage_pmd_size")))
+    );
+    let top = j["thp_processes"].as_array().unwrap();
+    assert_eq!(top.len(), 2);
+    assert_eq!(int(&j, "thp_processes_total"), 2);
+    for (row, pid) in top.iter().zip([15506, 15507]) {
+        assert_eq!(int(row, "pid"), pid, "largest first");
+        let ro = t.read(&format!("proc/{pid}/smaps_rollup"));
+        assert_eq!(
+            int(row, "anon_huge_pages"),
+            kb_field(&ro, "AnonHugePages").unwrap()
+        );
+        let st = t.read(&format!("proc/{pid}/status"));
+        assert_eq!(int(row, "rss"), kb_field(&st, "VmRSS").unwrap());
+    }
+
+    let k = &j["ksm"];
+    let ksm = |f: &str| num(&t.read(&format!("sys/kernel/mm/ksm/{f}")));
+    assert_eq!(k["available"], true);
+    for f in [
+        "run",
+        "pages_shared",
+        "pages_sharing",
+        "pages_unshared",
+        "pages_volatile",
+        "general_profit",
+    ] {
+        assert_eq!(int(k, f), ksm(f), "{f}");
+    }
+    assert_eq!(int(k, "savings"), ksm("pages_sharing") * ps);
+    let kp = j["ksm_processes"].as_array().unwrap();
+    assert_eq!(kp.len(), 1);
+    assert_eq!(int(&kp[0], "pid"), 15506);
+    assert_eq!(int(&kp[0], "ksm_merging_pages"), 512);
+    assert_eq!(int(&kp[0], "ksm_merging"), 512 * ps);
+    assert_eq!(int(&kp[0], "ksm_process_profit"), 1990656);
+
+    // --limit cuts the lists, not the totals; CSV has the union of the listed processes.
+    let j1 = t.run(&["huge", "--json", "--limit", "1"]).json();
+    assert_eq!(j1["thp_processes"].as_array().unwrap().len(), 1);
+    assert_eq!(int(&j1, "thp_processes_total"), 2);
+    let csv = t.run(&["huge", "--csv"]);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "pid,user,anon_huge_pages,hugetlb_pages,private_hugetlb,shared_hugetlb,ksm_merging_pages,ksm_merging,command"
+    );
+    assert_eq!(lines.len(), 4, "{}", csv.stdout);
+    assert!(
+        lines[3].starts_with(&format!("15507,root,{},", 2 * MIB)),
+        "{}",
+        lines[3]
+    );
+    let text = t.run(&["huge", "--kib"]);
+    assert_eq!(text.code, 0);
+    assert!(
+        text.stdout.contains("KSM saves 8208 (pages_sharing x 4096"),
+        "{}",
+        text.stdout
+    );
+
+    // A garbled ksm_stat names the file and exits 2.
+    t.write("proc/15506/ksm_stat", "ksm_merging_pages 5x\n");
+    let r = t.run(&["huge"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("15506/ksm_stat:1:"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+}
+
+/// The untouched trees: the 6.18 tree's zero pools and stopped KSM are reported as such;
+/// the 3.10 tree has no pools, THP or KSM directories, and says so.
+#[test]
+fn huge_on_plain_and_old_trees() {
+    let j = at("vm-6.18-hybrid", &["huge", "--json"]).json();
+    assert_eq!(j["pools"].as_array().unwrap().len(), 2);
+    assert_eq!(j["ksm"]["run"], 0);
+    assert_eq!(j["thp_processes"].as_array().unwrap().len(), 0);
+    let j = at("old-3.10-trimmed", &["huge", "--json"]).json();
+    assert!(j["pools"].as_array().unwrap().is_empty());
+    assert_eq!(j["thp"]["available"], false);
+    assert_eq!(j["ksm"]["available"], false);
+    let r = at("old-3.10-trimmed", &["huge"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("hugetlb: no pools"));
+    assert!(r.stdout.contains("KSM: not available"));
+}
+
+/// The raw columns of `/proc/sysvipc/*` text, by header name.
+fn ipc_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut l = text.lines();
+    let head: Vec<String> = l
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    l.map(|r| {
+        head.iter()
+            .cloned()
+            .zip(r.split_whitespace().map(String::from))
+            .collect()
+    })
+    .collect()
+}
+
+/// A user name from the tree's etc/passwd.
+fn passwd_name(t: &TempTree, uid: u32) -> String {
+    t.read("etc/passwd")
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.get(2)? == &uid.to_string()).then(|| f[0].to_string())
+        })
+        .unwrap_or_else(|| uid.to_string())
+}
+
+/// `memlens ipc` on a copy of the 6.18 tree with hand-written `/proc/sysvipc` files (two
+/// segments, one marked for removal and one locked, owned by root and daemon; two
+/// semaphore sets; a queue holding messages) and a `dev/shm` with a sparse file: every
+/// column equals the raw text; CSV carries the same rows; the untouched tree says
+/// `dev/shm` was not captured and the 3.10 tree that it has no SysV IPC files.
+#[test]
+fn ipc_columns_are_the_raw_sysvipc_text() {
+    let t = TempTree::copy_of("vm-6.18-hybrid", "ipc");
+    let shm = "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap
+         0         48  1600               8388608   377   377      2     0     0     0     0 1795307189          0 1795307189               8388608                     0
+-559038737         49  2640              67108864  4001  4002      0     1     1     0     0          0          0 1795307200              16777216               4194304
+";
+    t.write("proc/sysvipc/shm", shm);
+    t.write(
+        "proc/sysvipc/sem",
+        "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime
+    305419896          0   666          3     0     0     0     0          0 1795307189
+         0          1   600        250     1     1     1     1          0 1795307190
+",
+    );
+    t.write(
+        "proc/sysvipc/msg",
+        "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime
+        42          0   644        1024          3   100     0     0     0     0     0 1795307189          0 1795307189
+",
+    );
+    let dense = t.0.join("dev/shm/app.buf");
+    fs::create_dir_all(dense.parent().unwrap()).unwrap();
+    fs::write(&dense, vec![7u8; 12288]).unwrap();
+    // 1 MiB long, nothing written: no pages allocated.
+    fs::File::create(t.0.join("dev/shm/sparse"))
+        .unwrap()
+        .set_len(1 << 20)
+        .unwrap();
+
+    let j = t.run(&["ipc", "--json"]).json();
+    let segs = j["segments"].as_array().unwrap();
+    let raw = ipc_rows(shm);
+    assert_eq!(segs.len(), raw.len());
+    for (s, r) in segs.iter().zip(&raw) {
+        let n = |k: &str| r[k].parse::<i64>().unwrap();
+        assert_eq!(int(s, "key"), n("key"));
+        assert_eq!(
+            s["key_hex"],
+            format!("0x{:08x}", n("key") as i32 as u32),
+            "as ipcs prints it"
+        );
+        assert_eq!(int(s, "shmid"), n("shmid"));
+        let mode = i64::from_str_radix(&r["perms"], 8).unwrap();
+        assert_eq!(int(s, "mode"), mode);
+        assert_eq!(s["perms"], format!("{:o}", mode & 0o777));
+        assert_eq!(s["dest"], mode & 0o1000 != 0);
+        assert_eq!(s["locked"], mode & 0o2000 != 0);
+        for k in ["size", "rss", "swap", "nattch", "cpid", "lpid", "uid"] {
+            assert_eq!(int(s, k), n(k), "{k}");
+        }
+        assert_eq!(s["owner"], passwd_name(&t, n("uid") as u32));
+    }
+    assert_eq!(segs[0]["key_hex"], "0x00000000");
+    assert_eq!(segs[1]["key_hex"], "0xdeadbeef");
+    assert_eq!(segs[1]["owner"], "daemon");
+    let tot = &j["segments_total"];
+    assert_eq!(int(tot, "segments"), 2);
+    assert_eq!(int(tot, "size"), 8 * MIB + 64 * MIB);
+    assert_eq!(int(tot, "rss"), 24 * MIB);
+    assert_eq!(int(tot, "swap"), 4 * MIB);
+    assert_eq!(int(&j, "semaphore_sets"), 2);
+    assert_eq!(int(&j, "semaphores"), 253);
+    assert_eq!(int(&j, "message_queues"), 1);
+    assert_eq!(int(&j, "messages"), 3);
+    assert_eq!(int(&j, "message_bytes"), 1024);
+
+    let p = &j["posix_shm"];
+    assert_eq!(p["status"], "listed");
+    let files = p["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["name"], "app.buf");
+    assert_eq!(int(&files[0], "size"), 12288);
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(&dense).unwrap();
+    assert_eq!(int(&files[0], "allocated"), m.blocks() as i64 * 512);
+    assert_eq!(files[1]["name"], "sparse");
+    assert_eq!(int(&files[1], "size"), MIB);
+    assert!(int(&files[1], "allocated") < MIB, "sparse file");
+
+    let k = |f: &str| t.read(&format!("proc/sys/kernel/{f}"));
+    let l = &j["limits"];
+    for f in ["shmmax", "shmmni", "msgmax", "msgmnb", "msgmni"] {
+        assert_eq!(
+            l[f].as_u64().unwrap(),
+            k(f).trim().parse::<u64>().unwrap(),
+            "{f}"
+        );
+    }
+    let shmall: u64 = k("shmall").trim().parse().unwrap();
+    assert_eq!(l["shmall_pages"].as_u64(), Some(shmall));
+    assert_eq!(l["shmall"].as_u64(), Some(shmall.saturating_mul(4096)));
+    let sem: Vec<u64> = k("sem")
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    for (i, f) in ["semmsl", "semmns", "semopm", "semmni"].iter().enumerate() {
+        assert_eq!(l[f].as_u64(), Some(sem[i]), "{f}");
+    }
+    let mi = t.read("proc/meminfo");
+    assert_eq!(int(&j, "meminfo_shmem"), kb_field(&mi, "Shmem").unwrap());
+
+    let csv = t.run(&["ipc", "--csv"]);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "key_hex,shmid,owner,perms,size,rss,swap,nattch,cpid,lpid,status",
+            "0x00000000,48,root,600,8388608,8388608,0,2,377,377,dest",
+            "0xdeadbeef,49,daemon,640,67108864,16777216,4194304,0,4001,4002,locked",
+        ]
+    );
+    let text = t.run(&["ipc"]);
+    assert!(
+        text.stdout
+            .contains("2 segments: size 72Mi, resident 24Mi, swapped 4.0Mi"),
+        "{}",
+        text.stdout
+    );
+
+    // Garbled: a row one column short names the file and line, exit 2.
+    t.write("proc/sysvipc/shm", &shm.replace(" 4194304\n", "\n"));
+    let r = t.run(&["ipc"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("proc/sysvipc/shm:3:"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1);
+
+    let plain = at("vm-6.18-hybrid", &["ipc", "--json"]).json();
+    assert_eq!(plain["segments"].as_array().unwrap().len(), 0);
+    assert_eq!(plain["posix_shm"]["status"], "not_captured");
+    let r = at("vm-6.18-hybrid", &["ipc"]);
+    assert!(r.stdout.contains("not captured"), "{}", r.stdout);
+    let old = at("old-3.10-trimmed", &["ipc", "--json"]).json();
+    assert!(old["segments"].is_null());
+    assert!(old["semaphore_sets"].is_null());
+    assert!(old["limits"]["shmmax"].is_null());
+}
+
+/// Every meminfo field memlens reads (the list `sys` uses) and every vmstat counter
+/// `memlens vmstat` shows has a glossary entry of its kind, found by its kernel name in
+/// any case; the concepts the views rest on have one too; obsolete terms say so and name
+/// what replaced them; an unknown term exits 2 with close matches on one stderr line.
+#[test]
+fn explain_covers_every_field_sys_and_vmstat_show() {
+    use memlens_present::glossary::{lookup, ENTRIES};
+    for name in memlens_model::MemInfo::KERNEL_NAMES {
+        let e = lookup(name).unwrap_or_else(|| panic!("no entry for meminfo {name}"));
+        assert_eq!(e.term, *name);
+        assert_eq!(e.kind, "meminfo", "{name}");
+        assert_eq!(lookup(&name.to_lowercase()).unwrap().term, *name);
+        assert_eq!(lookup(&name.to_uppercase()).unwrap().term, *name);
+    }
+    let vm = memlens_analysis::rates::COUNTERS
+        .iter()
+        .chain(&["pgsteal_kswapd", "pgsteal_direct"]);
+    for name in vm {
+        let e = lookup(name).unwrap_or_else(|| panic!("no entry for vmstat {name}"));
+        assert_eq!((e.term, e.kind), (*name, "vmstat"));
+    }
+    for concept in [
+        "VSS",
+        "RSS",
+        "PSS",
+        "USS",
+        "swap PSS",
+        "anon",
+        "file-backed",
+        "page cache",
+        "dirty",
+        "writeback",
+        "swap cache",
+        "slab",
+        "shmem",
+        "THP",
+        "KSM",
+        "overcommit",
+        "OOM score",
+        "working set",
+        "watermarks",
+        "buddy orders",
+        "PSI",
+        "oom_score_adj",
+        "hugetlb",
+    ] {
+        let e = lookup(concept).unwrap_or_else(|| panic!("no entry for {concept}"));
+        assert!(!e.obsolete, "{concept}");
+    }
+    for (term, replaced_by) in [
+        ("pdflush", "per-backing-device flusher"),
+        ("nr_pdflush_threads", "per-bdi flusher"),
+        ("swap_token_timeout", "removed in Linux 3.5"),
+        ("oom_adj", "oom_score_adj (-1000..1000)"),
+        ("swap_tendency", "vm.swappiness and refault cost"),
+        ("VmallocChunk", "Always 0"),
+        ("Quicklists", "removed in Linux 5.4"),
+        ("NFS_Unstable", "Writeback"),
+    ] {
+        let j = memlens(&["explain", term, "--json"]).json();
+        assert_eq!(j["term"], term);
+        assert_eq!(j["obsolete"], true, "{term}");
+        let m = j["meaning"].as_str().unwrap();
+        assert!(m.starts_with("Obsolete"), "{term}: {m}");
+        assert!(m.contains(replaced_by), "{term}: {m}");
+        let text = memlens(&["explain", term]);
+        assert!(text.stdout.contains("obsolete"), "{}", text.stdout);
+    }
+    // The binary: any case, JSON keys, --root irrelevant.
+    let j = memlens(&["explain", "sreclaimable", "--json"]).json();
+    assert_eq!(j["term"], "SReclaimable");
+    assert_eq!(j["kind"], "meminfo");
+    assert_eq!(j["obsolete"], false);
+    let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["kind", "meaning", "obsolete", "term"],
+        "sorted by serde_json"
+    );
+    let r = memlens(&["explain", "PGMAJFAULT"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.starts_with("pgmajfault (vmstat): "),
+        "{}",
+        r.stdout
+    );
+    // Unknown: exit 2, one line, close matches.
+    let r = memlens(&["explain", "SReclaimabel"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean: SReclaimable"),
+        "{}",
+        r.stderr
+    );
+    let r = memlens(&["explain", "pgmajflt"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pgmajfault"), "{}", r.stderr);
+    let r = memlens(&["explain", "qqqqqqqqqqqq"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("lists every term"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    // No term: every entry.
+    let all = memlens(&["explain", "--json"]).json();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), ENTRIES.len());
+    for e in all {
+        assert!(e["term"].is_string() && e["meaning"].is_string() && e["obsolete"].is_boolean());
+    }
+    let text = memlens(&["explain"]);
+    assert_eq!(text.stdout.lines().count(), ENTRIES.len() + 1);
+    assert!(text.stdout.contains("process (obsolete)"));
+    let csv = memlens(&["explain", "--csv"]);
+    assert_eq!(
+        csv.stdout.lines().next(),
+        Some("term,kind,obsolete,meaning")
+    );
+}

@@ -495,3 +495,253 @@ fn oom_ranks_a_lab_process_by_its_oom_score_adj() {
         .unwrap();
     assert_eq!(j["oom_kills_since_boot"].as_i64(), Some(kills));
 }
+
+/// A lab experiment started with `--json`, its ready line kept, stopped with SIGTERM (so
+/// that it releases what it holds, children and SysV segments included) when dropped.
+struct LabRun {
+    child: std::process::Child,
+    ready: Value,
+}
+
+impl LabRun {
+    fn start(args: &[&str]) -> LabRun {
+        use std::io::BufRead;
+        let child = Command::new(bin())
+            .args(["lab", "--json"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lab");
+        let mut lab = LabRun {
+            child,
+            ready: Value::Null,
+        };
+        let mut out = std::io::BufReader::new(lab.child.stdout.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if out.read_line(&mut line).unwrap() == 0 {
+                panic!("lab {args:?} ended before it was ready");
+            }
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["event"] == "ready" {
+                lab.ready = v;
+                return lab;
+            }
+        }
+    }
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for LabRun {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child by PID.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+fn meminfo_kb_now(key: &str) -> i64 {
+    kb_field(&std::fs::read_to_string("/proc/meminfo").unwrap(), key).unwrap()
+}
+
+/// `memlens lab thp --size 16M` madvises and touches 16 MiB: `memlens huge` lists the lab
+/// among the top AnonHugePages holders with exactly what its smaps_rollup shows read
+/// right after (the lab holds still). The system-wide AnonHugePages lies between meminfo
+/// read before and after, ± 8 MiB (other processes fault and free THPs meanwhile); the
+/// hugetlb pools and the KSM counters equal the sysfs files (they do not move here).
+#[test]
+fn huge_lists_a_lab_thp_region_as_smaps_rollup_shows_it() {
+    let _l = lock();
+    let lab = LabRun::start(&["thp", "--size", "16M"]);
+    let before = meminfo_kb_now("AnonHugePages");
+    let j = memlens(&["huge", "--json"]).json();
+    let after = meminfo_kb_now("AnonHugePages");
+    let rollup = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", lab.pid())).unwrap();
+    let ahp = kb_field(&rollup, "AnonHugePages").unwrap();
+    assert_eq!(
+        ahp,
+        int(&lab.ready["figures"], "anon_huge_pages"),
+        "the lab region holds all the process's THPs"
+    );
+    let sys = int(&j, "anon_huge_pages");
+    assert!(
+        before.min(after) - 8 * MIB <= sys && sys <= before.max(after) + 8 * MIB,
+        "AnonHugePages {sys} outside {before}..{after} ± 8 MiB"
+    );
+    let top = j["thp_processes"].as_array().unwrap();
+    let row = top.iter().find(|r| int(r, "pid") == lab.pid() as i64);
+    if ahp == 0 {
+        eprintln!(
+            "THP gave the lab no huge pages here (enabled: {}); it must not be listed",
+            j["thp"]["enabled"]
+        );
+        assert!(row.is_none());
+    } else {
+        match row {
+            Some(r) => assert_eq!(int(r, "anon_huge_pages"), ahp),
+            None => {
+                // Only when the list is full of larger holders.
+                assert_eq!(top.len(), 10, "lab {} not listed: {top:?}", lab.pid());
+                assert!(top.iter().all(|r| int(r, "anon_huge_pages") >= ahp));
+            }
+        }
+        let big = memlens(&["huge", "--json", "--limit", "100000"]).json();
+        let r = big["thp_processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| int(r, "pid") == lab.pid() as i64)
+            .expect("listed without a limit")
+            .clone();
+        assert_eq!(int(&r, "anon_huge_pages"), ahp);
+    }
+    let sysfs = |rel: &str| -> i64 {
+        std::fs::read_to_string(format!("/sys/kernel/mm/{rel}"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    for p in j["pools"].as_array().unwrap() {
+        let dir = format!("hugepages/hugepages-{}kB", int(p, "page_size") / KIB);
+        assert_eq!(int(p, "total_pages"), sysfs(&format!("{dir}/nr_hugepages")));
+        assert_eq!(
+            int(p, "free_pages"),
+            sysfs(&format!("{dir}/free_hugepages"))
+        );
+        assert_eq!(
+            int(p, "reserved_pages"),
+            sysfs(&format!("{dir}/resv_hugepages"))
+        );
+        assert_eq!(
+            int(p, "surplus_pages"),
+            sysfs(&format!("{dir}/surplus_hugepages"))
+        );
+    }
+    if j["ksm"]["available"] == true {
+        for f in ["run", "pages_shared", "pages_sharing"] {
+            assert_eq!(int(&j["ksm"], f), sysfs(&format!("ksm/{f}")), "{f}");
+        }
+        let page = int(&j, "page_size");
+        assert_eq!(int(&j["ksm"], "savings"), sysfs("ksm/pages_sharing") * page);
+    }
+}
+
+/// `memlens lab shared --kind shm --procs 2 --size 8M` attaches one SysV segment in two
+/// processes: `memlens ipc` lists it as `ipcs -m` and `ipcs -m -i SHMID` do (key, size,
+/// nattch, owner, perms, cpid exact; marked `dest`, as the lab removes it once attached),
+/// resident all 8 MiB (the lab touched every page). A file the test writes to /dev/shm
+/// is listed with the size and allocated bytes `stat` gives. The limits equal `ipcs -l`.
+#[test]
+fn ipc_lists_a_lab_segment_as_ipcs_does() {
+    if !have("ipcs") {
+        panic!("ipcs (util-linux) is not installed; .ci/run installs it");
+    }
+    let _l = lock();
+    let lab = LabRun::start(&["shared", "--kind", "shm", "--procs", "2", "--size", "8M"]);
+    let shmid = int(&lab.ready["figures"], "shmid");
+    let posix = format!("/dev/shm/memlens-test-ipc-{}", std::process::id());
+    let have_dev_shm = std::path::Path::new("/dev/shm").is_dir();
+    if have_dev_shm {
+        std::fs::write(&posix, vec![1u8; 65536]).unwrap();
+    }
+    let j = memlens(&["ipc", "--json"]).json();
+    let ipcs = sh("LC_ALL=C ipcs -m");
+    let detail = sh(&format!("LC_ALL=C ipcs -m -i {shmid}"));
+    if have_dev_shm {
+        let _ = std::fs::remove_file(&posix);
+    }
+    // key shmid owner perms bytes nattch status
+    let line: Vec<String> = ipcs
+        .lines()
+        .map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .find(|f| f.len() >= 6 && f[1] == shmid.to_string())
+        .unwrap_or_else(|| panic!("ipcs -m does not list {shmid}:\n{ipcs}"));
+    let seg = j["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| int(s, "shmid") == shmid)
+        .unwrap_or_else(|| panic!("memlens ipc does not list {shmid}: {j}"));
+    assert_eq!(seg["key_hex"], line[0].as_str(), "key");
+    assert_eq!(seg["owner"], line[2].as_str());
+    assert_eq!(seg["perms"], line[3].as_str());
+    assert_eq!(int(seg, "size").to_string(), line[4], "size");
+    assert_eq!(int(seg, "nattch").to_string(), line[5], "nattch");
+    assert_eq!(int(seg, "nattch"), 2);
+    assert_eq!(seg["dest"], line.get(6).map(String::as_str) == Some("dest"));
+    let field = |k: &str| -> String {
+        detail
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .unwrap_or_else(|| panic!("no {k}= in {detail}"))
+            .to_string()
+    };
+    assert_eq!(int(seg, "size").to_string(), field("bytes"));
+    assert_eq!(int(seg, "nattch").to_string(), field("nattch"));
+    assert_eq!(int(seg, "cpid").to_string(), field("cpid"));
+    assert_eq!(int(seg, "cpid"), lab.pid() as i64);
+    assert_eq!(int(seg, "uid").to_string(), field("uid"));
+    assert_eq!(
+        int(seg, "mode"),
+        i64::from_str_radix(&field("mode"), 8).unwrap()
+    );
+    assert_eq!(int(seg, "size"), 8 * MIB);
+    assert_eq!(int(seg, "rss"), 8 * MIB, "the lab touched every page");
+
+    if have_dev_shm {
+        let name = posix.strip_prefix("/dev/shm/").unwrap();
+        let f = j["posix_shm"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not listed"))
+            .clone();
+        assert_eq!(int(&f, "size"), 65536);
+        assert_eq!(
+            int(&f, "allocated"),
+            65536,
+            "tmpfs allocates what was written"
+        );
+    }
+
+    // ipcs -l prints limits in its own units; compare the ones it prints exactly.
+    let lim = sh("LC_ALL=C ipcs -l");
+    let after = |label: &str| -> u64 {
+        lim.lines()
+            .find_map(|l| l.strip_prefix(label))
+            .unwrap_or_else(|| panic!("no {label} in {lim}"))
+            .trim_start_matches([' ', '='])
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let l = &j["limits"];
+    assert_eq!(l["shmmni"].as_u64(), Some(after("max number of segments")));
+    assert_eq!(l["msgmni"].as_u64(), Some(after("max queues system wide")));
+    assert_eq!(
+        l["msgmax"].as_u64(),
+        Some(after("max size of message (bytes)"))
+    );
+    assert_eq!(
+        l["msgmnb"].as_u64(),
+        Some(after("default max size of queue (bytes)"))
+    );
+    assert_eq!(l["semmni"].as_u64(), Some(after("max number of arrays")));
+    assert_eq!(
+        l["semmsl"].as_u64(),
+        Some(after("max semaphores per array"))
+    );
+    assert_eq!(
+        l["semmns"].as_u64(),
+        Some(after("max semaphores system wide"))
+    );
+    assert_eq!(l["semopm"].as_u64(), Some(after("max ops per semop call")));
+    drop(lab);
+}

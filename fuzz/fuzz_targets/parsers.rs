@@ -24,4 +24,8 @@ fuzz_target!(|b: &[u8]| {
     let _ = cgroup::parse(b);
     let _ = passwd::Users::parse(b);
     let _ = transparent_hugepage::parse_choice(b);
+    let _ = ksm_stat::parse(b);
+    let _ = sysvipc::parse_shm(b);
+    let _ = sysvipc::parse_sem(b);
+    let _ = sysvipc::parse_msg(b);
 });

@@ -4,6 +4,8 @@ pub mod cgroup;
 pub mod doctor;
 pub mod findings;
 pub mod fragmentation;
+pub mod huge;
+pub mod ipc;
 pub mod oom;
 pub mod procs;
 pub mod rates;

@@ -130,6 +130,8 @@ pub struct ProcessSample {
     pub oom_score: Option<i64>,
     pub oom_score_adj: Option<i64>,
     pub cgroup: Option<Vec<CgroupEntry>>,
+    /// `/proc/PID/ksm_stat` (Linux 6.1+); `None` when not read or missing.
+    pub ksm_stat: Option<crate::KsmStat>,
     pub problems: Vec<FileProblem>,
 }
 

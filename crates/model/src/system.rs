@@ -160,6 +160,16 @@ impl Ksm {
     }
 }
 
+/// `/proc/PID/ksm_stat`: numeric lines by name (`ksm_merging_pages` is a page count).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KsmStat(pub Vec<(String, i64)>);
+
+impl KsmStat {
+    pub fn get(&self, name: &str) -> Option<i64> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
 /// `/proc/sys/vm/*` (and other sysctl directories): name and value text, trimmed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sysctls(pub Vec<(String, String)>);
@@ -174,4 +184,67 @@ impl Sysctls {
     pub fn get_i64(&self, name: &str) -> Option<i64> {
         self.get(name).and_then(|v| v.trim().parse().ok())
     }
+}
+
+/// One SysV shared memory segment: a line of `/proc/sysvipc/shm`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShmSegment {
+    /// The IPC key as the kernel prints it (signed; 0 is `IPC_PRIVATE`).
+    pub key: i64,
+    pub shmid: u64,
+    /// `shm_perm.mode`: permission bits plus `SHM_DEST` (0o1000), `SHM_LOCKED` (0o2000).
+    pub mode: u32,
+    /// Bytes.
+    pub size: u64,
+    pub cpid: u32,
+    pub lpid: u32,
+    pub nattch: u64,
+    pub uid: u32,
+    pub gid: u32,
+    pub cuid: u32,
+    pub cgid: u32,
+    pub atime: Option<u64>,
+    pub dtime: Option<u64>,
+    pub ctime: Option<u64>,
+    /// Resident bytes (2.6.x+); `None` on kernels that do not print the column.
+    pub rss: Option<u64>,
+    /// Swapped-out bytes.
+    pub swap: Option<u64>,
+}
+
+/// One SysV semaphore set: a line of `/proc/sysvipc/sem`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SemSet {
+    pub key: i64,
+    pub semid: u64,
+    pub mode: u32,
+    pub nsems: u64,
+    pub uid: u32,
+}
+
+/// One SysV message queue: a line of `/proc/sysvipc/msg`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsgQueue {
+    pub key: i64,
+    pub msqid: u64,
+    pub mode: u32,
+    /// Bytes of messages queued.
+    pub cbytes: u64,
+    /// Messages queued.
+    pub qnum: u64,
+    pub uid: u32,
+}
+
+/// A POSIX shared memory object: a file under `/dev/shm` (tmpfs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosixShmFile {
+    /// Path below `dev/shm` (`sem.NAME` for named semaphores).
+    pub name: String,
+    /// File size in bytes (`st_size`).
+    pub size: u64,
+    /// Bytes of tmpfs pages allocated (`st_blocks × 512`): RAM or swap actually used.
+    pub allocated: u64,
+    pub uid: u32,
+    /// Permission bits.
+    pub mode: u32,
 }

@@ -57,6 +57,7 @@ pub const PROCESS_FILES: &[&str] = &[
     "oom_score",
     "oom_score_adj",
     "cgroup",
+    "ksm_stat",
 ];
 
 /// What a capture copied.

@@ -13,7 +13,7 @@ use memlens_model::{FileProblem, Problem, ProcessSample, ProcessScan};
 
 use crate::error::{Error, Result};
 use crate::root::Root;
-use crate::{cgroup, cmdline, oom_score, smaps, stat, statm, status};
+use crate::{cgroup, cmdline, ksm_stat, oom_score, smaps, stat, statm, status};
 
 /// What to read of each process (status is always read).
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct ScanOptions {
     pub oom: bool,
     pub stat: bool,
     pub statm: bool,
+    /// `ksm_stat`, when the kernel has it (6.1+; a missing file is not an exit).
+    pub ksm_stat: bool,
     /// Only these PIDs (all when `None`).
     pub pids: Option<Vec<u32>>,
     /// Worker threads; 0 picks the number of CPUs (at most 4).
@@ -41,6 +43,7 @@ impl Default for ScanOptions {
             oom: false,
             stat: false,
             statm: false,
+            ksm_stat: false,
             pids: None,
             threads: 0,
             timeout: Duration::from_secs(2),
@@ -176,6 +179,20 @@ fn read_process_inner(
     if opts.cgroup {
         if let Some(path) = read_file!("cgroup") {
             sample.cgroup = Some(cgroup::parse(buf).map_err(|e| Error::parse(&path, e))?);
+        }
+    }
+    if opts.ksm_stat {
+        match root.read_into(&file("ksm_stat"), buf) {
+            Ok(path) => {
+                sample.ksm_stat = Some(ksm_stat::parse(buf).map_err(|e| Error::parse(&path, e))?)
+            }
+            // Kernels before 6.1 (or without CONFIG_KSM) have no such file.
+            Err(Error::Missing(_)) => {}
+            Err(Error::Denied(_)) => problems.push(FileProblem {
+                file: "ksm_stat".into(),
+                problem: Problem::Denied,
+            }),
+            Err(e) => return Err(e),
         }
     }
     sample.problems = problems;
