@@ -4,8 +4,8 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 
 use common::*;
 use serde_json::Value;
@@ -136,97 +136,6 @@ fn v1_tree_of_the_captured_machine() {
     ]);
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr.lines().count(), 1);
-}
-
-/// A cgroup made here with a memory limit, removed when dropped.
-struct TestGroup {
-    dir: PathBuf,
-    v1: bool,
-    child: Option<Child>,
-}
-
-impl TestGroup {
-    fn new(name: &str, limit: u64) -> Option<TestGroup> {
-        if !is_root() {
-            return None;
-        }
-        let v1 = PathBuf::from("/sys/fs/cgroup/memory");
-        let (dir, is_v1) = if v1.join("memory.limit_in_bytes").exists() {
-            (v1.join(name), true)
-        } else if fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
-            .is_ok_and(|c| c.contains("memory"))
-        {
-            (PathBuf::from("/sys/fs/cgroup").join(name), false)
-        } else {
-            return None;
-        };
-        let _ = fs::create_dir(&dir);
-        let limit_file = if is_v1 {
-            "memory.limit_in_bytes"
-        } else {
-            "memory.max"
-        };
-        fs::write(dir.join(limit_file), limit.to_string()).ok()?;
-        Some(TestGroup {
-            dir,
-            v1: is_v1,
-            child: None,
-        })
-    }
-
-    fn procs_file(&self) -> &'static str {
-        if self.v1 {
-            "tasks"
-        } else {
-            "cgroup.procs"
-        }
-    }
-
-    /// Starts a lab experiment inside the group and waits until it is ready.
-    fn run_lab(&mut self, args: &str) {
-        let script = format!(
-            "echo $$ > {}/{} && exec {} lab --json {args}",
-            self.dir.display(),
-            self.procs_file(),
-            bin()
-        );
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        let out = child.stdout.take().unwrap();
-        self.child = Some(child);
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line).unwrap();
-        assert!(line.contains("\"ready\""), "{line}");
-    }
-
-    /// The group's path inside its hierarchy.
-    fn rel(&self) -> String {
-        let base = if self.v1 {
-            "/sys/fs/cgroup/memory"
-        } else {
-            "/sys/fs/cgroup"
-        };
-        self.dir
-            .to_str()
-            .unwrap()
-            .trim_start_matches(base)
-            .to_string()
-    }
-}
-
-impl Drop for TestGroup {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            // SAFETY: signalling our own child.
-            unsafe { libc::kill(c.id() as i32, libc::SIGTERM) };
-            let _ = c.wait();
-        }
-        let _ = fs::remove_dir(&self.dir);
-    }
 }
 
 #[test]

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::*;
 
@@ -66,69 +64,34 @@ fn captured_machine_and_old_kernel() {
 
 #[test]
 fn live_leak_in_a_cgroup_near_its_limit() {
-    if !is_root() {
-        eprintln!("not root: cannot make a cgroup");
-        return;
-    }
-    let v1 = PathBuf::from("/sys/fs/cgroup/memory");
-    let (base, limit_file, procs_file) = if v1.join("memory.limit_in_bytes").exists() {
-        (v1, "memory.limit_in_bytes", "tasks")
-    } else if fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
-        .is_ok_and(|c| c.contains("memory"))
-    {
-        (
-            PathBuf::from("/sys/fs/cgroup"),
-            "memory.max",
-            "cgroup.procs",
-        )
-    } else {
-        eprintln!("no memory cgroup hierarchy");
+    let Some(mut g) = TestGroup::new("memlens-doctor-test", 96 << 20) else {
+        eprintln!("no writable memory cgroup hierarchy here (not root?)");
         return;
     };
-    let dir = base.join("memlens-doctor-test");
-    let _ = fs::create_dir(&dir);
-    fs::write(dir.join(limit_file), (96u64 << 20).to_string()).unwrap();
-    let script = format!(
-        "echo $$ > {}/{procs_file} && exec {} lab --json leak --count 1 --size 88M",
-        dir.display(),
-        bin()
-    );
-    let mut leak = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(leak.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    let next = format!("memlens cgroup {}", g.rel());
+    let mine = |j: &serde_json::Value| {
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["next"] == next.as_str())
+            .cloned()
+    };
+    g.run_lab("leak --count 1 --size 88M");
     let r = memlens(&["doctor", "--sample", "0s", "--json"]);
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(leak.id() as i32, libc::SIGTERM) };
-    let _ = leak.wait();
     let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let f = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["next"] == "memlens cgroup /memlens-doctor-test")
-        .unwrap_or_else(|| panic!("near-limit finding: {}", j["findings"]))
-        .clone();
+    let f = mine(&j).unwrap_or_else(|| panic!("near-limit finding: {}", j["findings"]));
     assert_eq!(f["id"], "cgroup_near_limit");
     assert!(r.code >= 1, "a warning at least");
     // Push it over the limit: the cgroup view and the doctor show the events.
     let script = format!(
-        "echo $$ > {}/{procs_file} && exec {} lab leak --count 2 --size 64M --hold 0",
-        dir.display(),
+        "echo $$ > {}/{} && exec {} lab leak --count 2 --size 64M --hold 0",
+        g.dir.display(),
+        g.procs_file(),
         bin()
     );
     let _ = Command::new("sh").arg("-c").arg(script).output().unwrap();
-    let c = memlens(&["cgroup", "/memlens-doctor-test"]);
-    let d = memlens(&["doctor", "--sample", "0s", "--json"]);
-    let _ = fs::remove_dir(&dir);
+    let c = memlens(&["cgroup", &g.rel()]);
     assert!(
         c.stdout.contains("failcnt=")
             || c.stdout.contains("max=")
@@ -136,13 +99,8 @@ fn live_leak_in_a_cgroup_near_its_limit() {
         "{}",
         c.stdout
     );
+    let d = memlens(&["doctor", "--sample", "0s", "--json"]);
     let j: serde_json::Value = serde_json::from_str(&d.stdout).unwrap();
-    let f = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["next"] == "memlens cgroup /memlens-doctor-test")
-        .unwrap_or_else(|| panic!("limit events: {}", j["findings"]))
-        .clone();
+    let f = mine(&j).unwrap_or_else(|| panic!("limit events: {}", j["findings"]));
     assert!(f["evidence"].as_str().unwrap().contains("events"), "{f}");
 }

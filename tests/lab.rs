@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 
 use common::*;
@@ -13,74 +11,6 @@ use serde_json::Value;
 
 /// Lab tests measure system-wide figures (Shmem, Cached): one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// A running experiment, stopped with SIGTERM (so it releases everything) when dropped.
-struct Lab {
-    child: Child,
-    report: Value,
-}
-
-impl Lab {
-    fn start(args: &[&str]) -> Lab {
-        let child = Command::new(bin())
-            .args(["lab", "--json"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lab");
-        // From here on, Drop stops and reaps the child on every path, panics included.
-        let mut lab = Lab {
-            child,
-            report: Value::Null,
-        };
-        let mut out = BufReader::new(lab.child.stdout.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if out.read_line(&mut line).unwrap() == 0 {
-                let mut err = String::new();
-                let _ = std::io::Read::read_to_string(lab.child.stderr.as_mut().unwrap(), &mut err);
-                panic!("lab {args:?} ended before it was ready: {err}");
-            }
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if v["event"] == "ready" {
-                lab.report = v;
-                return lab;
-            }
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn children(&self) -> Vec<u32> {
-        self.report["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_u64().unwrap() as u32)
-            .collect()
-    }
-
-    fn region(&self, i: usize) -> (u64, i64) {
-        let r = &self.report["regions"][i];
-        (
-            u64::from_str_radix(r["start"].as_str().unwrap(), 16).unwrap(),
-            int(r, "size"),
-        )
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child by PID.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-    }
-}
 
 fn row(pid: u32) -> Value {
     memlens(&["ps", "--json", "--pid", &pid.to_string()]).json()["processes"][0].clone()

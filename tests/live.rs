@@ -8,6 +8,14 @@ use std::time::Duration;
 
 use common::*;
 
+/// PSS depends on who else maps the same pages: tests that start processes sharing
+/// libraries with the ones another test measures run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// `sleep` is small and its memory does not change while it sleeps.
 fn sleeper() -> Guard {
     let g = Guard::spawn(Command::new("sleep").arg("600"));
@@ -27,6 +35,7 @@ fn allocator() -> Guard {
 
 #[test]
 fn sys_agrees_with_free() {
+    let _s = serial();
     agree_within_tries(3, || {
         let m = memlens(&["sys", "--json"]).json();
         let free = sh("free -b -w");
@@ -60,6 +69,7 @@ fn sys_agrees_with_free() {
 
 #[test]
 fn ps_agrees_with_procps_ps_and_smem() {
+    let _s = serial();
     let s = sleeper();
     let a = allocator();
     // smem is itself a Python program: while it runs, the allocator's private pages of
@@ -107,6 +117,7 @@ fn ps_agrees_with_procps_ps_and_smem() {
 
 #[test]
 fn ps_filters_sort_and_groups() {
+    let _s = serial();
     let s1 = sleeper();
     let s2 = sleeper();
     let pids = format!("{},{}", s1.pid(), s2.pid());
@@ -152,6 +163,7 @@ fn ps_filters_sort_and_groups() {
 
 #[test]
 fn maps_totals_agree_with_pmap_and_rollup() {
+    let _s = serial();
     let a = allocator();
     let pid = a.pid().to_string();
     let j = memlens(&["maps", "--json", &pid]).json();
@@ -214,6 +226,7 @@ fn maps_totals_agree_with_pmap_and_rollup() {
 
 #[test]
 fn overview_lists_top_processes_and_system() {
+    let _s = serial();
     let _a = allocator();
     let j = memlens(&["--json"]).json();
     assert!(int(&j["system"], "total") > 0);
@@ -250,27 +263,13 @@ fn bad_input_is_a_clear_error() {
 /// warning line, exit 0; `maps` of a root process fails clearly.
 #[test]
 fn unprivileged_user_sees_what_is_readable() {
+    let _s = serial();
     if !is_root() {
         eprintln!("not root: cannot create the test user; run the suite as root (CI does)");
         return;
     }
-    let _ = Command::new("useradd")
-        .args(["--system", "--no-create-home", "memlens-test"])
-        .output();
-    let uid = sh("id -u memlens-test").trim().to_string();
     let s = sleeper(); // a root process the user cannot read fully
-    let run = |args: &[&str]| {
-        let out = Command::new("setpriv")
-            .args(["--reuid", &uid, "--regid", &uid, "--clear-groups", bin()])
-            .args(args)
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    };
+    let run = |args: &[&str]| as_user(args, None);
     let r = run(&["ps", "--json"]);
     let j = r.json();
     let rows = j["processes"].as_array().unwrap();

@@ -103,20 +103,6 @@ fn churn_is_skipped_and_counted() {
     );
 }
 
-fn as_user(uid: &str, args: &[&str], cwd: &str) -> Run {
-    let out = Command::new("setpriv")
-        .args(["--reuid", uid, "--regid", uid, "--clear-groups", bin()])
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// Every command as an unprivileged user: exit 0 with what is readable, or one clear
 /// line and exit 2; never a panic.
 #[test]
@@ -125,10 +111,7 @@ fn every_command_as_an_unprivileged_user() {
         eprintln!("not root: cannot switch to the test user");
         return;
     }
-    let _ = Command::new("useradd")
-        .args(["--system", "--no-create-home", "memlens-test"])
-        .output();
-    let uid = sh("id -u memlens-test").trim().to_string();
+    test_user();
     let dir = std::env::temp_dir().join(format!("memlens-unpriv-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     sh(&format!("chown memlens-test {}", dir.display()));
@@ -153,7 +136,7 @@ fn every_command_as_an_unprivileged_user() {
         vec!["lab", "leak", "--count", "1", "--size", "1M", "--hold", "0"],
     ];
     for c in &cmds {
-        let r = as_user(&uid, c, dir.to_str().unwrap());
+        let r = as_user(c, Some(&dir));
         assert!(!r.stderr.contains("panicked"), "{c:?}: {}", r.stderr);
         match r.code {
             // doctor's exit status is its worst finding (1 warning, 2 critical).

@@ -313,24 +313,6 @@ fn buddy_free_adds_up_to_nr_free_pages() {
     }
 }
 
-/// Runs memlens as the unprivileged `memlens-test` user (created when missing).
-fn as_user(args: &[&str]) -> Run {
-    let _ = Command::new("useradd")
-        .args(["--system", "--no-create-home", "memlens-test"])
-        .output();
-    let uid = sh("id -u memlens-test").trim().to_string();
-    let out = Command::new("setpriv")
-        .args(["--reuid", &uid, "--regid", &uid, "--clear-groups", bin()])
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// `slabtop -o` lists the same caches; for the 15 largest, objects and cache size agree
 /// within 10% + 256 objects / 1 MiB (slab changes from one moment to the next) and the
 /// object size to slabtop's two decimals of KiB.
@@ -414,18 +396,18 @@ fn slab_as_non_root_is_a_clear_exit_2() {
         assert!(r.stderr.contains("root only"));
         return;
     }
-    let r = as_user(&["slab"]);
+    let r = as_user(&["slab"], None);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("readable by root only"), "{}", r.stderr);
-    let r = as_user(&["buddy", "--types"]);
+    let r = as_user(&["buddy", "--types"], None);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("pagetypeinfo is readable by root only"),
         "{}",
         r.stderr
     );
-    assert_eq!(as_user(&["buddy"]).code, 0);
+    assert_eq!(as_user(&["buddy"], None).code, 0);
 }
 
 fn proc_int(pid: u32, file: &str) -> i64 {
@@ -496,55 +478,6 @@ fn oom_ranks_a_lab_process_by_its_oom_score_adj() {
     assert_eq!(j["oom_kills_since_boot"].as_i64(), Some(kills));
 }
 
-/// A lab experiment started with `--json`, its ready line kept, stopped with SIGTERM (so
-/// that it releases what it holds, children and SysV segments included) when dropped.
-struct LabRun {
-    child: std::process::Child,
-    ready: Value,
-}
-
-impl LabRun {
-    fn start(args: &[&str]) -> LabRun {
-        use std::io::BufRead;
-        let child = Command::new(bin())
-            .args(["lab", "--json"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lab");
-        let mut lab = LabRun {
-            child,
-            ready: Value::Null,
-        };
-        let mut out = std::io::BufReader::new(lab.child.stdout.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if out.read_line(&mut line).unwrap() == 0 {
-                panic!("lab {args:?} ended before it was ready");
-            }
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if v["event"] == "ready" {
-                lab.ready = v;
-                return lab;
-            }
-        }
-    }
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for LabRun {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child by PID.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-    }
-}
-
 fn meminfo_kb_now(key: &str) -> i64 {
     kb_field(&std::fs::read_to_string("/proc/meminfo").unwrap(), key).unwrap()
 }
@@ -557,7 +490,7 @@ fn meminfo_kb_now(key: &str) -> i64 {
 #[test]
 fn huge_lists_a_lab_thp_region_as_smaps_rollup_shows_it() {
     let _l = lock();
-    let lab = LabRun::start(&["thp", "--size", "16M"]);
+    let lab = Lab::start(&["thp", "--size", "16M"]);
     let before = meminfo_kb_now("AnonHugePages");
     let j = memlens(&["huge", "--json"]).json();
     let after = meminfo_kb_now("AnonHugePages");
@@ -565,7 +498,7 @@ fn huge_lists_a_lab_thp_region_as_smaps_rollup_shows_it() {
     let ahp = kb_field(&rollup, "AnonHugePages").unwrap();
     assert_eq!(
         ahp,
-        int(&lab.ready["figures"], "anon_huge_pages"),
+        int(&lab.report["figures"], "anon_huge_pages"),
         "the lab region holds all the process's THPs"
     );
     let sys = int(&j, "anon_huge_pages");
@@ -643,8 +576,8 @@ fn ipc_lists_a_lab_segment_as_ipcs_does() {
         panic!("ipcs (util-linux) is not installed; .ci/run installs it");
     }
     let _l = lock();
-    let lab = LabRun::start(&["shared", "--kind", "shm", "--procs", "2", "--size", "8M"]);
-    let shmid = int(&lab.ready["figures"], "shmid");
+    let lab = Lab::start(&["shared", "--kind", "shm", "--procs", "2", "--size", "8M"]);
+    let shmid = int(&lab.report["figures"], "shmid");
     let posix = format!("/dev/shm/memlens-test-ipc-{}", std::process::id());
     let have_dev_shm = std::path::Path::new("/dev/shm").is_dir();
     if have_dev_shm {

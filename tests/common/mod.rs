@@ -1,8 +1,12 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
 
 pub const KIB: i64 = 1024;
 pub const MIB: i64 = 1024 * 1024;
@@ -173,5 +177,189 @@ pub fn near(what: &str, a: i64, b: i64, tol: i64) -> Result<(), String> {
             "{what}: memlens {a} vs reference {b} differ by {} (tolerance {tol})",
             (a - b).abs()
         ))
+    }
+}
+
+/// The unprivileged test user `memlens-test` (created when missing); its UID.
+pub fn test_user() -> String {
+    let _ = Command::new("useradd")
+        .args(["--system", "--no-create-home", "memlens-test"])
+        .output();
+    sh("id -u memlens-test").trim().to_string()
+}
+
+/// Runs memlens as the unprivileged test user, in `cwd` when given.
+pub fn as_user(args: &[&str], cwd: Option<&Path>) -> Run {
+    let uid = test_user();
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid", &uid, "--regid", &uid, "--clear-groups", bin()])
+        .args(args);
+    if let Some(d) = cwd {
+        cmd.current_dir(d);
+    }
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A running experiment, stopped with SIGTERM (so it releases everything) when dropped.
+pub struct Lab {
+    pub child: Child,
+    pub report: Value,
+}
+
+impl Lab {
+    pub fn start(args: &[&str]) -> Lab {
+        let child = Command::new(bin())
+            .args(["lab", "--json"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lab");
+        // From here on, Drop stops and reaps the child on every path, panics included.
+        let mut lab = Lab {
+            child,
+            report: Value::Null,
+        };
+        let mut out = BufReader::new(lab.child.stdout.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if out.read_line(&mut line).unwrap() == 0 {
+                let mut err = String::new();
+                let _ = std::io::Read::read_to_string(lab.child.stderr.as_mut().unwrap(), &mut err);
+                panic!("lab {args:?} ended before it was ready: {err}");
+            }
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["event"] == "ready" {
+                lab.report = v;
+                return lab;
+            }
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn children(&self) -> Vec<u32> {
+        self.report["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap() as u32)
+            .collect()
+    }
+
+    pub fn region(&self, i: usize) -> (u64, i64) {
+        let r = &self.report["regions"][i];
+        (
+            u64::from_str_radix(r["start"].as_str().unwrap(), 16).unwrap(),
+            int(r, "size"),
+        )
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child by PID.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+/// A cgroup made here with a memory limit, removed when dropped.
+pub struct TestGroup {
+    pub dir: PathBuf,
+    pub v1: bool,
+    pub child: Option<Child>,
+}
+
+impl TestGroup {
+    pub fn new(name: &str, limit: u64) -> Option<TestGroup> {
+        if !is_root() {
+            return None;
+        }
+        let v1 = PathBuf::from("/sys/fs/cgroup/memory");
+        let (dir, is_v1) = if v1.join("memory.limit_in_bytes").exists() {
+            (v1.join(name), true)
+        } else if fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
+            .is_ok_and(|c| c.contains("memory"))
+        {
+            (PathBuf::from("/sys/fs/cgroup").join(name), false)
+        } else {
+            return None;
+        };
+        let _ = fs::create_dir(&dir);
+        let limit_file = if is_v1 {
+            "memory.limit_in_bytes"
+        } else {
+            "memory.max"
+        };
+        fs::write(dir.join(limit_file), limit.to_string()).ok()?;
+        Some(TestGroup {
+            dir,
+            v1: is_v1,
+            child: None,
+        })
+    }
+
+    pub fn procs_file(&self) -> &'static str {
+        if self.v1 {
+            "tasks"
+        } else {
+            "cgroup.procs"
+        }
+    }
+
+    /// Starts a lab experiment inside the group and waits until it is ready.
+    pub fn run_lab(&mut self, args: &str) {
+        let script = format!(
+            "echo $$ > {}/{} && exec {} lab --json {args}",
+            self.dir.display(),
+            self.procs_file(),
+            bin()
+        );
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let out = child.stdout.take().unwrap();
+        self.child = Some(child);
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line).unwrap();
+        assert!(line.contains("\"ready\""), "{line}");
+    }
+
+    /// The group's path inside its hierarchy.
+    pub fn rel(&self) -> String {
+        let base = if self.v1 {
+            "/sys/fs/cgroup/memory"
+        } else {
+            "/sys/fs/cgroup"
+        };
+        self.dir
+            .to_str()
+            .unwrap()
+            .trim_start_matches(base)
+            .to_string()
+    }
+}
+
+impl Drop for TestGroup {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(c.id() as i32, libc::SIGTERM) };
+            let _ = c.wait();
+        }
+        let _ = fs::remove_dir(&self.dir);
     }
 }
