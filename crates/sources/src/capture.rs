@@ -103,8 +103,8 @@ impl Copier<'_> {
         Ok(true)
     }
 
-    /// Copies a memory cgroup directory's interface files, and its children's.
-    fn copy_cgroup(&mut self, rel: &str) -> Result<()> {
+    /// Copies the readable files of a directory tree that `keep(rel_path, name)` accepts.
+    fn copy_tree(&mut self, rel: &str, keep: &dyn Fn(&str, &str) -> bool) -> Result<()> {
         let dir = self.src.path(rel);
         let Ok(rd) = fs::read_dir(&dir) else {
             return Ok(());
@@ -120,36 +120,10 @@ impl Copier<'_> {
             };
             let child = format!("{rel}/{name}");
             if meta.is_dir() {
-                self.copy_cgroup(&child)?;
-            } else if crate::cgroupfs::capture_files(&name)
-                && meta.permissions().mode() & 0o444 != 0
-            {
-                self.copy(&child)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn copy_dir(&mut self, rel: &str) -> Result<()> {
-        let dir = self.src.path(rel);
-        let Ok(rd) = fs::read_dir(&dir) else {
-            return Ok(());
-        };
-        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let Some(name) = e.file_name().to_str().map(str::to_string) else {
-                continue;
-            };
-            let child = format!("{rel}/{name}");
-            let Ok(meta) = fs::symlink_metadata(e.path()) else {
-                continue;
-            };
-            if meta.is_dir() {
-                self.copy_dir(&child)?;
+                self.copy_tree(&child, keep)?;
             } else if meta.is_file()
                 && meta.permissions().mode() & 0o444 != 0
-                && !SKIP_FILES.contains(&child.as_str())
+                && keep(&child, &name)
             {
                 self.copy(&child)?;
             }
@@ -183,10 +157,10 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
         c.copy(f)?;
     }
     for d in SYSTEM_DIRS {
-        c.copy_dir(d)?;
+        c.copy_tree(d, &|rel, _| !SKIP_FILES.contains(&rel))?;
     }
     for h in crate::cgroupfs::hierarchies(src) {
-        c.copy_cgroup(&h.dir)?;
+        c.copy_tree(&h.dir, &|_, name| crate::cgroupfs::capture_files(name))?;
     }
     for pid in list_pids(src)? {
         if !c.copy(&format!("proc/{pid}/status"))? {

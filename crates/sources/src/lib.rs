@@ -41,3 +41,36 @@ mod testutil;
 
 pub use error::{Error, ParseError, Result};
 pub use root::Root;
+
+/// Feeds one input to every parser, discarding the results: the body of the fuzz target
+/// and of the proptest runs, which look only for panics. Keep it listing every parser.
+#[doc(hidden)]
+pub fn parse_everything(b: &[u8]) {
+    let _ = meminfo::parse(b);
+    let _ = vmstat::parse(b);
+    let _ = buddyinfo::parse(b);
+    let _ = zoneinfo::parse(b);
+    let _ = pagetypeinfo::parse(b);
+    let _ = slabinfo::parse(b);
+    let _ = pressure::parse(b);
+    let _ = uptime::parse(b);
+    let _ = smaps::parse_rollup(b);
+    let _ = smaps::parse_smaps(b);
+    let _ = status::parse(b);
+    let _ = statm::parse(b, 4096);
+    let _ = stat::parse(b);
+    let _ = cmdline::parse(b);
+    let _ = comm::parse(b);
+    let _ = oom_score::parse(b);
+    let _ = cgroup::parse(b);
+    let _ = cgroupfs::parse_flat_keyed(b);
+    let _ = cgroupfs::parse_limit(b);
+    let _ = sysfs::parse_u64_value(b);
+    let _ = sysctl::parse_value(b);
+    let _ = passwd::Users::parse(b);
+    let _ = transparent_hugepage::parse_choice(b);
+    let _ = ksm_stat::parse(b);
+    let _ = sysvipc::parse_shm(b);
+    let _ = sysvipc::parse_sem(b);
+    let _ = sysvipc::parse_msg(b);
+}

@@ -6,24 +6,7 @@ use proptest::prelude::*;
 
 /// Feeds one input to every parser; only panics matter.
 fn all_parsers(b: &[u8]) {
-    let _ = meminfo::parse(b);
-    let _ = vmstat::parse(b);
-    let _ = buddyinfo::parse(b);
-    let _ = zoneinfo::parse(b);
-    let _ = pagetypeinfo::parse(b);
-    let _ = slabinfo::parse(b);
-    let _ = pressure::parse(b);
-    let _ = smaps::parse_rollup(b);
-    let _ = smaps::parse_smaps(b);
-    let _ = status::parse(b);
-    let _ = statm::parse(b, 4096);
-    let _ = stat::parse(b);
-    let _ = cmdline::parse(b);
-    let _ = comm::parse(b);
-    let _ = oom_score::parse(b);
-    let _ = cgroup::parse(b);
-    let _ = passwd::Users::parse(b);
-    let _ = transparent_hugepage::parse_choice(b);
+    memlens_sources::parse_everything(b);
 }
 
 const KEYS: &[&str] = &[
