@@ -254,6 +254,10 @@ fn bad_input_is_a_clear_error() {
     let r = memlens(&["--root", "/nonexistent", "sys"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a memlens capture"), "{}", r.stderr);
+    // PID 2 is kthreadd: a kernel thread has no mappings, which is said, not an error.
+    let r = memlens(&["maps", "2"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("kernel thread"), "{}", r.stdout);
     let r = memlens(&["ps", "--command", "("]);
     assert_eq!(r.code, 2);
     assert!(!r.stderr.contains("panicked"));

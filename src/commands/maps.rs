@@ -136,6 +136,13 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Result<i32> {
     let pid = args.pid;
     // Collect.
     let name = match status::read(root, pid) {
+        Ok(s) if s.is_kernel_thread() && out.format == Format::Table => {
+            print(&format!(
+                "{pid}: [{}] is a kernel thread: it has no user address space, so no mappings\n",
+                s.name
+            ));
+            return Ok(0);
+        }
         Ok(s) => s.name,
         Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
         Err(e) => return Err(e),
