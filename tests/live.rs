@@ -186,6 +186,10 @@ fn maps_totals_agree_with_pmap_and_rollup() {
         int(c, "rollup_pss"),
         64 * KIB,
     );
+    assert_eq!(
+        c["agrees"], true,
+        "equal RSS, PSS within per-mapping rounding: {c}"
+    );
     // pmap -X: the totals line under the ===== rule, in KiB.
     let pm = sh(&format!("pmap -X {pid}"));
     let lines: Vec<&str> = pm.lines().collect();

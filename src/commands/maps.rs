@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use memlens_analysis::maps::{self as maps_analysis, MapGroup, RollupCheck};
 use memlens_model::{Mapping, SmapsCounters};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::procs::read_smaps;
@@ -72,54 +73,6 @@ fn map_row(m: &Mapping) -> MapRow<'_> {
     }
 }
 
-/// Sums of a set of mappings (a kind, a path, or all).
-#[derive(Debug, Serialize)]
-pub struct MapGroup {
-    pub key: String,
-    pub mappings: usize,
-    pub size: u64,
-    pub counters: SmapsCounters,
-}
-
-fn group(maps: &[Mapping], key: impl Fn(&Mapping) -> String) -> Vec<MapGroup> {
-    let mut out: Vec<MapGroup> = Vec::new();
-    for m in maps {
-        let k = key(m);
-        let i = match out.iter().position(|g| g.key == k) {
-            Some(i) => i,
-            None => {
-                out.push(MapGroup {
-                    key: k,
-                    mappings: 0,
-                    size: 0,
-                    counters: SmapsCounters::default(),
-                });
-                out.len() - 1
-            }
-        };
-        out[i].mappings += 1;
-        out[i].size = out[i].size.saturating_add(m.size());
-        out[i].counters.add(&m.counters);
-    }
-    out.sort_by(|a, b| {
-        b.counters
-            .rss
-            .cmp(&a.counters.rss)
-            .then_with(|| b.size.cmp(&a.size))
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    out
-}
-
-/// How the sum of smaps compares with smaps_rollup.
-#[derive(Debug, Serialize)]
-pub struct RollupCheck {
-    pub rollup_rss: Option<u64>,
-    pub rollup_pss: Option<u64>,
-    pub smaps_rss: Option<u64>,
-    pub smaps_pss: Option<u64>,
-}
-
 #[derive(Serialize)]
 struct MapsJson<'a> {
     pid: u32,
@@ -160,24 +113,11 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Result<i32> {
         r => r?,
     };
     // Analyse.
-    let totals = {
-        let mut g = group(&maps, |_| "total".into());
-        g.pop().unwrap_or(MapGroup {
-            key: "total".into(),
-            mappings: 0,
-            size: 0,
-            counters: SmapsCounters::default(),
-        })
-    };
-    let rollup_check = rollup.map(|r| RollupCheck {
-        rollup_rss: r.rss,
-        rollup_pss: r.pss,
-        smaps_rss: totals.counters.rss,
-        smaps_pss: totals.counters.pss,
-    });
+    let totals = maps_analysis::total(&maps);
+    let rollup_check = rollup.map(|r| maps_analysis::check(&r, &totals));
     let groups = args.by.map(|by| match by {
-        MapsBy::Kind => group(&maps, |m| m.kind.as_str().to_string()),
-        MapsBy::Path => group(&maps, |m| {
+        MapsBy::Kind => maps_analysis::group(&maps, |m| m.kind.as_str().to_string()),
+        MapsBy::Path => maps_analysis::group(&maps, |m| {
             if m.path.is_empty() {
                 "[anon]".to_string()
             } else {
@@ -206,13 +146,12 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Result<i32> {
                 None => mapping_table(&maps, &totals),
             }));
             if let Some(c) = &rollup_check {
-                let same = c.rollup_rss == c.smaps_rss && c.rollup_pss == c.smaps_pss;
                 text.push_str(&format!(
                     "smaps_rollup: RSS {} PSS {} — {}\n",
                     memlens_present::bytes(c.rollup_rss.unwrap_or(0), out.units),
                     memlens_present::bytes(c.rollup_pss.unwrap_or(0), out.units),
-                    if same {
-                        "the mappings add up to it exactly"
+                    if c.agrees {
+                        "the mappings add up to it (PSS within the kernel's rounding of each mapping to whole kB)"
                     } else {
                         "differs from the sum of the mappings (read a moment apart: the process, or who shares its pages, changed in between)"
                     }

@@ -11,7 +11,13 @@ use crate::output::{print, Format, Output};
 pub fn collect(root: &Root) -> Result<SysSummary> {
     let m = meminfo::read(root)?;
     let overcommit = root.read_int("proc/sys/vm/overcommit_memory")?;
-    Ok(SysSummary::from_meminfo(&m, overcommit))
+    let min_free = if m.mem_available.is_none() {
+        root.read_int("proc/sys/vm/min_free_kbytes")?
+            .map(|v| v.max(0) as u64)
+    } else {
+        None
+    };
+    Ok(SysSummary::from_meminfo_vm(&m, overcommit, min_free))
 }
 
 /// `(key, label, value, meaning)` rows of the breakdown.
@@ -139,7 +145,7 @@ fn render(s: &SysSummary, explain: bool, out: &Output) -> String {
     }
     if s.available_estimated {
         text.push_str(
-            "available: this kernel has no usable MemAvailable; showing MemFree as procps does\n",
+            "available: estimated as procps does (no MemAvailable before Linux 3.14): MemFree above the low watermark, plus reclaimable file pages and slab\n",
         );
     }
     if let Some(id) = &s.cache_identity {

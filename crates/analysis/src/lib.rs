@@ -6,6 +6,7 @@ pub mod findings;
 pub mod fragmentation;
 pub mod huge;
 pub mod ipc;
+pub mod maps;
 pub mod oom;
 pub mod procs;
 pub mod rates;

@@ -38,9 +38,14 @@ pub struct ProcRow {
     pub pss_shmem: Option<u64>,
     pub locked: Option<u64>,
     pub anon_huge_pages: Option<u64>,
-    /// The memory cgroup (v1 `memory` controller path, else the v2 path), when read.
+    /// The memory cgroup (v1 `memory` controller path, else the v2 path). Read, and so in
+    /// the JSON, only when asked for (`ps --by cgroup`, `memlens oom`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cgroup: Option<String>,
+    /// `/proc/PID/oom_score`, read only by `memlens oom`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub oom_score: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub oom_score_adj: Option<i64>,
     /// Files that could not be read, as `file: reason`.
     pub unreadable: Vec<String>,

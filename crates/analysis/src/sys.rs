@@ -36,8 +36,9 @@ pub struct SysSummary {
     pub used_legacy: u64,
     pub free: u64,
     pub available: u64,
-    /// True when the kernel has no usable `MemAvailable` (before 3.14) and `available` is
-    /// `MemFree`, as procps falls back.
+    /// True when the kernel has no `MemAvailable` (before 3.14) and `available` is
+    /// procps's estimate ([`procps_available_estimate`]), or when `MemAvailable` exceeds
+    /// `MemTotal` and `available` is `MemFree`, as procps falls back.
     pub available_estimated: bool,
     pub buffers: Option<u64>,
     pub cached: Option<u64>,
@@ -81,6 +82,18 @@ pub struct SysSummary {
     pub cache_identity: Option<CacheIdentity>,
 }
 
+/// `MemAvailable` as procps (3.3.10 and later) estimates it on kernels before 3.14, which
+/// lack the field: free memory above the low watermark (`min_free_kbytes × 5/4`), plus
+/// the file LRU and reclaimable slab, each less the smaller of its half and the watermark.
+pub fn procps_available_estimate(m: &MemInfo, min_free_kbytes: Option<u64>) -> u64 {
+    let kb = |v: Option<u64>| (v.unwrap_or(0) / 1024) as i128;
+    let low = (min_free_kbytes.unwrap_or(0) as i128) * 5 / 4;
+    let file = kb(m.active_file) + kb(m.inactive_file);
+    let slab = kb(m.s_reclaimable);
+    let est = kb(m.mem_free) - low + file - (file / 2).min(low) + slab - (slab / 2).min(low);
+    (est.max(0) as u64).saturating_mul(1024)
+}
+
 /// Sum of the present values (saturating), `None` when all are absent.
 fn sum_present(v: &[Option<u64>]) -> Option<u64> {
     v.iter().flatten().fold(None, |acc: Option<u64>, x| {
@@ -94,11 +107,24 @@ fn sub(a: u64, b: Option<u64>) -> u64 {
 
 impl SysSummary {
     pub fn from_meminfo(m: &MemInfo, overcommit_memory: Option<i64>) -> SysSummary {
+        SysSummary::from_meminfo_vm(m, overcommit_memory, None)
+    }
+
+    /// The summary, with `vm.min_free_kbytes` (in KiB) for kernels without `MemAvailable`.
+    pub fn from_meminfo_vm(
+        m: &MemInfo,
+        overcommit_memory: Option<i64>,
+        min_free_kbytes: Option<u64>,
+    ) -> SysSummary {
         let total = m.mem_total.unwrap_or(0);
         let free = m.mem_free.unwrap_or(0);
         let (available, available_estimated) = match m.mem_available {
-            Some(a) if a > 0 && a <= total => (a, false),
-            _ => (free, true),
+            Some(a) if a <= total => (a, false),
+            Some(_) => (free, true),
+            None => (
+                procps_available_estimate(m, min_free_kbytes).min(total),
+                true,
+            ),
         };
         let sreclaimable = m.s_reclaimable;
         let buff_cache = m
@@ -220,17 +246,47 @@ mod tests {
     }
 
     #[test]
-    fn old_kernel_without_memavailable_falls_back_to_free() {
+    fn procps_estimate_without_memavailable() {
+        // KiB: free 400000, file 300000, slab 50000, min_free 40000 -> low 50000.
         let m = mi(&[
-            ("MemTotal", 1000),
-            ("MemFree", 400),
+            ("MemTotal", 1_000_000 * 1024),
+            ("MemFree", 400_000 * 1024),
+            ("Active(file)", 200_000 * 1024),
+            ("Inactive(file)", 100_000 * 1024),
+            ("SReclaimable", 50_000 * 1024),
+        ]);
+        let s = SysSummary::from_meminfo_vm(&m, None, Some(40_000));
+        // 400000 - 50000 + 300000 - min(150000, 50000) + 50000 - min(25000, 50000)
+        assert_eq!(
+            s.available,
+            (400_000 - 50_000 + 300_000 - 50_000 + 50_000 - 25_000) * 1024
+        );
+        assert!(s.available_estimated);
+        let mut bad = m.clone();
+        bad.mem_available = Some(2_000_000 * 1024);
+        assert_eq!(
+            SysSummary::from_meminfo(&bad, None).available,
+            400_000 * 1024,
+            "above MemTotal: MemFree"
+        );
+    }
+
+    #[test]
+    fn old_kernel_without_memavailable_is_estimated() {
+        let m = mi(&[
+            ("MemTotal", 1000 * 1024),
+            ("MemFree", 400 * 1024),
             ("HugePages_Total", 2),
             ("Hugepagesize", 2048),
         ]);
         let s = SysSummary::from_meminfo(&m, None);
-        assert_eq!(s.available, 400);
+        assert_eq!(
+            s.available,
+            400 * 1024,
+            "no file pages, no slab, no watermark known"
+        );
         assert!(s.available_estimated);
-        assert_eq!(s.used, 600);
+        assert_eq!(s.used, 600 * 1024);
         assert_eq!(s.hugetlb, Some(4096));
         assert_eq!(s.cache_identity, None);
         assert_eq!(s.swap_used, None);
