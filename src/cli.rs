@@ -190,7 +190,7 @@ pub enum LabExperiment {
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
     },
-    /// Reserve SIZE (default: twice RAM) without touching, and report what the kernel said
+    /// Reserve SIZE (default: twice RAM plus swap) without touching, and report what the kernel said
     Overcommit {
         #[arg(long, value_parser = parse_size)]
         size: Option<u64>,

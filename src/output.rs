@@ -80,3 +80,9 @@ pub fn print(s: &str) {
 pub fn warn(msg: &str) {
     eprintln!("memlens: {msg}");
 }
+
+/// `1 process`, `2 processes`: a count with its noun in the right number.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -55,7 +55,7 @@ fn v2_tree_matches_its_files() {
         let procs = fs::read_to_string(dir.join("cgroup.procs"))
             .map(|t| t.lines().count() as i64)
             .ok();
-        assert_eq!(g["procs"].as_i64(), procs);
+        assert_eq!(g["processes"].as_i64(), procs);
     }
     let svc = groups
         .iter()
@@ -65,16 +65,9 @@ fn v2_tree_matches_its_files() {
     assert!((pct - 60.0 / 64.0 * 100.0).abs() < 1e-9);
     assert_eq!(
         svc["events"],
-        serde_json::json!([
-            ["low", 0],
-            ["high", 0],
-            ["max", 37],
-            ["oom", 2],
-            ["oom_kill", 1],
-            ["oom_group_kill", 0]
-        ])
+        serde_json::json!({"low": 0, "high": 0, "max": 37, "oom": 2, "oom_kill": 1, "oom_group_kill": 0})
     );
-    assert_eq!(svc["pressure_some_avg10"], 12.5);
+    assert_eq!(svc["psi_some_avg10"], 12.5);
     // Siblings sorted by usage: user.slice (700M), system.slice (120M), init.scope (12M).
     let order: Vec<&str> = groups
         .iter()
@@ -161,7 +154,7 @@ fn live_cgroup_with_a_lab_leak_inside() {
     assert_eq!(int(c, "max"), 64 << 20);
     assert!(int(c, "anon") >= 48 * MIB, "the leak is charged here: {c}");
     assert!(c["limit_pct"].as_f64().unwrap() > 75.0);
-    assert_eq!(int(c, "procs"), 1);
+    assert_eq!(int(c, "processes"), 1);
 }
 
 #[test]
@@ -181,10 +174,10 @@ fn live_cgroup_events_when_a_leak_hits_the_limit() {
     let j = memlens(&["cgroup", &g.rel(), "--json"]).json();
     let c = &j["hierarchies"][0]["cgroups"][0];
     let events: Vec<(String, i64)> = c["events"]
-        .as_array()
+        .as_object()
         .unwrap()
         .iter()
-        .map(|e| (e[0].as_str().unwrap().to_string(), e[1].as_i64().unwrap()))
+        .map(|(k, v)| (k.clone(), v.as_i64().unwrap()))
         .collect();
     let hit = events
         .iter()

@@ -3,23 +3,36 @@
 use memlens_sources::{capture, Result, Root};
 
 use crate::cli::CaptureArgs;
-use crate::output::print;
+use crate::output::{count, print};
 
 pub fn run(root: &Root, args: &CaptureArgs) -> Result<i32> {
     let s = capture::capture(root, &args.dir, env!("CARGO_PKG_VERSION"))?;
     print(&format!(
-        "captured {} files ({} KiB) of {} processes into {}{}{}\nread it back with: memlens --root {} ps\n",
-        s.files,
+        "captured {} ({} KiB) of {} into {}{}{}\nread it back with: memlens --root {} ps\n",
+        count(s.files, "file", "files"),
         s.bytes / 1024,
-        s.processes,
+        count(s.processes, "process", "processes"),
         args.dir.display(),
         if s.unreadable > 0 {
-            format!("; {} files unreadable (run as root for all)", s.unreadable)
+            format!(
+                "; {} unreadable (listed in {}){}",
+                count(s.unreadable, "file", "files"),
+                memlens_sources::root::CAPTURE_UNREADABLE,
+                // SAFETY: geteuid has no preconditions.
+                if unsafe { libc::geteuid() } == 0 {
+                    ""
+                } else {
+                    "; run as root to capture every process"
+                }
+            )
         } else {
             String::new()
         },
         if s.vanished > 0 {
-            format!("; {} processes exited during the capture", s.vanished)
+            format!(
+                "; {} exited during the capture",
+                count(s.vanished, "process", "processes")
+            )
         } else {
             String::new()
         },

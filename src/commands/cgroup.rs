@@ -36,7 +36,13 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Result<i32> {
     if hs.is_empty() {
         return Err(no_hierarchy(root));
     }
-    let start = args.path.as_deref().unwrap_or("/");
+    // `system.slice` and `/system.slice/` both name `/system.slice`.
+    let start = match args.path.as_deref().map(|p| p.trim_end_matches('/')) {
+        None | Some("") => "/".to_string(),
+        Some(p) if p.starts_with('/') => p.to_string(),
+        Some(p) => format!("/{p}"),
+    };
+    let start = start.as_str();
     let mut trees = Vec::new();
     for h in &hs {
         match read_tree(root, h, start, args.depth) {
@@ -117,7 +123,7 @@ fn table(csv: bool) -> Table {
         cols.push(Column::left("VER", "version"));
     }
     cols.extend([
-        Column::right("PROCS", "procs"),
+        Column::right("PROCS", "processes"),
         Column::right("USAGE", "usage"),
         Column::right("MAX", "max"),
         Column::right("HIGH", "high"),
@@ -129,7 +135,7 @@ fn table(csv: bool) -> Table {
         Column::right("RESIDENT", "resident"),
         Column::right("SWAP", "swap"),
         Column::left("EVENTS", "events"),
-        Column::right("PSI10", "pressure_some_avg10"),
+        Column::right("PSI10", "psi_some_avg10"),
         Column::left("CGROUP", "path"),
     ]);
     Table::new(cols)
@@ -140,6 +146,8 @@ fn cells(c: &CgroupRow, csv: bool) -> Vec<Cell> {
     if csv {
         v.push(Cell::Text(format!("{:?}", c.version).to_lowercase()));
     }
+    // CSV leaves unknown cells empty, as every other CSV does.
+    let dash = if csv { "" } else { "-" };
     let events: Vec<String> = c
         .events
         .iter()
@@ -162,11 +170,11 @@ fn cells(c: &CgroupRow, csv: bool) -> Vec<Cell> {
         )
     };
     v.extend([
-        Cell::Int(c.procs.map(|p| p as i64)),
+        Cell::Int(c.processes.map(|p| p as i64)),
         Cell::Bytes(c.usage),
         limit_cell(c.max),
         limit_cell(c.high),
-        Cell::Text(c.limit_pct.map_or("-".into(), |p| format!("{p:.1}"))),
+        Cell::Text(c.limit_pct.map_or(dash.into(), |p| format!("{p:.1}"))),
         Cell::Bytes(c.anon),
         Cell::Bytes(c.file),
         Cell::Bytes(c.kernel),
@@ -174,14 +182,11 @@ fn cells(c: &CgroupRow, csv: bool) -> Vec<Cell> {
         Cell::Bytes(c.resident),
         Cell::Bytes(c.swap),
         Cell::Text(if events.is_empty() {
-            "-".into()
+            dash.into()
         } else {
             events.join(" ")
         }),
-        Cell::Text(
-            c.pressure_some_avg10
-                .map_or("-".into(), |p| format!("{p:.2}")),
-        ),
+        Cell::Text(c.psi_some_avg10.map_or(dash.into(), |p| format!("{p:.2}"))),
         Cell::Text(name),
     ]);
     v

@@ -127,7 +127,7 @@ pub fn run(root: &Root, args: &DoctorArgs, out: &Output) -> Result<i32> {
                 None => "memlens doctor: counters since boot (no live sample)\n".to_string(),
             };
             if found.is_empty() {
-                text.push_str("No problems found: memory available, no pressure, no swapping, no OOM kills, no cgroup near its limit.\n");
+                text.push_str("No problems found in what this kernel reports (older kernels lack PSI, OOM kill counts and cgroup events).\n");
             }
             for f in &found {
                 text.push_str(&format!(

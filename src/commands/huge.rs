@@ -271,7 +271,7 @@ fn text(r: &HugeReport, out: &Output) -> String {
             n(r.ksm.pages_volatile),
         ));
         s.push_str(&format!(
-            "KSM saves {} (pages_sharing x {} pages){}\n",
+            "KSM saves {} (pages_sharing x {}-byte pages){}\n",
             b(r.ksm.savings),
             r.page_size,
             r.ksm.general_profit.map_or(String::new(), |p| format!(

@@ -130,8 +130,8 @@ fn text(r: &IpcReport, out: &Output) -> String {
             s.push_str(&out.table(&segments_table(r)));
             let t = &r.segments_total;
             s.push_str(&format!(
-                "{} segments: size {}, resident {}, swapped {}\n",
-                t.segments,
+                "{}: size {}, resident {}, swapped {}\n",
+                crate::output::count(t.segments as u64, "segment", "segments"),
                 bytes(t.size, u),
                 b(t.rss),
                 b(t.swap)
@@ -152,8 +152,8 @@ fn text(r: &IpcReport, out: &Output) -> String {
         "listed" if p.files.is_empty() => s.push_str("POSIX shared memory (/dev/shm): no files\n"),
         "listed" => {
             s.push_str(&format!(
-                "POSIX shared memory (/dev/shm): {} files, size {}, allocated {}\n",
-                p.files.len(),
+                "POSIX shared memory (/dev/shm): {}, size {}, allocated {}\n",
+                crate::output::count(p.files.len() as u64, "file", "files"),
                 bytes(p.size, u),
                 bytes(p.allocated, u)
             ));

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::cli::{MapsArgs, MapsBy};
 use crate::commands::ps::unknown_pid;
-use crate::output::{print, Format, Output};
+use crate::output::{count, print, Format, Output};
 
 /// One mapping as printed and serialised (addresses as hex strings: 64-bit addresses do
 /// not fit JSON numbers exactly).
@@ -228,7 +228,13 @@ fn mapping_table(maps: &[Mapping], totals: &MapGroup) -> Table {
         Cell::Bytes(Some(totals.size)),
     ];
     cells.extend(counter_cells(&totals.counters));
-    cells.push(format!("total of {} mappings", totals.mappings).into());
+    cells.push(
+        format!(
+            "total of {}",
+            count(totals.mappings as u64, "mapping", "mappings")
+        )
+        .into(),
+    );
     t.footer.push(cells);
     t
 }

@@ -89,8 +89,10 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Result<i32> {
                 None => "OOM kills since boot: not counted by this kernel (vmstat oom_kill appeared in Linux 4.13)\n".into(),
             });
             text.push_str(
-                "The OOM killer picks the highest oom_score: RSS + swap + page tables, shifted by oom_score_adj \
-                 (-1000 never killed .. +1000 killed first). Init and oom_score_adj -1000 are exempt. \
+                "The OOM killer picks the highest badness: RSS + swap + page tables, shifted by oom_score_adj \
+                 thousandths of memory (-1000 never killed .. +1000 killed first). oom_score shows it scaled \
+                 to 0..2000 as (1000 + badness per mille) x 2/3 (Linux 5.9+): an idle process with \
+                 oom_score_adj 0 scores about 666. Init and oom_score_adj -1000 are exempt. \
                  /proc/PID/oom_adj (-17..15) is obsolete, replaced by oom_score_adj.\n",
             );
             print(&text);

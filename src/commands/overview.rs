@@ -61,7 +61,7 @@ pub fn run(root: &Root, out: &Output) -> Result<i32> {
             text.push('\n');
             if found.is_empty() {
                 text.push_str(
-                    "Nothing alarming: memory available, no OOM kills, no swapping since boot.\n",
+                    "Nothing alarming: memory available, and no OOM kills or swapping since boot that this kernel reports.\n",
                 );
             } else {
                 text.push_str("Findings:\n");

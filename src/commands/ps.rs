@@ -11,7 +11,7 @@ use memlens_sources::{Error, Result, Root};
 use serde::Serialize;
 
 use crate::cli::{ByArg, PsArgs};
-use crate::output::{print, warn, Format, Output};
+use crate::output::{count, print, warn, Format, Output};
 
 /// What was skipped during a scan, for footers and JSON.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -53,8 +53,8 @@ pub fn warn_skipped(s: &Skipped) {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let root = unsafe { libc::geteuid() } == 0;
         warn(&format!(
-            "{} processes could not be fully read: permission denied (cells shown as 'denied'){}",
-            s.partially_readable,
+            "{} could not be fully read: permission denied (cells shown as 'denied'){}",
+            count(s.partially_readable, "process", "processes"),
             if root {
                 ""
             } else {
@@ -64,8 +64,13 @@ pub fn warn_skipped(s: &Skipped) {
     }
     if !s.timed_out.is_empty() {
         warn(&format!(
-            "{} processes did not answer in time and were skipped (mmap lock held?): {:?}",
-            s.timed_out.len(),
+            "{} did not answer in time and {} skipped (mmap lock held?): {:?}",
+            count(s.timed_out.len() as u64, "process", "processes"),
+            if s.timed_out.len() == 1 {
+                "was"
+            } else {
+                "were"
+            },
             s.timed_out
         ));
     }
@@ -103,22 +108,52 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Result<i32> {
             }
         }
     }
+    let invalid = |what: &str, msg: String| {
+        Error::Io(
+            what.into(),
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, msg),
+        )
+    };
     let re = match &args.command {
         Some(r) => Some(regex::Regex::new(r).map_err(|e| {
-            Error::Io(
-                "--command".into(),
-                std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()),
+            // The regex crate's message spans several lines; its last says what is wrong.
+            let why = e.to_string();
+            let why = why
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            invalid(
+                "--command",
+                format!("invalid regular expression {r:?}: {why}"),
             )
         })?),
         None => None,
     };
-    let (mut rows, skipped) = collect(root, &opts)?;
-    if let Some(u) = &args.user {
-        rows.retain(|r| &r.user == u || r.uid.map(|x| x.to_string()).as_deref() == Some(u));
+    let uid = match &args.user {
+        None => None,
+        Some(u) => match u.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => Some(Users::read(root).uid(u).ok_or_else(|| {
+                invalid(
+                    "--user",
+                    format!(
+                        "no user named {u:?} in {}",
+                        root.path("etc/passwd").display()
+                    ),
+                )
+            })?),
+        },
+    };
+    let (mut rows, mut skipped) = collect(root, &opts)?;
+    if let Some(uid) = uid {
+        rows.retain(|r| r.uid == Some(uid));
     }
     if let Some(re) = &re {
         rows.retain(|r| re.is_match(&r.command));
     }
+    // The footer and warning speak of the processes shown.
+    skipped.partially_readable = rows.iter().filter(|r| !r.unreadable.is_empty()).count() as u32;
     procs::sort(&mut rows, &args.sort, args.reverse);
     let totals = args.totals.then(|| procs::totals(&rows));
     warn_skipped(&skipped);
@@ -192,7 +227,10 @@ pub fn footer(s: &Skipped) -> String {
     if s.partially_readable > 0 {
         parts.push(format!("{} partly unreadable", s.partially_readable));
     }
-    parts.push(format!("{} kernel threads not listed", s.kernel_threads));
+    parts.push(format!(
+        "{} not listed",
+        count(s.kernel_threads, "kernel thread", "kernel threads")
+    ));
     format!("({})\n", parts.join(", "))
 }
 
@@ -239,7 +277,10 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
     if let Some(g) = totals {
         let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
         cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| Cell::Bytes(g.bytes(k))));
-        cells.push(Cell::Text(format!("total of {} processes", g.processes)));
+        cells.push(Cell::Text(format!(
+            "total of {}",
+            count(g.processes, "process", "processes")
+        )));
         t.footer.push(cells);
     }
     t

@@ -55,7 +55,8 @@ fn table(r: &[SlabRow], csv: bool) -> Table {
             Cell::Int(Some(c.active_objs as i64)),
             Cell::Text(match (c.utilisation, csv) {
                 (Some(u), true) => u.to_string(),
-                (Some(u), false) => format!("{:.0}%", u * 100.0),
+                // Rounded down, as slabtop does: a cache is 100% only when full.
+                (Some(u), false) => format!("{}%", (u * 100.0).floor() as u64),
                 (None, true) => String::new(),
                 (None, false) => "-".into(),
             }),
@@ -120,9 +121,11 @@ pub fn run(root: &Root, args: &SlabArgs, out: &Output) -> Result<i32> {
             ));
             text.push_str(&out.table(&table(&all, false)));
             text.push_str(
-                "\nslabinfo does not add up to meminfo's Slab: SLUB merges caches of the same shape and lists them once, \
-                 under one name, and Slab also counts kmalloc allocations above two pages, which go to the page \
-                 allocator and appear in no cache; the two files are also read moments apart.\n",
+                "\nslabinfo does not add up to meminfo's Slab: Slab also counts kmalloc allocations above two pages, \
+                 which go to the page allocator and appear in no cache; PAGES/SLAB is each cache's preferred slab \
+                 size, and slabs made smaller under memory pressure take fewer pages; and the two files are read \
+                 moments apart. (SLUB also merges caches of the same shape under one name: that hides names, \
+                 not memory.)\n",
             );
             print(&text);
         }

@@ -33,8 +33,8 @@ fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'stati
         ("buff_cache", "buff/cache", Some(s.buff_cache), "Buffers + Cached + SReclaimable, `free`'s buff/cache column"),
         ("shared", "shared (shmem)", s.shared, "Shmem: tmpfs files, shared anonymous and SysV/POSIX shared memory; counted in cached but not reclaimable without swap"),
         ("anon", "anon", s.anon, "AnonPages: anonymous memory mapped by processes (heap, stacks, private writes)"),
-        ("anon_active", "  anon active", s.anon_active, "Active(anon): anonymous and shmem pages recently used; reclaimed last"),
-        ("anon_inactive", "  anon inactive", s.anon_inactive, "Inactive(anon): anonymous and shmem pages that are candidates for swap-out"),
+        ("anon_active", "anon LRU active", s.anon_active, "Active(anon): anonymous and shmem pages recently used (shmem lives on the anon LRU, so this is not a part of anon alone)"),
+        ("anon_inactive", "anon LRU inactive", s.anon_inactive, "Inactive(anon): anonymous and shmem pages that are candidates for swap-out"),
         ("file_active", "file LRU active", s.file_active, "Active(file): page cache recently used"),
         ("file_inactive", "file LRU inactive", s.file_inactive, "Inactive(file): page cache first in line for reclaim"),
         ("unevictable", "unevictable", s.unevictable, "Unevictable: pages that cannot be reclaimed (mlocked, ramfs)"),
@@ -155,10 +155,11 @@ fn render(s: &SysSummary, explain: bool, out: &Output) -> String {
             memlens_present::bytes(id.file_lru_shmem_swap_cached, out.units),
             if id.difference < 0 { "-" } else { "" }.to_string()
                 + &memlens_present::bytes(id.difference.unsigned_abs(), out.units),
-            if explain {
-                "(file pages outside the file LRU: mostly unevictable ones, mlocked or ramfs)"
-            } else {
-                ""
+            match (explain, id.difference) {
+                (false, _) => "",
+                (true, d) if d > 0 => "(file pages outside the file LRU: mostly unevictable ones, mlocked or ramfs)",
+                (true, 0) => "(every file page is on the file LRU or is shmem)",
+                (true, _) => "(negative: the counters are read one after another while they move; a few pages of drift)",
             }
         ));
     }

@@ -200,7 +200,7 @@ pub fn run(root: &Root, args: &VmstatArgs, out: &Output) -> Result<i32> {
         (Some(_), c) => c,
     };
     if rows_wanted == Some(0) {
-        return Ok(0);
+        return Err(usage("COUNT must be at least 1"));
     }
     let first = sample(root)?;
     let row = between(None, &first);

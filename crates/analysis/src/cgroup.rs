@@ -9,7 +9,8 @@ pub struct CgroupRow {
     pub version: CgroupVersion,
     pub path: String,
     pub depth: u32,
-    pub procs: Option<u64>,
+    /// Processes directly in the group (`cgroup.procs`).
+    pub processes: Option<u64>,
     pub usage: Option<u64>,
     pub peak: Option<u64>,
     pub max: Option<Limit>,
@@ -37,10 +38,22 @@ pub struct CgroupRow {
     pub resident: Option<u64>,
     pub workingset_refault: Option<u64>,
     pub workingset_activate: Option<u64>,
-    /// Events: v2 `high`, `max`, `oom`, `oom_kill`; v1 `failcnt`, `oom_kill`.
+    /// Events: v2 `high`, `max`, `oom`, `oom_kill`; v1 `failcnt`, `oom_kill` (a JSON
+    /// object, in the kernel's order).
+    #[serde(serialize_with = "as_map")]
     pub events: Vec<(String, u64)>,
-    pub pressure_some_avg10: Option<f64>,
-    pub pressure_full_avg10: Option<f64>,
+    /// PSI of the group (`memory.pressure`), as `memlens vmstat` names the system's.
+    pub psi_some_avg10: Option<f64>,
+    pub psi_full_avg10: Option<f64>,
+}
+
+fn as_map<S: serde::Serializer>(v: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, n) in v {
+        m.serialize_entry(k, n)?;
+    }
+    m.end()
 }
 
 /// The tightest limit that applies (max or high), in bytes.
@@ -92,7 +105,7 @@ pub fn row(c: &MemCgroup) -> CgroupRow {
         version: c.version,
         path: c.path.clone(),
         depth: c.depth,
-        procs: c.procs,
+        processes: c.procs,
         usage: c.current,
         peak: c.peak,
         max: c.max,
@@ -143,8 +156,8 @@ pub fn row(c: &MemCgroup) -> CgroupRow {
             )
         },
         events,
-        pressure_some_avg10: c.pressure.and_then(|p| p.some).map(|l| l.avg10),
-        pressure_full_avg10: c.pressure.and_then(|p| p.full).map(|l| l.avg10),
+        psi_some_avg10: c.pressure.and_then(|p| p.some).map(|l| l.avg10),
+        psi_full_avg10: c.pressure.and_then(|p| p.full).map(|l| l.avg10),
     }
 }
 

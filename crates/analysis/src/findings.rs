@@ -69,7 +69,7 @@ pub fn overview(sys: &SysSummary, vmstat: Option<&VmStat>) -> Vec<Finding> {
                 id: "oom_kills",
                 title: "the OOM killer has run since boot".into(),
                 evidence: format!("vmstat oom_kill = {oom}"),
-                next: "memlens sys".into(),
+                next: "memlens oom".into(),
                 advice: None,
             });
         }

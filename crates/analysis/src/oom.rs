@@ -3,8 +3,10 @@
 //! When memory runs out, the kernel kills the process with the highest badness: its RSS,
 //! swap entries and page tables in pages, plus `oom_score_adj` thousandths of all memory
 //! (Documentation/filesystems/proc.rst, "/proc/<pid>/oom_score_adj"). `/proc/PID/oom_score`
-//! shows that badness normalised against all memory, so ranking by it is the kernel's
-//! order (up to the rounding of the normalisation). `oom_score_adj` ranges from -1000 (never kill: `OOM_SCORE_ADJ_MIN`)
+//! shows that badness normalised against all memory (RAM + swap): since Linux 5.9 as
+//! `(1000 + badness × 1000 / totalpages) × 2/3`, in 0..2000, so an idle process with
+//! `oom_score_adj` 0 shows about 666 (fs/proc/base.c, `proc_oom_score`). Ranking by it is
+//! the kernel's order (up to the rounding of the normalisation). `oom_score_adj` ranges from -1000 (never kill: `OOM_SCORE_ADJ_MIN`)
 //! to +1000 (kill first). The kernel never picks init (PID 1), kernel threads, or a process
 //! whose adjustment is -1000. `/proc/PID/oom_adj` (-17..15) is obsolete since 2.6.36: it is
 //! a scaled view of `oom_score_adj`, kept for old programs.

@@ -3,11 +3,12 @@
 //!
 //! A cache's size is `num_slabs × pagesperslab × page size`: the pages its slabs hold,
 //! used or not (slabtop's CACHE SIZE). The sum over `/proc/slabinfo` is not `Slab` in
-//! meminfo exactly: SLUB merges caches of the same object size and flags and lists them
-//! once, under one of their names (`/sys/kernel/slab/` shows the aliases); kmalloc
-//! allocations above two pages bypass the caches and go to the page allocator, and
-//! current kernels count those pages in `Slab` (SUnreclaim) though no cache lists them;
-//! and the two files are read at different moments.
+//! meminfo exactly: kmalloc allocations above two pages bypass the caches and go to the
+//! page allocator, and current kernels count those pages in `Slab` (SUnreclaim) though no
+//! cache lists them; `pagesperslab` is the cache's preferred slab order, and slabs
+//! allocated at a lower order under pressure take fewer pages; and the two files are read
+//! at different moments. SLUB's merging of caches of the same shape under one name
+//! (`/sys/kernel/slab/` shows the aliases) hides names, not memory.
 
 use memlens_model::SlabCache;
 use serde::Serialize;

@@ -32,7 +32,7 @@ pub const KNOWN: &[Known] = known! {
     "vm.dirty_ratio", "20", "dirty page cache, as % of available memory, at which writing processes are throttled";
     "vm.dirty_writeback_centisecs", "500", "how often (1/100 s) the flusher threads wake up";
     "vm.defrag_mode", "0", "1 makes the allocator and kcompactd keep whole page blocks free for huge pages, at some reclaim cost (6.15+)";
-    "vm.numa_zonelist_order", "Node", "obsolete since 4.14: only node order remains, writes are ignored";
+    "vm.numa_zonelist_order", "Node", "obsolete since 4.14: only node order remains; writing anything but Node (or default) fails with EINVAL";
     "vm.vfs_cache_pressure_denom", "100", "denominator of vm.vfs_cache_pressure (6.15+): pressure = vfs_cache_pressure / vfs_cache_pressure_denom";
     "vm.dirtytime_expire_seconds", "43200", "age after which lazily-updated inode timestamps are written";
     "vm.drop_caches", "(write-only)", "writing 1/2/3 drops clean page cache / slab / both; a test tool, not a tuning knob";
@@ -48,7 +48,7 @@ pub const KNOWN: &[Known] = known! {
     "vm.min_free_kbytes", "sqrt(lowmem KiB x 16), 128 KiB to 256 MiB", "free memory kept for atomic allocations; sets the zone min watermarks (low and high derive from it)";
     "vm.min_slab_ratio", "5", "NUMA: % of a zone's pages of reclaimable slab before zone reclaim frees slab";
     "vm.min_unmapped_ratio", "1", "NUMA: % of unmapped file pages before zone reclaim runs";
-    "vm.mmap_min_addr", "65536", "lowest address a process may mmap (guards against NULL-dereference exploits)";
+    "vm.mmap_min_addr", "4096 (65536 on most distributions)", "lowest address a process may mmap (guards against NULL-dereference exploits); the kernel's default is CONFIG_DEFAULT_MMAP_MIN_ADDR";
     "vm.mmap_rnd_bits", "28 (x86_64)", "bits of randomness in mmap addresses (ASLR)";
     "vm.mmap_rnd_compat_bits", "8", "ASLR bits for 32-bit processes";
     "vm.nr_hugepages", "0", "size of the default hugetlb pool (pages); reserved memory, used or not";
@@ -60,7 +60,7 @@ pub const KNOWN: &[Known] = known! {
     "vm.overcommit_kbytes", "0", "CommitLimit in KiB of RAM instead of overcommit_ratio (mode 2 only)";
     "vm.overcommit_memory", "0", "0 heuristic (refuse only absurd requests), 1 always grant, 2 strict: refuse past CommitLimit";
     "vm.overcommit_ratio", "50", "mode 2: CommitLimit = swap + this % of RAM";
-    "vm.page-cluster", "3", "log2 of pages read from swap at once (readahead); 0 on SSD-backed zram is common";
+    "vm.page-cluster", "3", "log2 of pages read from swap at once (readahead); 0 is common with zram (compressed RAM), where readahead buys nothing";
     "vm.page_lock_unfairness", "5", "how often a waiter may lose a page lock before it is handed over";
     "vm.panic_on_oom", "0", "panic instead of OOM-killing (1: unless a cpuset/cgroup OOM, 2: always)";
     "vm.percpu_pagelist_high_fraction", "0", "size of per-CPU free page lists as a fraction of the zone; 0 lets the kernel choose";
@@ -68,7 +68,7 @@ pub const KNOWN: &[Known] = known! {
     "vm.stat_refresh", "(write-only)", "reading or writing folds per-CPU vm counters into the global ones";
     "vm.swappiness", "60", "relative cost of swapping anon pages vs dropping file pages, 0-200; 0 swaps only to avoid OOM";
     "vm.unprivileged_userfaultfd", "0", "whether unprivileged users may use userfaultfd for kernel faults";
-    "vm.user_reserve_kbytes", "min(3% of the process size, 128 MiB)", "mode 2: memory kept back so a user can kill a runaway process";
+    "vm.user_reserve_kbytes", "min(3% of free pages, 128 MiB)", "mode 2: memory kept back from each process's commit so a user can still kill a runaway one (applied as min(3% of the process size, this))";
     "vm.vfs_cache_pressure", "100", "how readily dentry and inode caches are reclaimed relative to page cache";
     "vm.watermark_boost_factor", "15000", "how far watermarks are raised temporarily after fragmentation events (1/10000 of high)";
     "vm.watermark_scale_factor", "10", "distance between watermarks in 1/10000 of memory; higher wakes kswapd earlier";
@@ -88,7 +88,7 @@ pub const REMOVED: &[(&str, &str)] = &[
     ("vm.nr_pdflush_threads", "removed in 3.x: the pdflush pool was replaced by per-device flusher threads (2.6.32), which need no tuning; see vm.dirty_* for writeback"),
     ("vm.swap_token_timeout", "removed in 3.5 with the swap token (a 2.6 anti-thrashing heuristic); reclaim now balances anon and file pages by vm.swappiness and refault cost"),
     ("vm.block_dump", "removed in 5.12; use the block tracepoints (blktrace, perf trace) instead"),
-    ("vm.scan_unevictable_pages", "removed in 4.x; it did nothing since the unevictable LRU (2.6.28)"),
+    ("vm.scan_unevictable_pages", "added with the unevictable LRU in 2.6.28 to rescue pages by hand, disabled in 2011 (3.x) and later removed: the kernel moves pages off the unevictable list itself"),
     ("vm.oom_adj", "not a sysctl: /proc/PID/oom_adj was replaced by /proc/PID/oom_score_adj (-1000..1000) in 2.6.36 and is deprecated"),
     ("vm.swap_tendency", "never a sysctl: a 2.6-era reclaim formula; today vm.swappiness and refault cost balance the anon and file LRUs"),
     ("vm.vdso_enabled", "renamed vm.vdso_enabled on x86_32 only; 64-bit kernels always map the vDSO"),
@@ -229,7 +229,7 @@ pub fn findings(
                 Severity::Warning,
                 "min_free_kbytes_low",
                 "vm.min_free_kbytes is far below the kernel's own choice".into(),
-                format!("{mfk} KiB, where the kernel would pick {want} KiB for {} MiB of RAM: atomic allocations (network) may fail under pressure", mib(total)),
+                format!("{mfk} KiB, where the kernel's base choice for {} MiB of RAM is {want} KiB (more with transparent huge pages on): atomic allocations (network) may fail under pressure", mib(total)),
                 Some(format!("sysctl -w vm.min_free_kbytes={want}")),
             ));
         }

@@ -91,7 +91,7 @@ pub const ENTRIES: &[Entry] = &[
     a("overcommit", &["vm.overcommit_memory", "overcommit_memory", "overcommit_ratio"], "concept",
       "Granting more virtual memory than RAM + swap, betting it will not all be touched. vm.overcommit_memory 0 refuses only obvious overcommits (heuristic), 1 never refuses, 2 refuses beyond CommitLimit. Memory granted but not there is settled at touch time by the OOM killer."),
     a("OOM score", &["oom_score", "oom killer", "OOM"], "concept",
-      "/proc/PID/oom_score: the badness the OOM killer ranks processes by when memory runs out: RSS + swap + page tables as a share of memory (0..1000), shifted by oom_score_adj. The highest is killed first. See memlens oom."),
+      "/proc/PID/oom_score: the badness the OOM killer ranks processes by when memory runs out: RSS + swap + page tables as a share of RAM + swap, shifted by oom_score_adj. Since Linux 5.9 it is printed as (1000 + badness per mille) x 2/3, in 0..2000: an idle process with oom_score_adj 0 scores about 666. The highest is killed first. See memlens oom."),
     a("oom_score_adj", &[], "process",
       "/proc/PID/oom_score_adj, -1000..1000: added (in thousandths of memory) to a process's OOM badness. -1000 exempts it from the OOM killer, +1000 makes it the first victim. Replaced oom_adj in 2.6.36."),
     a("swappiness", &["vm.swappiness"], "sysctl",

@@ -31,6 +31,14 @@ impl Users {
         }
     }
 
+    /// The UID of a user name.
+    pub fn uid(&self, name: &str) -> Option<u32> {
+        self.0
+            .iter()
+            .find(|(_, n)| n.as_str() == name)
+            .map(|(u, _)| *u)
+    }
+
     /// The user name, or the UID as text when unknown.
     pub fn name(&self, uid: u32) -> String {
         self.0.get(&uid).cloned().unwrap_or_else(|| uid.to_string())
