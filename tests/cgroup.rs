@@ -87,6 +87,11 @@ fn v2_tree_matches_its_files() {
         .map(|g| g["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths, vec!["/user.slice", "/user.slice/user-0.slice"]);
+    let bare = at(
+        "v2-unified",
+        &["cgroup", "user.slice/", "--depth", "1", "--json"],
+    );
+    assert_eq!(bare, j, "`user.slice/` names `/user.slice`");
 }
 
 #[test]

@@ -264,7 +264,18 @@ fn bad_input_is_a_clear_error() {
     assert!(r.stdout.contains("kernel thread"), "{}", r.stdout);
     let r = memlens(&["ps", "--command", "("]);
     assert_eq!(r.code, 2);
-    assert!(!r.stderr.contains("panicked"));
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid regular expression"),
+        "{}",
+        r.stderr
+    );
+    let r = memlens(&["ps", "--user", "no-such-user-here"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no user named"), "{}", r.stderr);
+    let r = memlens(&["vmstat", "1", "0"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
 }
 
 /// As an unprivileged user: rows show what is readable, unreadable cells say so, one
