@@ -87,6 +87,11 @@ fn v2_tree_matches_its_files() {
         .map(|g| g["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths, vec!["/user.slice", "/user.slice/user-0.slice"]);
+    let oom = at("v2-unified", &["oom", "--json"]);
+    assert_eq!(
+        oom["cgroup_oom_kills"],
+        serde_json::json!([{"path": "/system.slice/memlens.service", "version": "v2", "oom_kill": 1}])
+    );
     let bare = at(
         "v2-unified",
         &["cgroup", "user.slice/", "--depth", "1", "--json"],
@@ -188,6 +193,21 @@ fn live_cgroup_events_when_a_leak_hits_the_limit() {
         .iter()
         .any(|(k, v)| (k == "failcnt" || k == "max" || k == "oom_kill") && *v > 0);
     assert!(hit, "limit events recorded: {events:?}");
+    // `memlens oom` lists the group's kills, as its events record them.
+    let kills = events
+        .iter()
+        .find(|(k, _)| k == "oom_kill")
+        .map(|e| e.1)
+        .unwrap_or(0);
+    let oom = memlens(&["oom", "--json", "-n", "1"]).json();
+    let listed = oom["cgroup_oom_kills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == g.rel().as_str())
+        .map(|c| int(c, "oom_kill"))
+        .unwrap_or(0);
+    assert_eq!(listed, kills, "{}", oom["cgroup_oom_kills"]);
     let table = memlens(&["cgroup", &g.rel()]);
     assert!(
         table.stdout.contains("oom_kill=")

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
+use memlens_analysis::cgroup::{self, CgroupOomKills};
 use memlens_analysis::oom::{first_victim, rank, OomRow};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::{vmstat, Result, Root};
+use memlens_sources::{cgroupfs, vmstat, Error, Result, Root};
 use serde::Serialize;
 
 use crate::cli::OomArgs;
@@ -20,6 +21,8 @@ struct OomJson<'a> {
     first_victim: Option<u32>,
     /// vmstat `oom_kill`; `null` on kernels before 4.13, which do not count them.
     oom_kills_since_boot: Option<u64>,
+    /// Memory cgroups whose events record OOM kills (v2 counts include descendants).
+    cgroup_oom_kills: &'a [CgroupOomKills],
     skipped: &'a Skipped,
 }
 
@@ -60,6 +63,15 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Result<i32> {
     };
     let (rows, skipped) = collect(root, &opts)?;
     let oom_kills = vmstat::read(root)?.get("oom_kill");
+    let mut cgroups = Vec::new();
+    for h in cgroupfs::hierarchies(root) {
+        match cgroupfs::read_tree(root, &h, "/", None) {
+            Ok(t) => cgroups.extend(t),
+            Err(Error::Missing(_)) | Err(Error::Denied(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let cgroup_kills = cgroup::oom_kills(&cgroups);
     let mut ranked = rank(&rows);
     let victim = first_victim(&ranked).map(|r| (r.pid, r.comm.clone(), r.oom_score));
     if let Some(n) = args.limit {
@@ -71,6 +83,7 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Result<i32> {
             processes: &ranked,
             first_victim: victim.as_ref().map(|v| v.0),
             oom_kills_since_boot: oom_kills,
+            cgroup_oom_kills: &cgroup_kills,
             skipped: &skipped,
         })),
         Format::Csv => print(&table(&ranked).csv()),
@@ -88,6 +101,12 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Result<i32> {
                 Some(n) => format!("OOM kills since boot: {n} (vmstat oom_kill)\n"),
                 None => "OOM kills since boot: not counted by this kernel (vmstat oom_kill appeared in Linux 4.13)\n".into(),
             });
+            if !cgroup_kills.is_empty() {
+                text.push_str("OOM kills by memory cgroup (memory.events / memory.oom_control):\n");
+                for k in &cgroup_kills {
+                    text.push_str(&format!("  {:>6}  {}\n", k.oom_kill, k.path));
+                }
+            }
             text.push_str(
                 "The OOM killer picks the highest badness: RSS + swap + page tables, shifted by oom_score_adj \
                  thousandths of memory (-1000 never killed .. +1000 killed first). oom_score shows it scaled \

@@ -280,6 +280,9 @@ mod tests {
         tree[1].events.0[1].1 = 2;
         let near = near_limit(&tree, 90.0);
         assert_eq!(near.len(), 2, "oom kills count even below the threshold");
+        let kills = oom_kills(&tree);
+        assert_eq!(kills.len(), 1);
+        assert_eq!((kills[0].path.as_str(), kills[0].oom_kill), ("/a", 2));
         tree[1].high = Some(Limit::Bytes(200));
         assert_eq!(
             row(&tree[1]).limit_pct,
@@ -287,4 +290,31 @@ mod tests {
             "high is tighter than max"
         );
     }
+}
+
+/// A cgroup whose memory events record OOM kills.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CgroupOomKills {
+    pub path: String,
+    pub version: CgroupVersion,
+    /// v2 `memory.events` `oom_kill` (this group and its descendants); v1
+    /// `memory.oom_control` `oom_kill`.
+    pub oom_kill: u64,
+}
+
+/// Cgroups with OOM kills, most first (paths break ties).
+pub fn oom_kills(cgroups: &[MemCgroup]) -> Vec<CgroupOomKills> {
+    let mut v: Vec<CgroupOomKills> = cgroups
+        .iter()
+        .filter_map(|c| {
+            let n = c.events.get("oom_kill")?;
+            (n > 0).then(|| CgroupOomKills {
+                path: c.path.clone(),
+                version: c.version,
+                oom_kill: n,
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| b.oom_kill.cmp(&a.oom_kill).then(a.path.cmp(&b.path)));
+    v
 }
