@@ -21,9 +21,10 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Read /proc, /sys and /etc under DIR (a `memlens capture` tree) instead of /
-    #[arg(long, global = true, value_name = "DIR", default_value = "/")]
-    pub root: PathBuf,
+    /// Read /proc, /sys and /etc under DIR (a `memlens capture` tree) instead of /. Given
+    /// twice (earlier, then later capture), `vmstat` and `doctor` compute rates between them
+    #[arg(long, global = true, value_name = "DIR", action = clap::ArgAction::Append)]
+    pub root: Vec<PathBuf>,
     /// Print JSON (byte figures as integers in bytes)
     #[arg(long, global = true, conflicts_with = "csv")]
     pub json: bool,

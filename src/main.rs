@@ -19,7 +19,27 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         // The glossary reads nothing: --root does not apply.
         return commands::explain::run(a, out);
     }
-    let root = Root::open(&cli.global.root).map_err(|e| e.to_string())?;
+    // One root (default `/`), or two captures for the interval commands.
+    let mut roots = Vec::new();
+    for dir in &cli.global.root {
+        roots.push(Root::open(dir).map_err(|e| e.to_string())?);
+    }
+    if roots.is_empty() {
+        roots.push(Root::open("/").map_err(|e| e.to_string())?);
+    }
+    let pair = matches!(
+        cli.command,
+        Some(Command::Vmstat(_)) | Some(Command::Doctor(_))
+    );
+    if roots.len() > 2 || (roots.len() == 2 && !pair) {
+        return Err(
+            "--root: give one DIR, or two captures (earlier, then later) to `vmstat` or `doctor`"
+                .into(),
+        );
+    }
+    let earlier = (roots.len() == 2).then(|| roots[0].clone());
+    let root = roots.pop().expect("one root");
+    let earlier = earlier.as_ref();
     match &cli.command {
         None => commands::overview::run(&root, out),
         Some(Command::Sys(a)) => commands::sys::run(&root, a, out),
@@ -29,8 +49,8 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Cgroup(a)) => commands::cgroup::run(&root, a, out),
         Some(Command::Tunables(a)) => commands::tunables::run(&root, a, out),
         Some(Command::Wss(a)) => commands::wss::run(&root, a, out),
-        Some(Command::Doctor(a)) => commands::doctor::run(&root, a, out),
-        Some(Command::Vmstat(a)) => commands::vmstat::run(&root, a, out),
+        Some(Command::Doctor(a)) => commands::doctor::run(&root, earlier, a, out),
+        Some(Command::Vmstat(a)) => commands::vmstat::run(&root, earlier, a, out),
         Some(Command::Zones) => commands::zones::run(&root, out),
         Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),
         Some(Command::Slab(a)) => commands::slab::run(&root, a, out),

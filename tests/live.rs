@@ -318,3 +318,58 @@ fn unprivileged_user_sees_what_is_readable() {
     assert_eq!(run(&["sys"]).code, 0);
     assert_eq!(run(&[]).code, 0);
 }
+
+/// Two captures a moment apart: `vmstat` and `doctor` compute rates between them, exactly
+/// from the captured counters and uptimes.
+#[test]
+fn rates_between_two_captures() {
+    let _s = serial();
+    let dir = std::env::temp_dir().join(format!("memlens-pair-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    assert_eq!(memlens(&["capture", a.to_str().unwrap()]).code, 0);
+    let _ = memlens(&[
+        "lab", "noleak", "--count", "4", "--size", "8M", "--hold", "0",
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(memlens(&["capture", b.to_str().unwrap()]).code, 0);
+    let (sa, sb) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let j = memlens(&["--root", sa, "--root", sb, "vmstat", "--json"]).json();
+    let rows = j["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let uptime = |d: &std::path::Path| -> f64 {
+        std::fs::read_to_string(d.join("proc/uptime"))
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let counter = |d: &std::path::Path, name: &str| -> i64 {
+        std::fs::read_to_string(d.join("proc/vmstat"))
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} "))?.parse().ok())
+            .unwrap()
+    };
+    let secs = rows[1]["seconds"].as_f64().unwrap();
+    assert!((secs - (uptime(&b) - uptime(&a))).abs() < 1e-6, "{secs}");
+    let delta = rows[1]["counters"]["pgfault"]["delta"].as_i64().unwrap();
+    assert_eq!(delta, counter(&b, "pgfault") - counter(&a, "pgfault"));
+    assert!(
+        delta >= 8192,
+        "the noleak lab faulted 32 MiB in between: {delta}"
+    );
+    let d = memlens(&["--root", sa, "--root", sb, "doctor", "--json"]);
+    let dj: serde_json::Value = serde_json::from_str(&d.stdout).unwrap();
+    assert!((dj["sample_secs"].as_f64().unwrap() - secs).abs() < 1e-6);
+    // The wrong order, or a command that has no use for two roots, is refused.
+    let r = memlens(&["--root", sb, "--root", sa, "vmstat"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("later capture"), "{}", r.stderr);
+    let r = memlens(&["--root", sa, "--root", sb, "ps"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -33,11 +33,15 @@ fn optional<T: Default>(r: Result<T>) -> Result<T> {
     }
 }
 
-pub fn run(root: &Root, args: &DoctorArgs, out: &Output) -> Result<i32> {
+/// `earlier`: an earlier capture of the same machine; the rates are then those between
+/// the two captures, and everything else is read from `root`, the later one.
+pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output) -> Result<i32> {
     // Collect.
-    let first = vmstat::sample(root)?;
-    let sample = if root.is_live() && !args.sample.is_zero() {
-        std::thread::sleep(args.sample);
+    let first = vmstat::sample(earlier.unwrap_or(root))?;
+    let sample = if earlier.is_some() || (root.is_live() && !args.sample.is_zero()) {
+        if earlier.is_none() {
+            std::thread::sleep(args.sample);
+        }
         let second = vmstat::sample(root)?;
         let i = rates::between(Some(&first), &second);
         let growth = match (first.meminfo.s_unreclaim, second.meminfo.s_unreclaim) {
@@ -90,8 +94,8 @@ pub fn run(root: &Root, args: &DoctorArgs, out: &Output) -> Result<i32> {
     let status = doctor::exit_status(&found);
     // Render.
     ps_cmd::warn_skipped(&skipped);
-    if !root.is_live() {
-        warn("reading a capture: rates are since boot only (no live sample)");
+    if !root.is_live() && earlier.is_none() {
+        warn("reading a capture: rates are since boot only (no live sample; give two captures for rates between them)");
     }
     let secs = sample.as_ref().and_then(|(i, _, _)| i.seconds);
     match out.format {

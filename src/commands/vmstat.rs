@@ -181,10 +181,16 @@ struct VmstatJson<'a> {
     rows: &'a [Interval],
 }
 
-pub fn run(root: &Root, args: &VmstatArgs, out: &Output) -> Result<i32> {
+/// `earlier`: an earlier capture of the same machine (`--root A --root B`): the rows are
+/// then A since boot, and A to B.
+pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output) -> Result<i32> {
     let mut interval = args.interval;
     let mut count = args.count;
-    if !root.is_live() && interval.is_some() {
+    if earlier.is_some() && interval.is_some() {
+        warn("two captures: the rows are since boot and between the captures; INTERVAL is ignored");
+        interval = None;
+        count = None;
+    } else if !root.is_live() && interval.is_some() {
         warn("a capture is one moment: showing the since-boot row only");
         interval = None;
         count = None;
@@ -202,7 +208,7 @@ pub fn run(root: &Root, args: &VmstatArgs, out: &Output) -> Result<i32> {
     if rows_wanted == Some(0) {
         return Err(usage("COUNT must be at least 1"));
     }
-    let first = sample(root)?;
+    let first = sample(earlier.unwrap_or(root))?;
     let row = between(None, &first);
     if row.seconds.is_none() {
         warn(
@@ -226,6 +232,17 @@ pub fn run(root: &Root, args: &VmstatArgs, out: &Output) -> Result<i32> {
     }
     emit(&row, out);
     let mut rows = vec![row];
+    if earlier.is_some() {
+        let later = sample(root)?;
+        if later.uptime <= first.uptime {
+            return Err(usage(
+                "the second --root must be a later capture of the same machine (its uptime is not larger)",
+            ));
+        }
+        let row = between(Some(&first), &later);
+        emit(&row, out);
+        rows.push(row);
+    }
     if let Some(every) = interval {
         let start = Instant::now();
         let mut prev = first;
