@@ -104,3 +104,77 @@ fn live_leak_in_a_cgroup_near_its_limit() {
     let f = mine(&j).unwrap_or_else(|| panic!("limit events: {}", j["findings"]));
     assert!(f["evidence"].as_str().unwrap().contains("events"), "{f}");
 }
+
+fn mem_total_mib() -> u64 {
+    (kb_field(
+        &std::fs::read_to_string("/proc/meminfo").unwrap(),
+        "MemTotal",
+    )
+    .unwrap()
+        >> 20) as u64
+}
+
+fn finding(j: &serde_json::Value, id: &str) -> Option<serde_json::Value> {
+    j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .cloned()
+}
+
+/// Reserving one and a half times RAM (never touched) promises more than RAM + swap.
+#[test]
+fn live_overcommit_risk_from_a_lab_reserve() {
+    let mode = sh("cat /proc/sys/vm/overcommit_memory").trim().to_string();
+    if mode == "2" {
+        eprintln!("strict overcommit: the reservation would be refused");
+        return;
+    }
+    let half = format!("{}M", mem_total_mib() / 2 + 1);
+    let _lab = Lab::start(&["reserve", "--count", "3", "--size", &half]);
+    let r = memlens(&["doctor", "--sample", "0s", "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = finding(&j, "overcommit_risk").unwrap_or_else(|| panic!("{}", j["findings"]));
+    assert_eq!(f["severity"], "warning");
+    assert!(f["evidence"].as_str().unwrap().contains("Committed_AS"));
+    assert!(r.code >= 1);
+}
+
+/// A tmpfs file of over a fifth of RAM: shmem holds much memory.
+#[test]
+fn live_shmem_large_from_a_lab_tmpfs() {
+    let size = format!("{}M", mem_total_mib() / 5 + 256);
+    let _lab = Lab::start(&["tmpfs", "--size", &size]);
+    let j: serde_json::Value =
+        serde_json::from_str(&memlens(&["doctor", "--sample", "0s", "--json"]).stdout).unwrap();
+    let f = finding(&j, "shmem_large").unwrap_or_else(|| panic!("{}", j["findings"]));
+    assert!(f["evidence"].as_str().unwrap().contains("Shmem"));
+}
+
+/// An OOM kill while the doctor samples is critical.
+#[test]
+fn live_oom_kill_during_the_sample() {
+    let Some(g) = TestGroup::new("memlens-doctor-oom", 32 << 20) else {
+        eprintln!("no writable memory cgroup hierarchy here (not root?)");
+        return;
+    };
+    let doctor = std::process::Command::new(bin())
+        .args(["doctor", "--sample", "3s", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let script = format!(
+        "echo $$ > {}/{} && exec {} lab leak --count 4 --size 16M --hold 0",
+        g.dir.display(),
+        g.procs_file(),
+        bin()
+    );
+    let _ = Command::new("sh").arg("-c").arg(script).output().unwrap();
+    let out = doctor.wait_with_output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = finding(&j, "oom_kill_now").unwrap_or_else(|| panic!("{}", j["findings"]));
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(out.status.code(), Some(2));
+}
