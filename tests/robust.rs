@@ -132,6 +132,9 @@ fn every_command_as_an_unprivileged_user() {
         vec!["slab"],
         vec!["oom"],
         vec!["doctor", "--sample", "0s"],
+        vec!["huge"],
+        vec!["ipc"],
+        vec!["explain", "PSS"],
         vec!["capture", cap.to_str().unwrap()],
         vec!["lab", "leak", "--count", "1", "--size", "1M", "--hold", "0"],
     ];
