@@ -247,7 +247,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
         let start = Instant::now();
         let mut prev = first;
         let mut n: u32 = 1;
-        while rows_wanted.map_or(true, |w| (n as u64) < w) {
+        while rows_wanted.is_none_or(|w| (n as u64) < w) {
             let due = start + every * n;
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
                 std::thread::sleep(wait);
