@@ -98,11 +98,6 @@ pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
     }
 }
 
-/// The byte columns a row or group carries, by their JSON names.
-pub const BYTE_KEYS: &[&str] = &[
-    "vsz", "rss", "pss", "uss", "swap", "swap_pss", "anon", "file", "shmem",
-];
-
 impl ProcRow {
     /// A byte column by its JSON name.
     pub fn bytes(&self, key: &str) -> Option<u64> {

@@ -304,14 +304,9 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
             size,
             write,
         } => {
-            if !(0.0..=1.0).contains(&write) {
-                return Err(LabError(format!(
-                    "--write must be between 0 and 1, not {write}"
-                )));
-            }
+            let written = fraction_bytes(size, write, pg, "--write")?;
             let r = Region::anon(size, false)?;
             r.write_pages(r.size(), 1, pg);
-            let written = ((size as f64 * write) as usize) / pg * pg;
             for _ in 0..k {
                 let (start, len) = (r.start(), written);
                 children.spawn(move || {
@@ -474,14 +469,9 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
             fraction,
             every: _,
         } => {
-            if !(0.0..=1.0).contains(&fraction) {
-                return Err(LabError(format!(
-                    "--fraction must be between 0 and 1, not {fraction}"
-                )));
-            }
+            let hot = fraction_bytes(size, fraction, pg, "--fraction")?;
             let r = Region::anon(size, false)?;
             r.write_pages(r.size(), 1, pg);
-            let hot = ((size as f64 * fraction) as usize) / pg * pg;
             fig("working_set", (hot as u64).into());
             report.expect = vec![
                 format!("RSS holds all {} MiB, but only the first {} MiB are touched again and again: that is the working set", size >> 20, hot >> 20),
@@ -583,7 +573,7 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
         every,
     } = *exp
     {
-        let hot = ((size as f64 * fraction) as usize) / pg * pg;
+        let hot = fraction_bytes(size, fraction, pg, "--fraction")?;
         let end = opts.hold.map(|h| std::time::Instant::now() + h);
         while !hold::stopped() && end.is_none_or(|e| std::time::Instant::now() < e) {
             regions[0].write_pages(hot, 3, pg);
@@ -604,6 +594,16 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
         pid,
     });
     Ok(())
+}
+
+/// `fraction` (0 to 1, named `flag` in the error) of `size`, rounded down to whole pages.
+fn fraction_bytes(size: u64, fraction: f64, page: usize, flag: &str) -> Result<usize, LabError> {
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(LabError(format!(
+            "{flag} must be between 0 and 1, not {fraction}"
+        )));
+    }
+    Ok(((size as f64 * fraction) as usize) / page * page)
 }
 
 /// Writes `size` bytes of non-zero data to a new file in `dir`, kept open.
