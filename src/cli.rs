@@ -167,7 +167,7 @@ pub enum LabExperiment {
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
         /// Fraction of the region each child writes (0 to 1)
-        #[arg(long, default_value_t = 0.0)]
+        #[arg(long, default_value_t = 0.0, value_parser = parse_fraction)]
         write: f64,
     },
     /// PROCS processes map the same SIZE: each one's PSS is SIZE/PROCS
@@ -200,7 +200,8 @@ pub enum LabExperiment {
     Wss {
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
-        #[arg(long, default_value_t = 0.25)]
+        /// Fraction of the region touched again and again (0 to 1)
+        #[arg(long, default_value_t = 0.25, value_parser = parse_fraction)]
         fraction: f64,
         #[arg(long, default_value = "100ms", value_parser = parse_duration)]
         every: std::time::Duration,
@@ -221,6 +222,36 @@ pub enum LabExperiment {
         #[arg(long)]
         drop: bool,
     },
+}
+
+/// Whether a command line names the `doctor` command (its first word that is not an
+/// option or an option's value), so that even its usage errors exit UNKNOWN (3).
+pub fn names_doctor(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut skip_value = false;
+    for a in args.skip(1) {
+        let a = a.to_string_lossy();
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        if a == "--root" {
+            skip_value = true;
+            continue;
+        }
+        if a.starts_with('-') {
+            continue;
+        }
+        return a == "doctor";
+    }
+    false
+}
+
+/// A fraction from 0 to 1.
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("not a fraction from 0 to 1: {s:?}")),
+    }
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {

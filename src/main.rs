@@ -2,18 +2,20 @@
 
 mod cli;
 mod commands;
+mod failure;
 mod output;
 
 use clap::Parser;
 use memlens_sources::Root;
 
 use cli::{Cli, Command};
+use failure::{Failure, Outcome};
 use output::Output;
 
-fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
+fn run(cli: &Cli, out: &Output) -> Outcome {
     if let Some(Command::Lab(a)) = &cli.command {
         // Experiments act on the live machine: --root does not apply.
-        return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"));
+        return commands::lab::run(a, out);
     }
     if let Some(Command::Explain(a)) = &cli.command {
         // The glossary reads nothing: --root does not apply.
@@ -22,20 +24,19 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
     // One root (default `/`), or two captures for the interval commands.
     let mut roots = Vec::new();
     for dir in &cli.global.root {
-        roots.push(Root::open(dir).map_err(|e| e.to_string())?);
+        roots.push(Root::open(dir)?);
     }
     if roots.is_empty() {
-        roots.push(Root::open("/").map_err(|e| e.to_string())?);
+        roots.push(Root::open("/")?);
     }
     let pair = matches!(
         cli.command,
         Some(Command::Vmstat(_)) | Some(Command::Doctor(_))
     );
     if roots.len() > 2 || (roots.len() == 2 && !pair) {
-        return Err(
-            "--root: give one DIR, or two captures (earlier, then later) to `vmstat` or `doctor`"
-                .into(),
-        );
+        return Err(Failure::usage(
+            "--root: give one DIR, or two captures (earlier, then later) to `vmstat` or `doctor`",
+        ));
     }
     let earlier = (roots.len() == 2).then(|| roots[0].clone());
     let root = roots.pop().expect("one root");
@@ -57,22 +58,40 @@ fn run(cli: &Cli, out: &Output) -> Result<i32, String> {
         Some(Command::Oom(a)) => commands::oom::run(&root, a, out),
         Some(Command::Huge(a)) => commands::huge::run(&root, a, out),
         Some(Command::Ipc) => commands::ipc::run(&root, out),
-        Some(Command::Explain(a)) => return commands::explain::run(a, out),
-        Some(Command::Lab(a)) => {
-            return commands::lab::run(a, out).map_err(|e| format!("lab: {e}"))
-        }
+        Some(Command::Explain(a)) => commands::explain::run(a, out),
+        Some(Command::Lab(a)) => commands::lab::run(a, out),
     }
-    .map_err(|e| e.to_string())
 }
 
+/// `memlens doctor` is a monitoring check: whatever stops it from judging the machine
+/// (unreadable files, wrong arguments) is UNKNOWN, exit 3.
+const DOCTOR_UNKNOWN: i32 = 3;
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let doctor = cli::names_doctor(std::env::args_os());
+            let _ = e.print();
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ if doctor => DOCTOR_UNKNOWN,
+                _ => failure::EXIT_USAGE,
+            };
+            std::process::exit(code);
+        }
+    };
     let out = Output::from_global(&cli.global);
     match run(&cli, &out) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             eprintln!("memlens: {e}");
-            std::process::exit(2);
+            let code = if matches!(cli.command, Some(Command::Doctor(_))) {
+                DOCTOR_UNKNOWN
+            } else {
+                e.code()
+            };
+            std::process::exit(code);
         }
     }
 }

@@ -125,7 +125,7 @@ fn v1_tree_of_the_captured_machine() {
         fixtures().join("old-3.10-trimmed").to_str().unwrap(),
         "cgroup",
     ]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_REFUSED);
     assert!(
         r.stderr.contains("no memory cgroup hierarchy"),
         "{}",
@@ -137,7 +137,7 @@ fn v1_tree_of_the_captured_machine() {
         "cgroup",
         "/nope",
     ]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert_eq!(r.stderr.lines().count(), 1);
 }
 

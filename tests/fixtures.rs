@@ -243,7 +243,7 @@ fn maps_of_a_captured_process() {
         let dir = tree("vm-6.18-hybrid").join(format!("proc/{pid}"));
         if !dir.join("smaps").exists() {
             let r = at("vm-6.18-hybrid", &["maps", &pid.to_string()]);
-            assert_eq!(r.code, 2);
+            assert_eq!(r.code, EXIT_REFUSED);
             assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
             continue;
         }
@@ -325,7 +325,7 @@ fn garbled_files_fail_with_file_and_line() {
         let mut all = vec!["--root", dst.to_str().unwrap()];
         all.extend(args);
         let r = memlens(&all);
-        assert_eq!(r.code, 2, "{file}: {}", r.stderr);
+        assert_eq!(r.code, EXIT_READ, "{file}: {}", r.stderr);
         assert!(
             r.stderr.contains(file.as_str()),
             "names the file: {}",
@@ -344,7 +344,7 @@ fn garbled_files_fail_with_file_and_line() {
     let text = read(&mi);
     fs::write(&mi, &text[..text.len() / 2]).unwrap();
     let r = memlens(&["--root", dst.to_str().unwrap(), "sys"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert!(
         r.stderr.contains("proc/meminfo:") && r.stderr.contains("truncated"),
         "{}",
@@ -379,7 +379,7 @@ fn capture_round_trips() {
         "capture",
         dst.to_str().unwrap(),
     ]);
-    assert_eq!(again.code, 2);
+    assert_eq!(again.code, EXIT_USAGE);
     assert!(again.stderr.contains("not empty"));
     let _ = fs::remove_dir_all(&dst);
 }

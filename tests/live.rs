@@ -250,20 +250,20 @@ fn overview_lists_top_processes_and_system() {
 #[test]
 fn bad_input_is_a_clear_error() {
     let r = memlens(&["maps", "4194304999"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert!(r.stderr.contains("no process with PID"), "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1);
     let r = memlens(&["ps", "--pid", "4194304999"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     let r = memlens(&["--root", "/nonexistent", "sys"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert!(r.stderr.contains("not a memlens capture"), "{}", r.stderr);
     // PID 2 is kthreadd: a kernel thread has no mappings, which is said, not an error.
     let r = memlens(&["maps", "2"]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("kernel thread"), "{}", r.stdout);
     let r = memlens(&["ps", "--command", "("]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("invalid regular expression"),
@@ -271,10 +271,10 @@ fn bad_input_is_a_clear_error() {
         r.stderr
     );
     let r = memlens(&["ps", "--user", "no-such-user-here"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert!(r.stderr.contains("no user named"), "{}", r.stderr);
     let r = memlens(&["vmstat", "1", "0"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
 }
 
@@ -313,7 +313,7 @@ fn unprivileged_user_sees_what_is_readable() {
     assert_eq!(t.code, 0);
     assert!(t.stdout.contains("denied"));
     let m = run(&["maps", &s.pid().to_string()]);
-    assert_eq!(m.code, 2);
+    assert_eq!(m.code, EXIT_REFUSED);
     assert!(m.stderr.contains("permission denied"), "{}", m.stderr);
     assert_eq!(run(&["sys"]).code, 0);
     assert_eq!(run(&[]).code, 0);
@@ -366,10 +366,10 @@ fn rates_between_two_captures() {
     assert!((dj["sample_secs"].as_f64().unwrap() - secs).abs() < 1e-6);
     // The wrong order, or a command that has no use for two roots, is refused.
     let r = memlens(&["--root", sb, "--root", sa, "vmstat"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert!(r.stderr.contains("later capture"), "{}", r.stderr);
     let r = memlens(&["--root", sa, "--root", sb, "ps"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert_eq!(r.stderr.lines().count(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }

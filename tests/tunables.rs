@@ -95,7 +95,7 @@ fn explain_knows_removed_tunables() {
         sh("cat /proc/sys/vm/swappiness").trim()
     );
     let r = memlens(&["tunables", "--explain", "no_such_knob"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert_eq!(r.stderr.lines().count(), 1);
 }
 

@@ -155,13 +155,13 @@ fn vmstat_garbled_input_is_one_line_and_exit_2() {
     fs::write(dir.join("proc/vmstat"), "pgfault 12\npgmajfault x\n").unwrap();
     fs::write(dir.join("proc/uptime"), "12.00 3.00\n").unwrap();
     let r = memlens(&["--root", dir.to_str().unwrap(), "vmstat"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("proc/vmstat:2"), "{}", r.stderr);
     fs::write(dir.join("proc/vmstat"), "pgfault 12\n").unwrap();
     fs::write(dir.join("proc/uptime"), "12.00").unwrap();
     let r = memlens(&["--root", dir.to_str().unwrap(), "vmstat"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert!(r.stderr.contains("proc/uptime:1"), "{}", r.stderr);
     let _ = fs::remove_dir_all(&dir);
 }
@@ -246,7 +246,7 @@ fn zones_are_zoneinfo_in_bytes_with_watermark_status() {
 #[test]
 fn zones_and_buddy_degrade_clearly_on_an_old_tree() {
     let r = at("old-3.10-trimmed", &["zones"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert_eq!(r.stderr.lines().count(), 1);
     assert!(
         r.stderr.contains("proc/zoneinfo: no such file"),
@@ -256,7 +256,7 @@ fn zones_and_buddy_degrade_clearly_on_an_old_tree() {
     // buddyinfo is there, pagetypeinfo is not.
     assert_eq!(at("old-3.10-trimmed", &["buddy"]).code, 0);
     let r = at("old-3.10-trimmed", &["buddy", "--types"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert_eq!(r.stderr.lines().count(), 1);
     assert!(r.stderr.contains("no pagetypeinfo"), "{}", r.stderr);
 }
@@ -393,7 +393,7 @@ fn slab_caches_are_slabinfo_sized_and_sorted() {
 #[test]
 fn slab_without_slabinfo_is_a_clear_exit_2() {
     let r = at("old-3.10-trimmed", &["slab"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert_eq!(r.stderr.lines().count(), 1);
     assert!(r.stderr.contains("has no slabinfo"), "{}", r.stderr);
 }
@@ -671,7 +671,7 @@ fn huge_pools_thp_and_ksm_are_the_raw_files() {
     // A garbled ksm_stat names the file and exits 2.
     t.write("proc/15506/ksm_stat", "ksm_merging_pages 5x\n");
     let r = t.run(&["huge"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert!(r.stderr.contains("15506/ksm_stat:1:"), "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
 }
@@ -851,7 +851,7 @@ fn ipc_columns_are_the_raw_sysvipc_text() {
     // Garbled: a row one column short names the file and line, exit 2.
     t.write("proc/sysvipc/shm", &shm.replace(" 4194304\n", "\n"));
     let r = t.run(&["ipc"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_READ);
     assert!(r.stderr.contains("proc/sysvipc/shm:3:"), "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1);
 
@@ -954,7 +954,7 @@ fn explain_covers_every_field_sys_and_vmstat_show() {
     );
     // Unknown: exit 2, one line, close matches.
     let r = memlens(&["explain", "SReclaimabel"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("did you mean: SReclaimable"),
@@ -962,10 +962,10 @@ fn explain_covers_every_field_sys_and_vmstat_show() {
         r.stderr
     );
     let r = memlens(&["explain", "pgmajflt"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert!(r.stderr.contains("pgmajfault"), "{}", r.stderr);
     let r = memlens(&["explain", "qqqqqqqqqqqq"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, EXIT_USAGE);
     assert!(r.stderr.contains("lists every term"), "{}", r.stderr);
     assert!(r.stdout.is_empty());
     // No term: every entry.

@@ -392,16 +392,16 @@ fn slab_agrees_with_slabtop() {
 fn slab_as_non_root_is_a_clear_exit_2() {
     if !is_root() {
         let r = memlens(&["slab"]);
-        assert_eq!(r.code, 2);
+        assert_eq!(r.code, EXIT_REFUSED);
         assert!(r.stderr.contains("root only"));
         return;
     }
     let r = as_user(&["slab"], None);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, EXIT_REFUSED, "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("readable by root only"), "{}", r.stderr);
     let r = as_user(&["buddy", "--types"], None);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, EXIT_REFUSED, "{}", r.stderr);
     assert!(
         r.stderr.contains("pagetypeinfo is readable by root only"),
         "{}",

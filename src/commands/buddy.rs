@@ -1,10 +1,11 @@
 //! `memlens buddy [--types]`: read buddyinfo (and pagetypeinfo), derive block sizes and
 //! the unusable free space index per order, render.
 
+use crate::failure::{Failure, Outcome};
 use memlens_analysis::fragmentation::{self, BuddyView};
 use memlens_model::PageTypeInfo;
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::{buddyinfo, pagetypeinfo, Error, Result, Root};
+use memlens_sources::{buddyinfo, pagetypeinfo, Error, Root};
 use serde::Serialize;
 
 use crate::cli::BuddyArgs;
@@ -80,27 +81,21 @@ fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
-fn read_types(root: &Root) -> Result<PageTypeInfo> {
+fn read_types(root: &Root) -> std::result::Result<PageTypeInfo, Failure> {
     match pagetypeinfo::read(root) {
-        Err(Error::Denied(p)) => Err(Error::Io(
-            p,
-            std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "permission denied: pagetypeinfo is readable by root only (mode 0400); run as root for --types",
-            ),
-        )),
-        Err(Error::Missing(p)) => Err(Error::Io(
-            p,
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such file: this kernel (or capture) has no pagetypeinfo, so --types cannot be shown",
-            ),
-        )),
-        r => r,
+        Err(Error::Denied(p)) => Err(Failure::refused(format!(
+            "{}: permission denied: pagetypeinfo is readable by root only (mode 0400); run as root for --types",
+            p.display()
+        ))),
+        Err(Error::Missing(p)) => Err(Failure::read(format!(
+            "{}: no such file: this kernel (or capture) has no pagetypeinfo, so --types cannot be shown",
+            p.display()
+        ))),
+        r => Ok(r?),
     }
 }
 
-pub fn run(root: &Root, args: &BuddyArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &BuddyArgs, out: &Output) -> Outcome {
     let zones = buddyinfo::read(root)?;
     let page_size = root.page_size();
     let types_info = if args.types {

@@ -1,11 +1,18 @@
 //! `memlens capture DIR`.
 
-use memlens_sources::{capture, Result, Root};
+use crate::failure::{Failure, Outcome};
+use memlens_sources::{capture, Root};
 
 use crate::cli::CaptureArgs;
 use crate::output::{count, print};
 
-pub fn run(root: &Root, args: &CaptureArgs) -> Result<i32> {
+pub fn run(root: &Root, args: &CaptureArgs) -> Outcome {
+    if std::fs::read_dir(&args.dir).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(Failure::usage(format!(
+            "{}: directory is not empty; capture into a new directory",
+            args.dir.display()
+        )));
+    }
     let s = capture::capture(root, &args.dir, env!("CARGO_PKG_VERSION"))?;
     print(&format!(
         "captured {} ({} KiB) of {} into {}{}{}\nread it back with: memlens --root {} ps\n",

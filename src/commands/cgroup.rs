@@ -1,10 +1,11 @@
 //! `memlens cgroup [PATH]`: read the memory cgroup tree(s), derive rows, render a tree.
 
+use crate::failure::{Failure, Outcome};
 use memlens_analysis::cgroup::{self, CgroupRow};
 use memlens_model::{CgroupVersion, Limit};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::cgroupfs::{hierarchies, read_tree};
-use memlens_sources::{Error, Result, Root};
+use memlens_sources::{Error, Root};
 use serde::Serialize;
 
 use crate::cli::CgroupArgs;
@@ -30,7 +31,7 @@ fn limit_cell(l: Option<Limit>) -> Cell {
     }
 }
 
-pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
     // Collect.
     let hs = hierarchies(root);
     if hs.is_empty() {
@@ -48,13 +49,11 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Result<i32> {
         match read_tree(root, h, start, args.depth) {
             Ok(t) => trees.push((h.clone(), t)),
             Err(Error::Missing(_)) if args.path.is_some() => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     if trees.is_empty() {
-        return Err(Error::Missing(
-            root.path(&format!("{}{}", hs[0].dir, start)),
-        ));
+        return Err(Error::Missing(root.path(&format!("{}{}", hs[0].dir, start))).into());
     }
     // Analyse.
     let rows: Vec<(memlens_sources::cgroupfs::Hierarchy, Vec<CgroupRow>)> = trees
@@ -107,14 +106,11 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Result<i32> {
     Ok(0)
 }
 
-fn no_hierarchy(root: &Root) -> Error {
-    Error::Io(
-        root.path("sys/fs/cgroup"),
-        std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "no memory cgroup hierarchy (no v1 memory controller, no v2 root with memory enabled)",
-        ),
-    )
+fn no_hierarchy(root: &Root) -> Failure {
+    Failure::refused(format!(
+        "{}: no memory cgroup hierarchy (no v1 memory controller, no v2 root with memory enabled)",
+        root.path("sys/fs/cgroup").display()
+    ))
 }
 
 fn table(csv: bool) -> Table {

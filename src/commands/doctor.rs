@@ -1,6 +1,7 @@
 //! `memlens doctor`: collect everything (and a short live sample of rates), diagnose,
 //! render the findings most serious first. Exit status: 0 ok, 1 warning, 2 critical.
 
+use crate::failure::Outcome;
 use memlens_analysis::doctor::{self, Evidence};
 use memlens_analysis::findings::Finding;
 use memlens_analysis::{fragmentation, rates, zones};
@@ -35,7 +36,7 @@ fn optional<T: Default>(r: Result<T>) -> Result<T> {
 
 /// `earlier`: an earlier capture of the same machine; the rates are then those between
 /// the two captures, and everything else is read from `root`, the later one.
-pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output) -> Outcome {
     // Collect.
     let first = vmstat::sample(earlier.unwrap_or(root))?;
     let sample = if earlier.is_some() || (root.is_live() && !args.sample.is_zero()) {

@@ -1,6 +1,7 @@
 //! `memlens explain [TERM]`: the glossary. One entry by name (ignoring case), or all of
 //! them; an unknown term lists the close ones and exits 2.
 
+use crate::failure::{Failure, Outcome};
 use memlens_present::glossary::{lookup, suggestions, Entry, ENTRIES};
 use memlens_present::{json, Column, Table};
 
@@ -25,7 +26,7 @@ fn table(entries: &[Entry]) -> Table {
     t
 }
 
-pub fn run(args: &ExplainArgs, out: &Output) -> Result<i32, String> {
+pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
     let Some(term) = &args.term else {
         match out.format {
             Format::Json => print(&json(&ENTRIES)),
@@ -49,14 +50,14 @@ pub fn run(args: &ExplainArgs, out: &Output) -> Result<i32, String> {
     };
     let Some(e) = lookup(term) else {
         let close = suggestions(term);
-        return Err(if close.is_empty() {
+        return Err(Failure::usage(if close.is_empty() {
             format!("no entry for {term:?}; `memlens explain` lists every term")
         } else {
             format!(
                 "no entry for {term:?}; did you mean: {}? (`memlens explain` lists every term)",
                 close.join(", ")
             )
-        });
+        }));
     };
     match out.format {
         Format::Json => print(&json(e)),

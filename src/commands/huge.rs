@@ -1,13 +1,14 @@
 //! `memlens huge`: hugetlb pools and their holders, THP policy and the top THP users, KSM
 //! state and savings with the processes whose pages are merged.
 
+use crate::failure::Outcome;
 use std::time::Duration;
 
 use memlens_analysis::huge::{report, HugeReport, Inputs};
 use memlens_present::{bytes, json, Cell, Column, Table};
 use memlens_sources::passwd::Users;
 use memlens_sources::procs::{scan, ScanOptions};
-use memlens_sources::{hugepages, ksm, meminfo, transparent_hugepage, Result, Root};
+use memlens_sources::{hugepages, ksm, meminfo, transparent_hugepage, Root};
 
 use crate::cli::HugeArgs;
 use crate::commands::ps::warn_skipped;
@@ -152,7 +153,7 @@ fn csv_table(r: &HugeReport) -> Table {
     t
 }
 
-pub fn run(root: &Root, args: &HugeArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &HugeArgs, out: &Output) -> Outcome {
     let pools = hugepages::read(root)?;
     let mi = meminfo::read(root)?;
     let thp_available = root.path("sys/kernel/mm/transparent_hugepage").is_dir();

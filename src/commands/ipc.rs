@@ -1,6 +1,7 @@
 //! `memlens ipc`: SysV shared memory, semaphores and message queues, POSIX shared memory
 //! and the IPC limits.
 
+use crate::failure::Outcome;
 use memlens_analysis::ipc::{report, Inputs, IpcReport};
 use memlens_model::Sysctls;
 use memlens_present::{bytes, json, Cell, Column, Table};
@@ -86,7 +87,7 @@ fn posix_table(r: &IpcReport) -> Table {
     t
 }
 
-pub fn run(root: &Root, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, out: &Output) -> Outcome {
     let shm = sysvipc::read_shm(root)?;
     let sem = sysvipc::read_sem(root)?;
     let msg = sysvipc::read_msg(root)?;

@@ -4,6 +4,7 @@
 use memlens_lab::{Event, Experiment, LabError, Options, SharedKind};
 
 use crate::cli::{LabArgs, LabExperiment, SharedKindArg};
+use crate::failure::{Failure, Outcome};
 use crate::output::{print, Format, Output};
 
 fn experiment(e: &LabExperiment) -> Result<Experiment, LabError> {
@@ -132,8 +133,10 @@ fn text(ev: &Event) -> String {
     }
 }
 
-pub fn run(args: &LabArgs, out: &Output) -> Result<i32, LabError> {
-    let exp = experiment(&args.experiment)?;
+/// Runs an experiment. Arguments it cannot take are usage errors; an experiment the
+/// machine cannot hold (too little memory, a failed system call) is refused.
+pub fn run(args: &LabArgs, out: &Output) -> Outcome {
+    let exp = experiment(&args.experiment).map_err(|e| Failure::usage(format!("lab: {e}")))?;
     let json = out.format == Format::Json;
     let mut emit = |ev: &Event| {
         if json {
@@ -144,6 +147,7 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<i32, LabError> {
             print(&text(ev));
         }
     };
-    memlens_lab::run(&exp, &Options { hold: args.hold }, &mut emit)?;
+    memlens_lab::run(&exp, &Options { hold: args.hold }, &mut emit)
+        .map_err(|e| Failure::refused(format!("lab: {e}")))?;
     Ok(0)
 }

@@ -1,16 +1,16 @@
 //! `memlens maps PID`: read smaps, sum by mapping/kind/path, compare with smaps_rollup.
 
+use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
 use memlens_analysis::maps::{self as maps_analysis, MapGroup, RollupCheck};
 use memlens_model::{Mapping, SmapsCounters};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::procs::read_smaps;
-use memlens_sources::{cmdline, smaps, status, Error, Result, Root};
+use memlens_sources::{cmdline, smaps, status, Error, Root};
 use serde::Serialize;
 
 use crate::cli::{MapsArgs, MapsBy};
-use crate::commands::ps::unknown_pid;
 use crate::output::{count, print, Format, Output};
 
 /// One mapping as printed and serialised (addresses as hex strings: 64-bit addresses do
@@ -85,7 +85,7 @@ struct MapsJson<'a> {
     rollup_check: Option<RollupCheck>,
 }
 
-pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
     let pid = args.pid;
     // Collect.
     let name = match status::read(root, pid) {
@@ -97,11 +97,19 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Result<i32> {
             return Ok(0);
         }
         Ok(s) => s.name,
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
-        Err(e) => return Err(e),
+        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
+            return Err(Failure::no_process(root, pid))
+        }
+        Err(e) => return Err(e.into()),
     };
     let maps = match read_smaps(root, pid, Duration::from_secs_f64(args.timeout.max(0.001))) {
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
+        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(Failure::no_process(root, pid)),
+        Err(Error::Denied(p)) => {
+            return Err(Failure::refused(format!(
+                "{}: permission denied: another user's mappings are readable by root only; run memlens maps as root",
+                p.display()
+            )))
+        }
         r => r?,
     };
     let command = cmdline::read(root, pid)

@@ -1,13 +1,14 @@
 //! `memlens oom`: scan processes with their OOM scores, rank them as the OOM killer would,
 //! render with the OOM kills since boot.
 
+use crate::failure::Outcome;
 use std::time::Duration;
 
 use memlens_analysis::cgroup::{self, CgroupOomKills};
 use memlens_analysis::oom::{first_victim, rank, OomRow};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::{cgroupfs, vmstat, Error, Result, Root};
+use memlens_sources::{cgroupfs, vmstat, Error, Root};
 use serde::Serialize;
 
 use crate::cli::OomArgs;
@@ -54,7 +55,7 @@ fn table(rows: &[OomRow]) -> Table {
     t
 }
 
-pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
     let opts = ScanOptions {
         oom: true,
         cgroup: true,
@@ -68,7 +69,7 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Result<i32> {
         match cgroupfs::read_tree(root, &h, "/", None) {
             Ok(t) => cgroups.extend(t),
             Err(Error::Missing(_)) | Err(Error::Denied(_)) => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let cgroup_kills = cgroup::oom_kills(&cgroups);

@@ -1,11 +1,12 @@
 //! `memlens` with no command: system summary, top processes by PSS, findings.
 
+use crate::failure::Outcome;
 use memlens_analysis::findings::{self, Finding, Severity};
 use memlens_analysis::procs::{self, ProcRow};
 use memlens_analysis::sys::SysSummary;
 use memlens_present::json;
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::{vmstat, Result, Root};
+use memlens_sources::{vmstat, Root};
 use serde::Serialize;
 
 use crate::commands::ps::{self as ps_cmd, Skipped};
@@ -22,13 +23,13 @@ struct OverviewJson<'a> {
     skipped: &'a Skipped,
 }
 
-pub fn run(root: &Root, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, out: &Output) -> Outcome {
     // Collect.
     let summary = sys::collect(root)?;
     let vm = match vmstat::read(root) {
         Ok(v) => Some(v),
         Err(e) if e.is_missing() => None,
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let (mut rows, skipped) = ps_cmd::collect(root, &ScanOptions::default())?;
     // Analyse.

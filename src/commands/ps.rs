@@ -1,5 +1,6 @@
 //! `memlens ps`: scan processes, derive rows, filter/sort/group, render.
 
+use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
 use memlens_analysis::procs::{self, Group, GroupBy, ProcRow};
@@ -7,7 +8,7 @@ use memlens_model::ProcessScan;
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::passwd::Users;
 use memlens_sources::procs::{scan, ScanOptions};
-use memlens_sources::{Error, Result, Root};
+use memlens_sources::{Result, Root};
 use serde::Serialize;
 
 use crate::cli::{ByArg, PsArgs};
@@ -93,7 +94,7 @@ struct GroupJson<'a> {
     skipped: &'a Skipped,
 }
 
-pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
     let opts = ScanOptions {
         cgroup: args.by == Some(ByArg::Cgroup),
         pids: (!args.pid.is_empty()).then(|| args.pid.clone()),
@@ -104,16 +105,11 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Result<i32> {
         for pid in pids {
             let p = root.path(&format!("proc/{pid}/status"));
             if !p.exists() {
-                return Err(unknown_pid(*pid));
+                return Err(Failure::no_process(root, *pid));
             }
         }
     }
-    let invalid = |what: &str, msg: String| {
-        Error::Io(
-            what.into(),
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, msg),
-        )
-    };
+    let invalid = |what: &str, msg: String| Failure::usage(format!("{what}: {msg}"));
     let re = match &args.command {
         Some(r) => Some(regex::Regex::new(r).map_err(|e| {
             // The regex crate's message spans several lines; its last says what is wrong.
@@ -200,16 +196,6 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-pub fn unknown_pid(pid: u32) -> Error {
-    Error::Io(
-        format!("/proc/{pid}").into(),
-        std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("no process with PID {pid}"),
-        ),
-    )
 }
 
 /// The footer line under a process table.

@@ -1,9 +1,10 @@
 //! `memlens slab`: read slabinfo (root only) and meminfo, size each cache, render like
 //! `slabtop -o` sorted by size.
 
+use crate::failure::{Failure, Outcome};
 use memlens_analysis::slab::{rows, totals, SlabRow, SlabTotals};
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::{meminfo, slabinfo, Error, Result, Root};
+use memlens_sources::{meminfo, slabinfo, Error, Root};
 use serde::Serialize;
 
 use crate::cli::SlabArgs;
@@ -16,23 +17,17 @@ struct SlabJson<'a> {
     totals: &'a SlabTotals,
 }
 
-fn read(root: &Root) -> Result<Vec<memlens_model::SlabCache>> {
+fn read(root: &Root) -> std::result::Result<Vec<memlens_model::SlabCache>, Failure> {
     match slabinfo::read(root) {
-        Err(Error::Denied(p)) => Err(Error::Io(
-            p,
-            std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "permission denied: slabinfo is readable by root only (mode 0400); run memlens slab as root",
-            ),
-        )),
-        Err(Error::Missing(p)) => Err(Error::Io(
-            p,
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such file: this kernel (SLUB without CONFIG_SLUB_DEBUG) or capture has no slabinfo; meminfo's Slab, SReclaimable and SUnreclaim are in `memlens sys`",
-            ),
-        )),
-        r => r,
+        Err(Error::Denied(p)) => Err(Failure::refused(format!(
+            "{}: permission denied: slabinfo is readable by root only (mode 0400); run memlens slab as root",
+            p.display()
+        ))),
+        Err(Error::Missing(p)) => Err(Failure::read(format!(
+            "{}: no such file: this kernel (SLUB without CONFIG_SLUB_DEBUG) or capture has no slabinfo; meminfo's Slab, SReclaimable and SUnreclaim are in `memlens sys`",
+            p.display()
+        ))),
+        r => Ok(r?),
     }
 }
 
@@ -71,7 +66,7 @@ fn table(r: &[SlabRow], csv: bool) -> Table {
     t
 }
 
-pub fn run(root: &Root, args: &SlabArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &SlabArgs, out: &Output) -> Outcome {
     let caches = read(root)?;
     let m = meminfo::read(root)?;
     let page_size = root.page_size();

@@ -1,5 +1,6 @@
 //! `memlens sys`: collect meminfo, derive the summary, render it.
 
+use crate::failure::Outcome;
 use memlens_analysis::sys::{overcommit_mode_name, SysSummary};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::{meminfo, Result, Root};
@@ -58,7 +59,7 @@ fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'stati
     ]
 }
 
-pub fn run(root: &Root, args: &SysArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &SysArgs, out: &Output) -> Outcome {
     let s = collect(root)?;
     match out.format {
         Format::Json => print(&json(&s)),

@@ -1,10 +1,11 @@
 //! `memlens tunables [--explain NAME]`: read vm.* and kernel.shm*, audit, render.
 
+use crate::failure::{Failure, Outcome};
 use memlens_analysis::findings::{Finding, Severity};
 use memlens_analysis::tunables::{self, TunableRow};
 use memlens_model::Sysctls;
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::{buddyinfo, meminfo, sysctl, transparent_hugepage, Error, Result, Root};
+use memlens_sources::{buddyinfo, meminfo, sysctl, transparent_hugepage, Error, Root};
 use serde::Serialize;
 
 use crate::cli::TunablesArgs;
@@ -25,17 +26,13 @@ struct ExplainJson<'a> {
     removed: Option<&'static str>,
 }
 
-fn not_found(name: &str) -> Error {
-    Error::Io(
-        name.into(),
-        std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "not a vm.* or kernel.shm* tunable memlens knows, and not on this kernel",
-        ),
-    )
+fn not_found(name: &str) -> Failure {
+    Failure::usage(format!(
+        "{name}: not a vm.* or kernel.shm* tunable memlens knows, and not on this kernel"
+    ))
 }
 
-pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
     // Collect.
     let vm = sysctl::read_dir(root, "proc/sys/vm")?;
     let kernel = match sysctl::read_dir(root, "proc/sys/kernel") {
@@ -45,7 +42,7 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Result<i32> {
                 .collect(),
         ),
         Err(Error::Missing(_)) => Sysctls::default(),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     if let Some(name) = &args.explain {
         return explain(name, &vm, &kernel, out);
@@ -139,7 +136,7 @@ fn table(rows: &[TunableRow], with_meaning: bool) -> Table {
     t
 }
 
-fn explain(name: &str, vm: &Sysctls, kernel: &Sysctls, out: &Output) -> Result<i32> {
+fn explain(name: &str, vm: &Sysctls, kernel: &Sysctls, out: &Output) -> Outcome {
     let full = tunables::normalize(name);
     let short = full.split_once('.').map(|x| x.1).unwrap_or(&full);
     let value = if full.starts_with("kernel.") {

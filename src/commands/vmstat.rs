@@ -1,6 +1,7 @@
 //! `memlens vmstat [INTERVAL [COUNT]]`: collect raw samples, derive per-interval rates,
 //! render one row per interval (the first since boot), like `vmstat` and `sar -r/-B/-W`.
 
+use crate::failure::{Failure, Outcome};
 use std::time::Instant;
 
 use memlens_analysis::rates::{between, Interval, Sample, COUNTERS};
@@ -183,7 +184,7 @@ struct VmstatJson<'a> {
 
 /// `earlier`: an earlier capture of the same machine (`--root A --root B`): the rows are
 /// then A since boot, and A to B.
-pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output) -> Outcome {
     let mut interval = args.interval;
     let mut count = args.count;
     if earlier.is_some() && interval.is_some() {
@@ -271,9 +272,6 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
     Ok(0)
 }
 
-fn usage(msg: &str) -> Error {
-    Error::Io(
-        "vmstat".into(),
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, msg.to_string()),
-    )
+fn usage(msg: &str) -> Failure {
+    Failure::usage(format!("vmstat: {msg}"))
 }

@@ -1,14 +1,14 @@
 //! `memlens wss PID [--interval DUR]`: clear the referenced bits, wait, read smaps, sum
 //! what was referenced by mapping kind.
 
+use crate::failure::{Failure, Outcome};
 use memlens_analysis::wss::{self, WssRow};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::procs::{clear_refs, read_smaps};
-use memlens_sources::{status, Error, Result, Root};
+use memlens_sources::{status, Error, Root};
 use serde::Serialize;
 
 use crate::cli::WssArgs;
-use crate::commands::ps::unknown_pid;
 use crate::output::{print, Format, Output};
 
 const SIDE_EFFECT: &str = "memlens wrote 1 to /proc/PID/clear_refs: this clears the referenced and accessed bits of the process's pages, which the kernel's reclaim also reads, so for a moment its pages look less recently used than they are";
@@ -22,14 +22,11 @@ struct WssJson<'a> {
     side_effect: &'static str,
 }
 
-fn refuse(path: std::path::PathBuf, why: &str) -> Error {
-    Error::Io(
-        path,
-        std::io::Error::new(std::io::ErrorKind::PermissionDenied, why.to_string()),
-    )
+fn refuse(path: std::path::PathBuf, why: &str) -> Failure {
+    Failure::refused(format!("{}: {why}", path.display()))
 }
 
-pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
     let pid = args.pid;
     if !root.is_live() {
         return Err(refuse(
@@ -40,8 +37,10 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Result<i32> {
     // Collect: clear, wait, read.
     match status::read(root, pid) {
         Ok(_) => {}
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
-        Err(e) => return Err(e),
+        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
+            return Err(Failure::no_process(root, pid))
+        }
+        Err(e) => return Err(e.into()),
     }
     match clear_refs(root, pid) {
         Ok(()) => {}
@@ -51,12 +50,14 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Result<i32> {
                 "permission denied: clearing a process's referenced bits needs root or the process's owner",
             ))
         }
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
-        Err(e) => return Err(e),
+        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(Failure::no_process(root, pid)),
+        Err(e) => return Err(e.into()),
     }
     std::thread::sleep(args.interval);
     let maps = match read_smaps(root, pid, std::time::Duration::from_secs(5)) {
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(unknown_pid(pid)),
+        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
+            return Err(Failure::no_process(root, pid))
+        }
         r => r?,
     };
     // Analyse.

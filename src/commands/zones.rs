@@ -1,6 +1,7 @@
 //! `memlens zones`: read zoneinfo, place each zone's free pages against its watermarks,
 //! render.
 
+use crate::failure::Outcome;
 use memlens_analysis::zones::{view, ZoneView};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::{zoneinfo, Result, Root};
@@ -53,7 +54,7 @@ fn table(zones: &[ZoneView]) -> Table {
     t
 }
 
-pub fn run(root: &Root, out: &Output) -> Result<i32> {
+pub fn run(root: &Root, out: &Output) -> Outcome {
     let (page_size, zones) = collect(root)?;
     match out.format {
         Format::Json => print(&json(&ZonesJson {

@@ -9,6 +9,10 @@ use std::process::{Child, Command, Stdio};
 use serde_json::Value;
 
 pub const KIB: i64 = 1024;
+/// Exit statuses (src/failure.rs): a read failure, a usage error, a refusal.
+pub const EXIT_READ: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_REFUSED: i32 = 3;
 pub const MIB: i64 = 1024 * 1024;
 
 pub fn bin() -> &'static str {
