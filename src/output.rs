@@ -76,6 +76,16 @@ pub fn print(s: &str) {
     let _ = out.flush();
 }
 
+/// User names from the root's `etc/passwd`, with one warning when it exists but cannot be
+/// read (users are then shown by UID).
+pub fn users(root: &memlens_sources::Root) -> memlens_sources::passwd::Users {
+    let u = memlens_sources::passwd::Users::read(root);
+    if let Some(why) = u.problem() {
+        warn(&format!("{why}; users shown by UID"));
+    }
+    u
+}
+
 /// One warning line on stderr.
 pub fn warn(msg: &str) {
     eprintln!("memlens: {msg}");

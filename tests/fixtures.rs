@@ -284,7 +284,7 @@ fn scratch(name: &str, tag: &str) -> PathBuf {
 }
 
 #[test]
-fn garbled_files_fail_with_file_and_line() {
+fn garbled_files_are_named_with_file_and_line() {
     let (user, _) = pids("vm-6.18-hybrid");
     let pid = user.iter().copied().find(|p| *p != 1).unwrap();
     let cases: Vec<(String, &str, Vec<&str>)> = vec![
@@ -323,17 +323,22 @@ fn garbled_files_fail_with_file_and_line() {
             .map(|a| if *a == "PID" { pid_s.as_str() } else { a })
             .collect();
         let mut all = vec!["--root", dst.to_str().unwrap()];
-        all.extend(args);
+        all.extend(&args);
         let r = memlens(&all);
-        assert_eq!(r.code, EXIT_READ, "{file}: {}", r.stderr);
-        assert!(
-            r.stderr.contains(file.as_str()),
-            "names the file: {}",
+        // A system-wide file stops the command; one process's file read by a scan marks
+        // that process, with one warning naming file and line, and the listing goes on.
+        let per_process = file.starts_with("proc/") && args[0] == "ps";
+        assert_eq!(
+            r.code,
+            if per_process { 0 } else { EXIT_READ },
+            "{file}: {}",
             r.stderr
         );
+        let naming: Vec<&str> = r.stderr.lines().filter(|l| l.contains(file.as_str())).collect();
+        assert_eq!(naming.len(), 1, "names the file once: {}", r.stderr);
         assert!(
-            r.stderr.lines().count() == 1 && !r.stderr.contains("panicked"),
-            "{}",
+            naming[0].contains(&format!("{file}:")) && !r.stderr.contains("panicked"),
+            "names the line: {}",
             r.stderr
         );
         let _ = fs::remove_dir_all(&dst);

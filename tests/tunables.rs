@@ -126,3 +126,41 @@ fn live_values_match_sysctl() {
         );
     }
 }
+
+/// Without root, the 0600 tunables (`vm.mmap_rnd_bits`...) cannot be read: they are named
+/// on stderr and in the JSON, not dropped silently.
+#[test]
+fn unreadable_tunables_are_named_not_dropped() {
+    if !is_root() {
+        eprintln!("not root: cannot switch to the test user");
+        return;
+    }
+    test_user();
+    let secret: Vec<String> = sh("find /proc/sys/vm -maxdepth 1 -type f -perm 0600")
+        .lines()
+        .map(|p| format!("vm.{}", p.rsplit('/').next().unwrap()))
+        .filter(|n| n != "vm.stat_refresh")
+        .collect();
+    assert!(!secret.is_empty(), "this kernel has root-only vm tunables");
+    let r = as_user(&["tunables", "--json"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let named: Vec<&str> = j["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u[0].as_str().unwrap())
+        .collect();
+    for s in &secret {
+        assert!(named.contains(&s.as_str()), "{s} in {named:?}");
+        assert!(
+            r.stderr.contains(&format!("{s} (permission denied)")),
+            "{}",
+            r.stderr
+        );
+    }
+    // As root, every one of them is read.
+    let j = memlens(&["tunables", "--json"]).json();
+    assert_eq!(j["unreadable"].as_array().unwrap().len(), 0);
+}

@@ -445,59 +445,6 @@ fn oom_ranks_by_the_oom_score_files() {
     ));
 }
 
-/// A copy of a fixture tree, removed on drop, for tests that edit kernel files in it.
-struct TempTree(PathBuf);
-
-impl TempTree {
-    fn copy_of(name: &str, tag: &str) -> TempTree {
-        let dir = std::env::temp_dir().join(format!("memlens-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        sh(&format!(
-            "cp -a '{}' '{}'",
-            tree(name).display(),
-            dir.display()
-        ));
-        TempTree(dir)
-    }
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.0.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    }
-    fn read(&self, rel: &str) -> String {
-        read(&self.0.join(rel))
-    }
-    /// Sets the value of a `Key:   N kB` line.
-    fn set_kb(&self, rel: &str, key: &str, kb: u64) {
-        let t = self.read(rel);
-        let mut found = false;
-        let out: String = t
-            .lines()
-            .map(|l| {
-                if l.split(':').next() == Some(key) {
-                    found = true;
-                    format!("{key}:\t{kb} kB\n")
-                } else {
-                    format!("{l}\n")
-                }
-            })
-            .collect();
-        assert!(found, "{rel} has no {key}");
-        self.write(rel, &out);
-    }
-    fn run(&self, args: &[&str]) -> Run {
-        let mut all = vec!["--root", self.0.to_str().unwrap()];
-        all.extend_from_slice(args);
-        memlens(&all)
-    }
-}
-
-impl Drop for TempTree {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The selected word of a `a [b] c` selector file.
 fn selected(text: &str) -> String {
     let s = text.split('[').nth(1).unwrap();
@@ -668,12 +615,17 @@ fn huge_pools_thp_and_ksm_are_the_raw_files() {
         text.stdout
     );
 
-    // A garbled ksm_stat names the file and exits 2.
+    // A garbled ksm_stat marks that process; the warning names file and line.
     t.write("proc/15506/ksm_stat", "ksm_merging_pages 5x\n");
     let r = t.run(&["huge"]);
-    assert_eq!(r.code, EXIT_READ);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("15506/ksm_stat:1:"), "{}", r.stderr);
-    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().filter(|l| l.contains("unusable")).count(),
+        1,
+        "{}",
+        r.stderr
+    );
 }
 
 /// The untouched trees: the 6.18 tree's zero pools and stopped KSM are reported as such;

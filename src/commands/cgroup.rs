@@ -4,8 +4,8 @@ use crate::failure::{Failure, Outcome};
 use memlens_analysis::cgroup::{self, CgroupRow};
 use memlens_model::{CgroupVersion, Limit};
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::cgroupfs::{hierarchies, read_tree};
-use memlens_sources::{Error, Root};
+use memlens_sources::cgroupfs::{check_path, hierarchies, parse_path, read_tree, BadPath};
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::CgroupArgs;
@@ -37,23 +37,40 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
     if hs.is_empty() {
         return Err(no_hierarchy(root));
     }
-    // `system.slice` and `/system.slice/` both name `/system.slice`.
-    let start = match args.path.as_deref().map(|p| p.trim_end_matches('/')) {
-        None | Some("") => "/".to_string(),
-        Some(p) if p.starts_with('/') => p.to_string(),
-        Some(p) => format!("/{p}"),
-    };
-    let start = start.as_str();
-    let mut trees = Vec::new();
+    // `system.slice` and `/system.slice/` both name `/system.slice`; `..` is refused.
+    let given = args.path.as_deref().unwrap_or("/");
+    let start = parse_path(given).map_err(|_| {
+        Failure::usage(format!(
+            "cgroup {given:?}: leaves the memory cgroup hierarchy (`..` or `.` in the path)"
+        ))
+    })?;
+    // The hierarchies where the path is a memory cgroup; say why when it is in none.
+    let mut found = Vec::new();
+    let mut not_a_cgroup = false;
     for h in &hs {
-        match read_tree(root, h, start, args.depth) {
-            Ok(t) => trees.push((h.clone(), t)),
-            Err(Error::Missing(_)) if args.path.is_some() => {}
-            Err(e) => return Err(e.into()),
+        match check_path(root, h, &start) {
+            Ok(()) => found.push(h),
+            Err(BadPath::NotACgroup) => not_a_cgroup = true,
+            Err(_) => {}
         }
     }
-    if trees.is_empty() {
-        return Err(Error::Missing(root.path(&format!("{}{}", hs[0].dir, start))).into());
+    if found.is_empty() {
+        let dirs: Vec<String> = hs.iter().map(|h| format!("/{}", h.dir)).collect();
+        return Err(if not_a_cgroup {
+            Failure::usage(format!(
+                "cgroup {given:?}: a directory, but not a memory cgroup (no memory controller files in it) under {}",
+                dirs.join(" or ")
+            ))
+        } else {
+            Failure::read(format!(
+                "cgroup {given:?}: no such cgroup under {}",
+                dirs.join(" or ")
+            ))
+        });
+    }
+    let mut trees = Vec::new();
+    for h in found {
+        trees.push((h.clone(), read_tree(root, h, &start, args.depth)?));
     }
     // Analyse.
     let rows: Vec<(memlens_sources::cgroupfs::Hierarchy, Vec<CgroupRow>)> = trees

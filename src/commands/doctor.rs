@@ -58,7 +58,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
     let buddy = optional(buddyinfo::read(root))?;
     let mut cgroups = Vec::new();
     for h in cgroupfs::hierarchies(root) {
-        cgroups.extend(optional(cgroupfs::read_tree(root, &h, "/", None))?);
+        cgroups.extend(optional(cgroupfs::read_tree(root, &h, b"/", None))?);
     }
     let vm: Sysctls = optional(sysctl::read_dir(root, "proc/sys/vm"))?;
     let thp = transparent_hugepage::read(root).unwrap_or_default();

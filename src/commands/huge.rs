@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use memlens_analysis::huge::{report, HugeReport, Inputs};
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::passwd::Users;
 use memlens_sources::procs::{scan, ScanOptions};
 use memlens_sources::{hugepages, ksm, meminfo, transparent_hugepage, Root};
 
@@ -166,7 +165,7 @@ pub fn run(root: &Root, args: &HugeArgs, out: &Output) -> Outcome {
         ..Default::default()
     };
     let procs = scan(root, &opts)?;
-    let users = Users::read(root);
+    let users = crate::output::users(root);
     let page_size = root.page_size();
     let r = report(
         &Inputs {
@@ -181,16 +180,7 @@ pub fn run(root: &Root, args: &HugeArgs, out: &Output) -> Outcome {
         |u| users.name(u),
         Some(args.limit),
     );
-    let denied = procs
-        .processes
-        .iter()
-        .filter(|p| !p.problems.is_empty())
-        .count() as u32;
-    warn_skipped(&crate::commands::ps::Skipped {
-        partially_readable: denied,
-        timed_out: procs.timed_out.clone(),
-        ..Default::default()
-    });
+    warn_skipped(&crate::commands::ps::Skipped::of(&procs));
     match out.format {
         Format::Json => print(&json(&r)),
         Format::Csv => print(&csv_table(&r).csv()),

@@ -5,7 +5,6 @@ use crate::failure::Outcome;
 use memlens_analysis::ipc::{report, Inputs, IpcReport};
 use memlens_model::Sysctls;
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::passwd::Users;
 use memlens_sources::{meminfo, posix_shm, sysctl, sysvipc, Error, Result, Root};
 
 use crate::output::{print, Format, Output};
@@ -94,7 +93,7 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
     let posix = posix_shm::read(root)?;
     let sysctls = read_limits(root)?;
     let mi = meminfo::read(root)?;
-    let users = Users::read(root);
+    let users = crate::output::users(root);
     let r = report(
         &Inputs {
             shm: shm.as_deref(),

@@ -6,8 +6,8 @@ use std::time::Duration;
 use memlens_analysis::maps::{self as maps_analysis, MapGroup, RollupCheck};
 use memlens_model::{Mapping, SmapsCounters};
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::procs::read_smaps;
-use memlens_sources::{cmdline, smaps, status, Error, Root};
+use memlens_sources::procs::{read_rollup, read_smaps};
+use memlens_sources::{cmdline, status, Error, Root};
 use serde::Serialize;
 
 use crate::cli::{MapsArgs, MapsBy};
@@ -102,7 +102,8 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
         }
         Err(e) => return Err(e.into()),
     };
-    let maps = match read_smaps(root, pid, Duration::from_secs_f64(args.timeout.max(0.001))) {
+    let timeout = Duration::from_secs_f64(args.timeout.max(0.001));
+    let maps = match read_smaps(root, pid, timeout) {
         Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(Failure::no_process(root, pid)),
         Err(Error::Denied(p)) => {
             return Err(Failure::refused(format!(
@@ -116,7 +117,7 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
         .ok()
         .flatten()
         .unwrap_or_else(|| format!("[{name}]"));
-    let rollup = match smaps::read_rollup(root, pid) {
+    let rollup = match read_rollup(root, pid, timeout) {
         Err(Error::Denied(_)) | Err(Error::Missing(_)) | Err(Error::Vanished(_)) => None,
         r => r?,
     };

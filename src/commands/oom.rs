@@ -66,7 +66,7 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
     let oom_kills = vmstat::read(root)?.get("oom_kill");
     let mut cgroups = Vec::new();
     for h in cgroupfs::hierarchies(root) {
-        match cgroupfs::read_tree(root, &h, "/", None) {
+        match cgroupfs::read_tree(root, &h, b"/", None) {
             Ok(t) => cgroups.extend(t),
             Err(Error::Missing(_)) | Err(Error::Denied(_)) => {}
             Err(e) => return Err(e.into()),

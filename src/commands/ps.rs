@@ -4,7 +4,7 @@ use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
 use memlens_analysis::procs::{self, Group, GroupBy, ProcRow};
-use memlens_model::ProcessScan;
+use memlens_model::{Problem, ProcessScan};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::passwd::Users;
 use memlens_sources::procs::{scan, ScanOptions};
@@ -27,35 +27,97 @@ pub struct Skipped {
     pub timed_out: Vec<u32>,
     /// Listed processes with at least one unreadable file (their cells are null).
     pub partially_readable: u32,
+    /// Of those, the processes with a garbled or otherwise unusable file (in a damaged
+    /// capture), rather than one denied or timed out.
+    pub garbled: u32,
+    /// Processes not listed because their `status` file was unusable.
+    pub unusable: Vec<u32>,
+    /// Process directories of a capture with no `status` file: the capture is incomplete.
+    pub incomplete: u32,
+    /// The first unusable file's error, naming file and line, for the warning.
+    #[serde(skip)]
+    pub first_problem: Option<String>,
+}
+
+impl Skipped {
+    /// What a scan skipped or could only partly read.
+    pub fn of(scan: &ProcessScan) -> Skipped {
+        let unusable_file = |p: &memlens_model::ProcessSample| {
+            p.problems
+                .iter()
+                .find(|f| f.problem == Problem::Unusable)
+                .map(|f| f.detail.clone().unwrap_or_else(|| f.file.clone()))
+        };
+        let garbled: Vec<String> = scan.processes.iter().filter_map(unusable_file).collect();
+        Skipped {
+            vanished: scan.vanished,
+            kernel_threads: scan.kernel_threads,
+            hidden: scan.hidden,
+            timed_out: scan.timed_out.clone(),
+            partially_readable: scan
+                .processes
+                .iter()
+                .filter(|p| !p.problems.is_empty())
+                .count() as u32,
+            garbled: garbled.len() as u32,
+            unusable: scan.unusable.iter().map(|(pid, _)| *pid).collect(),
+            incomplete: scan.incomplete,
+            first_problem: scan
+                .unusable
+                .first()
+                .map(|(_, e)| e.clone())
+                .or_else(|| garbled.into_iter().next()),
+        }
+    }
 }
 
 /// Scans processes and builds rows (shared with the overview).
 pub fn collect(root: &Root, opts: &ScanOptions) -> Result<(Vec<ProcRow>, Skipped)> {
     let scan: ProcessScan = scan(root, opts)?;
-    let users = Users::read(root);
+    let users = crate::output::users(root);
     let rows: Vec<ProcRow> = scan
         .processes
         .iter()
         .map(|s| procs::row(s, |u| users.name(u)))
         .collect();
-    let skipped = Skipped {
-        vanished: scan.vanished,
-        kernel_threads: scan.kernel_threads,
-        hidden: scan.hidden,
-        timed_out: scan.timed_out.clone(),
-        partially_readable: rows.iter().filter(|r| !r.unreadable.is_empty()).count() as u32,
-    };
-    Ok((rows, skipped))
+    Ok((rows, Skipped::of(&scan)))
 }
 
 /// Prints the one warning about what could not be read, to stderr.
 pub fn warn_skipped(s: &Skipped) {
-    if s.partially_readable > 0 {
+    if s.incomplete > 0 {
+        warn(&format!(
+            "the capture is incomplete: {} no status file (not captured whole; not listed)",
+            count(
+                s.incomplete,
+                "process directory has",
+                "process directories have"
+            )
+        ));
+    }
+    if s.garbled > 0 || !s.unusable.is_empty() {
+        warn(&format!(
+            "{} unusable files ({} marked, {} not listed); the first: {}",
+            count(
+                s.garbled + s.unusable.len() as u32,
+                "process has",
+                "processes have"
+            ),
+            s.garbled,
+            s.unusable.len(),
+            s.first_problem.as_deref().unwrap_or("?")
+        ));
+    }
+    if s.partially_readable.saturating_sub(s.garbled) > 0 {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let root = unsafe { libc::geteuid() } == 0;
         warn(&format!(
             "{} could not be fully read: permission denied (cells shown as 'denied'){}",
-            count(s.partially_readable, "process", "processes"),
+            count(
+                s.partially_readable.saturating_sub(s.garbled),
+                "process",
+                "processes"
+            ),
             if root {
                 ""
             } else {
@@ -212,6 +274,12 @@ pub fn footer(s: &Skipped) -> String {
     }
     if s.partially_readable > 0 {
         parts.push(format!("{} partly unreadable", s.partially_readable));
+    }
+    if !s.unusable.is_empty() {
+        parts.push(format!("{} unusable", s.unusable.len()));
+    }
+    if s.incomplete > 0 {
+        parts.push(format!("{} not captured whole", s.incomplete));
     }
     parts.push(format!(
         "{} not listed",

@@ -9,12 +9,14 @@ use memlens_sources::{buddyinfo, meminfo, sysctl, transparent_hugepage, Error, R
 use serde::Serialize;
 
 use crate::cli::TunablesArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{count, print, warn, Format, Output};
 
 #[derive(Serialize)]
 struct TunablesJson<'a> {
     tunables: &'a [TunableRow],
     findings: &'a [Finding],
+    /// Tunables whose files exist but could not be read: `[name, why]`.
+    unreadable: &'a [(String, String)],
 }
 
 #[derive(Serialize)]
@@ -34,16 +36,38 @@ fn not_found(name: &str) -> Failure {
 
 pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
     // Collect.
-    let vm = sysctl::read_dir(root, "proc/sys/vm")?;
-    let kernel = match sysctl::read_dir(root, "proc/sys/kernel") {
-        Ok(k) => Sysctls(
-            k.0.into_iter()
-                .filter(|(n, _)| n.starts_with("shm"))
-                .collect(),
-        ),
+    let (vm, mut unreadable) = sysctl::read_dir_all(root, "proc/sys/vm")?;
+    for (n, _) in unreadable.iter_mut() {
+        n.insert_str(0, "vm.");
+    }
+    let kernel = match sysctl::read_dir_all(root, "proc/sys/kernel") {
+        Ok((k, bad)) => {
+            unreadable.extend(
+                bad.into_iter()
+                    .filter(|(n, _)| n.starts_with("shm"))
+                    .map(|(n, why)| (format!("kernel.{n}"), why)),
+            );
+            Sysctls(
+                k.0.into_iter()
+                    .filter(|(n, _)| n.starts_with("shm"))
+                    .collect(),
+            )
+        }
         Err(Error::Missing(_)) => Sysctls::default(),
         Err(e) => return Err(e.into()),
     };
+    if !unreadable.is_empty() {
+        let names: Vec<String> = unreadable
+            .iter()
+            .map(|(n, why)| format!("{n} ({why})"))
+            .collect();
+        warn(&format!(
+            "{} could not be read and {} not shown: {}",
+            count(unreadable.len() as u64, "tunable", "tunables"),
+            if unreadable.len() == 1 { "is" } else { "are" },
+            names.join(", ")
+        ));
+    }
     if let Some(name) = &args.explain {
         return explain(name, &vm, &kernel, out);
     }
@@ -70,6 +94,7 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
         Format::Json => print(&json(&TunablesJson {
             tunables: &rows,
             findings: &found,
+            unreadable: &unreadable,
         })),
         Format::Csv => print(&table(&rows, true).csv()),
         Format::Table => {

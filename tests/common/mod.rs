@@ -367,3 +367,56 @@ impl Drop for TestGroup {
         let _ = fs::remove_dir(&self.dir);
     }
 }
+
+/// A copy of a fixture tree, removed on drop, for tests that edit kernel files in it.
+pub struct TempTree(pub PathBuf);
+
+impl TempTree {
+    pub fn copy_of(name: &str, tag: &str) -> TempTree {
+        let dir = std::env::temp_dir().join(format!("memlens-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        sh(&format!(
+            "cp -a '{}' '{}'",
+            fixtures().join(name).display(),
+            dir.display()
+        ));
+        TempTree(dir)
+    }
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.0.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.0.join(rel)).unwrap()
+    }
+    /// Sets the value of a `Key:   N kB` line.
+    pub fn set_kb(&self, rel: &str, key: &str, kb: u64) {
+        let t = self.read(rel);
+        let mut found = false;
+        let out: String = t
+            .lines()
+            .map(|l| {
+                if l.split(':').next() == Some(key) {
+                    found = true;
+                    format!("{key}:\t{kb} kB\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        assert!(found, "{rel} has no {key}");
+        self.write(rel, &out);
+    }
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--root", self.0.to_str().unwrap()];
+        all.extend_from_slice(args);
+        memlens(&all)
+    }
+}
+
+impl Drop for TempTree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}

@@ -87,12 +87,11 @@ pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
         unreadable: s
             .problems
             .iter()
-            .map(|p| {
-                let why = match p.problem {
-                    Problem::Denied => "permission denied",
-                    Problem::TimedOut => "timed out",
-                };
-                format!("{}: {}", p.file, why)
+            .map(|p| match (p.problem, &p.detail) {
+                (Problem::Unusable, Some(d)) => d.clone(),
+                (Problem::Unusable, None) => format!("{}: unusable", p.file),
+                (Problem::Denied, _) => format!("{}: permission denied", p.file),
+                (Problem::TimedOut, _) => format!("{}: timed out", p.file),
             })
             .collect(),
     }

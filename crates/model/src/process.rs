@@ -105,6 +105,9 @@ pub enum Problem {
     Denied,
     /// The read did not finish within the scan's time bound (mmap lock held).
     TimedOut,
+    /// Read, but not usable: garbled or truncated text, not a regular file, too large
+    /// (in a capture tree that was damaged or edited). `detail` says which.
+    Unusable,
 }
 
 /// A file of a process that could not be read, and why.
@@ -112,6 +115,28 @@ pub enum Problem {
 pub struct FileProblem {
     pub file: String,
     pub problem: Problem,
+    /// What was wrong, for [`Problem::Unusable`]: the error naming file and line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl FileProblem {
+    /// A file this user may not read.
+    pub fn denied(file: &str) -> Self {
+        FileProblem {
+            file: file.to_string(),
+            problem: Problem::Denied,
+            detail: None,
+        }
+    }
+    /// A file read but not usable, with the error that says why.
+    pub fn unusable(file: &str, why: &dyn std::fmt::Display) -> Self {
+        FileProblem {
+            file: file.to_string(),
+            problem: Problem::Unusable,
+            detail: Some(why.to_string()),
+        }
+    }
 }
 
 /// Everything memlens read of one process.
@@ -157,4 +182,12 @@ pub struct ProcessScan {
     pub hidden: u32,
     /// PIDs whose reads did not finish within the scan's time bound; not listed.
     pub timed_out: Vec<u32>,
+    /// Processes whose `status` was unusable (garbled, not a regular file...): not listed,
+    /// each with the error.
+    #[serde(default)]
+    pub unusable: Vec<(u32, String)>,
+    /// Process directories of a capture tree with no `status` file: the capture is
+    /// incomplete (on a live machine such a process has exited and counts as vanished).
+    #[serde(default)]
+    pub incomplete: u32,
 }

@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -77,18 +78,19 @@ struct Copier<'a> {
     dest: &'a Path,
     buf: Vec<u8>,
     sum: CaptureSummary,
-    unreadable: Vec<String>,
+    unreadable: Vec<PathBuf>,
 }
 
 impl Copier<'_> {
     /// Copies one file; `Ok(false)` when it does not exist.
-    fn copy(&mut self, rel: &str) -> Result<bool> {
+    fn copy(&mut self, rel: &(impl AsRef<Path> + ?Sized)) -> Result<bool> {
+        let rel = rel.as_ref();
         match self.src.read_into(rel, &mut self.buf) {
             Ok(_) => {}
             Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Ok(false),
             Err(_) => {
                 self.sum.unreadable += 1;
-                self.unreadable.push(rel.to_string());
+                self.unreadable.push(rel.to_path_buf());
                 return Ok(true);
             }
         }
@@ -104,25 +106,21 @@ impl Copier<'_> {
     }
 
     /// Copies the readable files of a directory tree that `keep(rel_path, name)` accepts.
-    fn copy_tree(&mut self, rel: &str, keep: &dyn Fn(&str, &str) -> bool) -> Result<()> {
-        let dir = self.src.path(rel);
-        let Ok(rd) = fs::read_dir(&dir) else {
+    /// Names need not be UTF-8 (cgroups); symbolic links are not followed.
+    fn copy_tree(&mut self, rel: &Path, keep: &dyn Fn(&Path, &str) -> bool) -> Result<()> {
+        let Ok(entries) = self.src.entries(rel) else {
             return Ok(());
         };
-        let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
-        entries.sort_by_key(|e| e.file_name());
         for e in entries {
-            let Some(name) = e.file_name().to_str().map(str::to_string) else {
-                continue;
-            };
-            let Ok(meta) = fs::symlink_metadata(e.path()) else {
-                continue;
-            };
-            let child = format!("{rel}/{name}");
-            if meta.is_dir() {
+            let child = rel.join(&e.name);
+            let name = e.name.to_string_lossy();
+            if e.is_dir {
                 self.copy_tree(&child, keep)?;
-            } else if meta.is_file()
-                && meta.permissions().mode() & 0o444 != 0
+            } else if e.is_file
+                && self
+                    .src
+                    .symlink_metadata(&child)
+                    .is_ok_and(|m| m.permissions().mode() & 0o444 != 0)
                 && keep(&child, &name)
             {
                 self.copy(&child)?;
@@ -133,6 +131,10 @@ impl Copier<'_> {
 }
 
 /// Copies the state under `src` into `dest`, which must not exist or be empty.
+///
+/// A capture is whole or not there: it is written into a directory beside `dest` and
+/// renamed to `dest` only once everything is written (a full disk, or any other failure,
+/// removes the partial tree and returns the error).
 pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<CaptureSummary> {
     if let Ok(mut rd) = fs::read_dir(dest) {
         if rd.next().is_some() {
@@ -145,7 +147,25 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
             ));
         }
     }
-    fs::create_dir_all(dest).map_err(|e| Error::from_io(dest, e))?;
+    let name = dest
+        .file_name()
+        .ok_or_else(|| Error::Escapes(dest.to_path_buf()))?
+        .to_string_lossy();
+    let staging = dest.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging).map_err(|e| Error::from_io(&staging, e))?;
+    let done = write_capture(src, &staging, memlens_version).and_then(|sum| {
+        // rename(2) replaces an empty directory.
+        fs::rename(&staging, dest).map_err(|e| Error::from_io(dest, e))?;
+        Ok(sum)
+    });
+    if done.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    done
+}
+
+fn write_capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<CaptureSummary> {
     let mut c = Copier {
         src,
         dest,
@@ -157,10 +177,14 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
         c.copy(f)?;
     }
     for d in SYSTEM_DIRS {
-        c.copy_tree(d, &|rel, _| !SKIP_FILES.contains(&rel))?;
+        c.copy_tree(Path::new(d), &|rel, _| {
+            !SKIP_FILES.iter().any(|s| Path::new(s) == rel)
+        })?;
     }
     for h in crate::cgroupfs::hierarchies(src) {
-        c.copy_tree(&h.dir, &|_, name| crate::cgroupfs::capture_files(name))?;
+        c.copy_tree(Path::new(&h.dir), &|_, name| {
+            crate::cgroupfs::capture_files(name)
+        })?;
     }
     for pid in list_pids(src)? {
         if !c.copy(&format!("proc/{pid}/status"))? {
@@ -176,7 +200,10 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let kernel = fs::read_to_string(src.path("proc/sys/kernel/osrelease")).unwrap_or_default();
+    let kernel = src
+        .read("proc/sys/kernel/osrelease")
+        .map(|(_, t)| String::from_utf8_lossy(&t).into_owned())
+        .unwrap_or_default();
     let meta = format!(
         "memlens_version={memlens_version}\ncaptured_at={now}\npage_size={}\nkernel={}\nsource={}\n",
         src.page_size(),
@@ -187,8 +214,11 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
     fs::write(&meta_path, meta).map_err(|e| Error::from_io(&meta_path, e))?;
     if !c.unreadable.is_empty() {
         let list_path = dest.join(CAPTURE_UNREADABLE);
-        let mut list = c.unreadable.join("\n");
-        list.push('\n');
+        let mut list = Vec::new();
+        for p in &c.unreadable {
+            list.extend_from_slice(p.as_os_str().as_bytes());
+            list.push(b'\n');
+        }
         fs::write(&list_path, list).map_err(|e| Error::from_io(&list_path, e))?;
     }
     Ok(c.sum)

@@ -3,6 +3,7 @@
 use memlens_model::CgroupEntry;
 
 use crate::error::ParseError;
+use crate::text::escaped;
 use crate::text::{check_complete, lines, lossy, parse_u64, show};
 
 pub fn parse(text: &[u8]) -> Result<Vec<CgroupEntry>, ParseError> {
@@ -27,7 +28,7 @@ pub fn parse(text: &[u8]) -> Result<Vec<CgroupEntry>, ParseError> {
         out.push(CgroupEntry {
             hierarchy,
             controllers,
-            path: lossy(path),
+            path: escaped(path),
         });
     }
     Ok(out)

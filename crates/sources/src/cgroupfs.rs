@@ -2,6 +2,8 @@
 //! (`sys/fs/cgroup/memory`), cgroup v2 (`sys/fs/cgroup`, or `sys/fs/cgroup/unified` on
 //! hybrid machines) when its root enables the `memory` controller.
 
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use memlens_model::{CgroupVersion, Limit, MemCgroup, NamedCounters};
@@ -9,7 +11,7 @@ use memlens_model::{CgroupVersion, Limit, MemCgroup, NamedCounters};
 use crate::error::{Error, ParseError, Result};
 use crate::root::Root;
 use crate::sysfs::one_line;
-use crate::text::{check_complete, fields, lines, lossy, parse_u64, show};
+use crate::text::{check_complete, escaped, fields, lines, lossy, parse_u64, show, unescaped};
 use crate::{pressure, sysfs};
 
 /// A mounted memory hierarchy: where it is under the root, and its version.
@@ -27,19 +29,15 @@ const V1_UNLIMITED: u64 = 1 << 62;
 /// The memory hierarchies under the root: v1 first, then v2.
 pub fn hierarchies(root: &Root) -> Vec<Hierarchy> {
     let mut out = Vec::new();
-    if root
-        .path("sys/fs/cgroup/memory/memory.usage_in_bytes")
-        .exists()
-    {
+    if root.kind("sys/fs/cgroup/memory/memory.usage_in_bytes") == Some(crate::root::Kind::File) {
         out.push(Hierarchy {
             version: CgroupVersion::V1,
             dir: "sys/fs/cgroup/memory".into(),
         });
     }
     for dir in ["sys/fs/cgroup", "sys/fs/cgroup/unified"] {
-        let ctl = root.path(&format!("{dir}/cgroup.controllers"));
-        if let Ok(text) = std::fs::read_to_string(&ctl) {
-            if text.split_whitespace().any(|c| c == "memory") {
+        if let Ok((_, text)) = root.read(&format!("{dir}/cgroup.controllers")) {
+            if fields(&text).any(|c| c == b"memory") {
                 out.push(Hierarchy {
                     version: CgroupVersion::V2,
                     dir: dir.into(),
@@ -86,7 +84,7 @@ pub fn parse_limit(text: &[u8]) -> std::result::Result<Limit, ParseError> {
 
 struct Dir<'a> {
     root: &'a Root,
-    rel: String,
+    rel: PathBuf,
 }
 
 impl Dir<'_> {
@@ -95,7 +93,7 @@ impl Dir<'_> {
         file: &str,
         parse: impl Fn(&[u8]) -> std::result::Result<T, ParseError>,
     ) -> Result<Option<T>> {
-        match self.root.read_optional(&format!("{}/{file}", self.rel)) {
+        match self.root.read_optional(&self.rel.join(file)) {
             Ok(None) | Err(Error::Denied(_)) => Ok(None),
             Err(e) => Err(e),
             Ok(Some((path, text))) => parse(&text).map(Some).map_err(|e| Error::parse(&path, e)),
@@ -112,18 +110,27 @@ impl Dir<'_> {
     }
 }
 
-fn read_one(root: &Root, h: &Hierarchy, path: &str, depth: u32) -> Result<MemCgroup> {
-    let rel = if path == "/" {
-        h.dir.clone()
-    } else {
-        format!("{}{}", h.dir, path)
+/// A cgroup's directory under the root: the hierarchy's, then the cgroup's path (raw
+/// bytes, `/`-separated, starting with `/`).
+fn cgroup_dir(h: &Hierarchy, path: &[u8]) -> PathBuf {
+    let mut rel = OsString::from(&h.dir);
+    if path != b"/" {
+        rel.push(OsStr::from_bytes(path));
+    }
+    PathBuf::from(rel)
+}
+
+fn read_one(root: &Root, h: &Hierarchy, path: &[u8], depth: u32) -> Result<MemCgroup> {
+    let d = Dir {
+        root,
+        rel: cgroup_dir(h, path),
     };
-    let d = Dir { root, rel };
+    let path = escaped(path);
     let procs = d.opt("cgroup.procs", |t| {
         check_complete(t)?;
         Ok(lines(t).count() as u64)
     })?;
-    let pressure = match pressure::read_file(root, &format!("{}/memory.pressure", d.rel)) {
+    let pressure = match pressure::read_file(root, &d.rel.join("memory.pressure")) {
         Ok(p) => p,
         Err(Error::Denied(_)) => None,
         Err(e) => return Err(e),
@@ -131,7 +138,7 @@ fn read_one(root: &Root, h: &Hierarchy, path: &str, depth: u32) -> Result<MemCgr
     Ok(match h.version {
         CgroupVersion::V2 => MemCgroup {
             version: CgroupVersion::V2,
-            path: path.to_string(),
+            path: path.clone(),
             depth,
             current: d.u64("memory.current")?,
             peak: d.u64("memory.peak")?,
@@ -161,7 +168,7 @@ fn read_one(root: &Root, h: &Hierarchy, path: &str, depth: u32) -> Result<MemCgr
             }
             MemCgroup {
                 version: CgroupVersion::V1,
-                path: path.to_string(),
+                path: path.clone(),
                 depth,
                 current,
                 peak: d.u64("memory.max_usage_in_bytes")?,
@@ -184,54 +191,94 @@ fn read_one(root: &Root, h: &Hierarchy, path: &str, depth: u32) -> Result<MemCgr
     })
 }
 
-fn children(dir: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut v: Vec<String> = rd
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .collect();
-    v.sort();
-    v
+/// The child cgroups of a directory (directories only: symbolic links are not followed),
+/// sorted, with their names as the filesystem has them.
+fn children(root: &Root, dir: &Path) -> Result<Vec<OsString>> {
+    match root.entries(dir) {
+        Ok(v) => Ok(v.into_iter().filter(|e| e.is_dir).map(|e| e.name).collect()),
+        // Removed while the tree was walked.
+        Err(Error::Missing(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
-/// Reads a hierarchy's tree from `start` (a path inside it, `/` for all) down to
-/// `max_depth` levels below it, depth first.
+/// Why a cgroup path given by a user is not one memlens reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadPath {
+    /// It has `..` (or `.`) components: it would leave the memory cgroup hierarchy.
+    Leaves,
+    /// No such directory in any memory hierarchy.
+    Missing,
+    /// A directory, but not a memory cgroup (no memory.* interface files in it).
+    NotACgroup,
+}
+
+/// Normalises a cgroup path given on the command line (`/a/b`, `a/b`, `/`; undecodable
+/// bytes as `\xNN`) into raw bytes starting with `/`, refusing any that would leave the
+/// hierarchy.
+pub fn parse_path(given: &str) -> std::result::Result<Vec<u8>, BadPath> {
+    let raw = unescaped(given);
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for part in raw.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
+        if part == b".." || part == b"." {
+            return Err(BadPath::Leaves);
+        }
+        out.push(b'/');
+        out.extend_from_slice(part);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    Ok(out)
+}
+
+/// Whether the directory of `path` in hierarchy `h` is a memory cgroup: it exists and
+/// holds the hierarchy's usage file.
+pub fn check_path(root: &Root, h: &Hierarchy, path: &[u8]) -> std::result::Result<(), BadPath> {
+    let dir = cgroup_dir(h, path);
+    if !root.is_dir(&dir) {
+        return Err(BadPath::Missing);
+    }
+    let usage = match h.version {
+        CgroupVersion::V1 => "memory.usage_in_bytes",
+        // The v2 root has no memory.current; its children do.
+        CgroupVersion::V2 if path == b"/" => "cgroup.controllers",
+        CgroupVersion::V2 => "memory.current",
+    };
+    match root.kind(&dir.join(usage)) {
+        Some(crate::root::Kind::File) => Ok(()),
+        _ => Err(BadPath::NotACgroup),
+    }
+}
+
+/// Reads a hierarchy's tree from `start` (a path inside it as [`parse_path`] gives it,
+/// `/` for all) down to `max_depth` levels below it, depth first.
 pub fn read_tree(
     root: &Root,
     h: &Hierarchy,
-    start: &str,
+    start: &[u8],
     max_depth: Option<u32>,
 ) -> Result<Vec<MemCgroup>> {
-    let start = if start.is_empty() { "/" } else { start };
-    let start_dir: PathBuf = root.path(&format!(
-        "{}{}",
-        h.dir,
-        if start == "/" { "" } else { start }
-    ));
-    if !start_dir.is_dir() {
-        return Err(Error::Missing(start_dir));
+    let start: &[u8] = if start.is_empty() { b"/" } else { start };
+    let start_dir = cgroup_dir(h, start);
+    if !root.is_dir(&start_dir) {
+        return Err(Error::Missing(root.path(&start_dir)));
     }
     let mut out = Vec::new();
-    let mut stack = vec![(start.to_string(), 0u32)];
+    let mut stack = vec![(start.to_vec(), 0u32)];
     while let Some((path, depth)) = stack.pop() {
         out.push(read_one(root, h, &path, depth)?);
         if max_depth.is_some_and(|m| depth >= m) {
             continue;
         }
-        let dir = root.path(&format!(
-            "{}{}",
-            h.dir,
-            if path == "/" { "" } else { &path }
-        ));
-        for c in children(&dir).into_iter().rev() {
-            let child = if path == "/" {
-                format!("/{c}")
+        for c in children(root, &cgroup_dir(h, &path))?.into_iter().rev() {
+            let mut child = if path == b"/" {
+                Vec::new()
             } else {
-                format!("{path}/{c}")
+                path.clone()
             };
+            child.push(b'/');
+            child.extend_from_slice(c.as_bytes());
             stack.push((child, depth + 1));
         }
     }

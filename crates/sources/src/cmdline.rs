@@ -17,7 +17,7 @@ pub fn parse(raw: &[u8]) -> Option<String> {
             }
         })
         .collect();
-    Some(String::from_utf8_lossy(&joined).into_owned())
+    Some(crate::text::escaped(&joined))
 }
 
 /// Reads `proc/PID/cmdline` under the root.
@@ -34,7 +34,7 @@ mod tests {
         assert_eq!(parse(b"sleep\x00100\x00").as_deref(), Some("sleep 100"));
         assert_eq!(parse(b"").as_deref(), None);
         assert_eq!(parse(b"\x00").as_deref(), None);
-        assert_eq!(parse(b"a\xffb\x00").as_deref(), Some("a\u{fffd}b"));
+        assert_eq!(parse(b"a\xffb\x00").as_deref(), Some("a\\xffb"));
         // A process that rewrote its argv without NULs.
         assert_eq!(
             parse(b"nginx: worker process").as_deref(),

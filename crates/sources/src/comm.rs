@@ -1,8 +1,8 @@
 //! `/proc/PID/comm`: the command name, at most 15 bytes, newline-terminated.
 
-/// The name without its newline; bytes that are not UTF-8 are replaced.
+/// The name without its newline; bytes that are not UTF-8 as `\\xNN`.
 pub fn parse(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw.strip_suffix(b"\n").unwrap_or(raw)).into_owned()
+    crate::text::escaped(raw.strip_suffix(b"\n").unwrap_or(raw))
 }
 
 #[cfg(test)]

@@ -46,6 +46,13 @@ pub enum Error {
     },
     /// The root directory holds no /proc tree.
     NotARoot(PathBuf),
+    /// Not a regular file (a FIFO, device, socket or directory) where a kernel text file
+    /// belongs: refused rather than read, which could wait forever.
+    NotRegular(PathBuf),
+    /// Larger than the bound on one file (the bound is given).
+    TooLarge(PathBuf, u64),
+    /// A path that leaves the capture tree (`..`, or a symbolic link leading out).
+    Escapes(PathBuf),
 }
 
 impl Error {
@@ -73,7 +80,10 @@ impl Error {
             | Error::Denied(p)
             | Error::Vanished(p)
             | Error::Io(p, _)
-            | Error::NotARoot(p) => p,
+            | Error::NotARoot(p)
+            | Error::NotRegular(p)
+            | Error::TooLarge(p, _)
+            | Error::Escapes(p) => p,
             Error::Parse { path, .. } => path,
         }
     }
@@ -100,6 +110,22 @@ impl fmt::Display for Error {
                 line: None,
                 message,
             } => write!(f, "{}: {}", path.display(), message),
+            Error::NotRegular(p) => write!(
+                f,
+                "{}: not a regular file (a FIFO, device or directory where a kernel file belongs); not read",
+                p.display()
+            ),
+            Error::TooLarge(p, cap) => write!(
+                f,
+                "{}: larger than {} MiB, more than a kernel file of this kind holds; not read",
+                p.display(),
+                cap >> 20
+            ),
+            Error::Escapes(p) => write!(
+                f,
+                "{}: leads out of the capture tree (`..` or a symbolic link); not read",
+                p.display()
+            ),
             Error::NotARoot(p) => write!(
                 f,
                 "{}: not a memlens capture or system root (no proc/meminfo under it)",

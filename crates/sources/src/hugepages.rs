@@ -7,11 +7,9 @@
 //! only when the CPU supports it. Per-node pools live under
 //! `/sys/devices/system/node/node*/hugepages/` and are not read here.
 
-use std::path::Path;
-
 use memlens_model::HugePool;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::root::Root;
 use crate::sysfs::read_u64;
 
@@ -30,28 +28,21 @@ pub fn parse_dir_name(name: &str) -> Option<u64> {
 /// Reads every pool, sorted by page size; an empty list when the directory is missing.
 /// Missing files give `None` fields; a file that is not a number is an error naming it.
 pub fn read(root: &Root) -> Result<Vec<HugePool>> {
-    let dir = root.path(DIR);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd,
-        Err(e) => {
-            let e = Error::from_io(&dir, e);
-            return if e.is_missing() {
-                Ok(Vec::new())
-            } else {
-                Err(e)
-            };
-        }
+    let entries = match root.entries(DIR) {
+        Ok(v) => v,
+        Err(e) if e.is_missing() => return Ok(Vec::new()),
+        Err(e) => return Err(e),
     };
     let mut pools = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Error::from_io(&dir, e))?;
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+        let Some(name) = entry.name.to_str() else {
             continue;
         };
-        let Some(page_size) = parse_dir_name(&name) else {
+        let Some(page_size) = parse_dir_name(name) else {
             continue;
         };
-        if !is_dir(&entry.path()) {
+        // The pools are directories (on sysfs, listed as such).
+        if !root.is_dir(&format!("{DIR}/{name}")) {
             continue;
         }
         let file = |f: &str| read_u64(root, &format!("{DIR}/{name}/{f}"));
@@ -68,12 +59,9 @@ pub fn read(root: &Root) -> Result<Vec<HugePool>> {
     Ok(pools)
 }
 
-fn is_dir(p: &Path) -> bool {
-    std::fs::metadata(p).is_ok_and(|m| m.is_dir())
-}
-
 #[cfg(test)]
 mod tests {
+    use crate::error::Error;
     use super::*;
     use crate::testutil::TempRoot;
 

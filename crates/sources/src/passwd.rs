@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
+use crate::error::Error;
 use crate::root::Root;
 
 /// UID to user name, from the root's `etc/passwd` (empty when it has none).
 #[derive(Debug, Clone, Default)]
-pub struct Users(HashMap<u32, String>);
+pub struct Users(HashMap<u32, String>, Option<String>);
 
 impl Users {
     pub fn parse(text: &[u8]) -> Users {
@@ -21,14 +22,22 @@ impl Users {
                     .or_insert_with(|| String::from_utf8_lossy(name).into_owned());
             }
         }
-        Users(m)
+        Users(m, None)
     }
 
+    /// Reads `etc/passwd`. User names are a nicety: when it cannot be read (other than
+    /// missing), users are shown by UID and [`Users::problem`] says why.
     pub fn read(root: &Root) -> Users {
         match root.read("etc/passwd") {
             Ok((_, text)) => Users::parse(&text),
-            Err(_) => Users::default(),
+            Err(Error::Missing(_)) => Users::default(),
+            Err(e) => Users(HashMap::new(), Some(e.to_string())),
         }
+    }
+
+    /// Why `etc/passwd` could not be read, when it exists but could not.
+    pub fn problem(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 
     /// The UID of a user name.

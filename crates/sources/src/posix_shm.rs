@@ -4,11 +4,12 @@
 //! A capture does not copy `dev/shm` (it would copy the contents), so under `--root` the
 //! directory is usually missing: [`read`] gives `None` and the view says so.
 
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 
 use memlens_model::PosixShmFile;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::root::Root;
 
 const DIR: &str = "dev/shm";
@@ -16,34 +17,29 @@ const DIR: &str = "dev/shm";
 /// Lists every regular file under `dev/shm` (subdirectories included, symlinks not
 /// followed), sorted by name; `None` when the directory does not exist.
 pub fn read(root: &Root) -> Result<Option<Vec<PosixShmFile>>> {
-    let top = root.path(DIR);
-    match std::fs::symlink_metadata(&top) {
+    match root.symlink_metadata(DIR) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => return Ok(None),
-        Err(e) => {
-            let e = Error::from_io(&top, e);
-            return if e.is_missing() { Ok(None) } else { Err(e) };
-        }
+        Err(e) if e.is_missing() => return Ok(None),
+        Err(e) => return Err(e),
     }
     let mut out = Vec::new();
     let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {
         let dir = if rel.is_empty() {
-            top.clone()
+            DIR.to_string()
         } else {
-            top.join(&rel)
+            format!("{DIR}/{rel}")
         };
-        let rd = std::fs::read_dir(&dir).map_err(|e| Error::from_io(&dir, e))?;
-        for entry in rd {
-            let Ok(entry) = entry else { continue };
-            let name = entry.file_name().to_string_lossy().into_owned();
+        for entry in root.entries(&dir)? {
+            let name = crate::text::escaped(entry.name.as_bytes());
             let child = if rel.is_empty() {
                 name
             } else {
                 format!("{rel}/{name}")
             };
             // A file removed meanwhile is skipped.
-            let Ok(m) = std::fs::symlink_metadata(entry.path()) else {
+            let Ok(m) = root.symlink_metadata(&format!("{DIR}/{child}")) else {
                 continue;
             };
             if m.is_dir() {

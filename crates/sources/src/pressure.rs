@@ -94,7 +94,10 @@ pub fn read(root: &Root) -> Result<Option<Pressure>> {
 
 /// Reads any PSI file under the root (`proc/pressure/io`, a cgroup's `memory.pressure`):
 /// `Ok(None)` when it is missing or PSI is disabled.
-pub fn read_file(root: &Root, rel: &str) -> Result<Option<Pressure>> {
+pub fn read_file(
+    root: &Root,
+    rel: &(impl AsRef<std::path::Path> + ?Sized),
+) -> Result<Option<Pressure>> {
     let (path, text) = match root.read(rel) {
         Ok(v) => v,
         Err(Error::Missing(_)) => return Ok(None),

@@ -9,11 +9,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use memlens_model::{FileProblem, Problem, ProcessSample, ProcessScan};
+use memlens_model::{FileProblem, ProcessSample, ProcessScan};
 
 use crate::error::{Error, Result};
-use crate::root::Root;
+use crate::root::{Root, MAX_FILE, MAX_SMAPS};
 use crate::{cgroup, cmdline, ksm_stat, oom_score, smaps, stat, statm, status};
+use std::path::PathBuf;
 
 /// What to read of each process (status is always read).
 #[derive(Debug, Clone)]
@@ -53,11 +54,11 @@ impl Default for ScanOptions {
 
 /// The numeric entries of `proc/`, sorted.
 pub fn list_pids(root: &Root) -> Result<Vec<u32>> {
-    let dir = root.path("proc");
-    let rd = std::fs::read_dir(&dir).map_err(|e| Error::from_io(&dir, e))?;
-    let mut pids: Vec<u32> = rd
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
+    let mut pids: Vec<u32> = root
+        .entries("proc")?
+        .into_iter()
+        .filter(|e| e.is_dir)
+        .filter_map(|e| e.name.to_str().and_then(|s| s.parse().ok()))
         .collect();
     pids.sort_unstable();
     Ok(pids)
@@ -71,6 +72,8 @@ pub enum Outcome {
     Vanished,
     Hidden,
     TimedOut,
+    /// In a capture tree, a process directory without its `status`.
+    Incomplete,
     Failed(Error),
 }
 
@@ -90,6 +93,9 @@ fn read_process_with(
 ) -> Outcome {
     match read_process_inner(root, pid, opts, buf, page_size) {
         Ok(o) => o,
+        // A capture does not change while read: a process directory without its files
+        // was not captured whole.
+        Err(Error::Missing(_)) if !root.is_live() => Outcome::Incomplete,
         Err(Error::Missing(_) | Error::Vanished(_)) => Outcome::Vanished,
         Err(e) => Outcome::Failed(e),
     }
@@ -118,82 +124,72 @@ fn read_process_inner(
         ..Default::default()
     };
     let mut problems: Vec<FileProblem> = Vec::new();
-    // Reads an optional per-process file: Denied becomes a problem, Missing/Vanished end
-    // the whole process (it exited), parse errors are errors.
-    macro_rules! read_file {
-        ($name:expr) => {{
-            match root.read_into(&file($name), buf) {
-                Ok(path) => Some(path),
+    // Reads one per-process file and parses it. A missing file ends the whole process (it
+    // exited), unless it is one that some kernels lack (`$optional`: then `None`). Denied
+    // and unusable files (garbled, not regular, too large) become problems of this process
+    // and the scan goes on. `$missing` runs instead when an optional file is missing.
+    macro_rules! read_parse {
+        ($name:expr, $optional:expr, $parse:expr) => {
+            read_parse!($name, $optional, $parse, None)
+        };
+        ($name:expr, $optional:expr, $parse:expr, $missing:expr) => {{
+            let cap = if $name == "smaps" {
+                MAX_SMAPS
+            } else {
+                MAX_FILE
+            };
+            match root.read_capped(&file($name), buf, cap) {
+                Ok(path) => match $parse(&buf[..]) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        let e = Error::parse(&path, e);
+                        problems.push(FileProblem::unusable($name, &e));
+                        None
+                    }
+                },
+                Err(Error::Missing(_)) if $optional => $missing,
                 Err(Error::Denied(_)) => {
-                    problems.push(FileProblem {
-                        file: $name.to_string(),
-                        problem: Problem::Denied,
-                    });
+                    problems.push(FileProblem::denied($name));
                     None
                 }
-                Err(e) => return Err(e),
+                Err(e @ (Error::Missing(_) | Error::Vanished(_))) => return Err(e),
+                Err(e) => {
+                    problems.push(FileProblem::unusable($name, &e));
+                    None
+                }
             }
         }};
     }
     if opts.rollup {
-        match root.read_into(&file("smaps_rollup"), buf) {
-            Ok(path) => {
-                sample.rollup = Some(smaps::parse_rollup(buf).map_err(|e| Error::parse(&path, e))?)
-            }
-            Err(Error::Missing(_)) => {
-                // Kernels before 4.14: sum smaps.
-                if let Some(path) = read_file!("smaps") {
-                    let maps = smaps::parse_smaps(buf).map_err(|e| Error::parse(&path, e))?;
-                    sample.rollup = Some(smaps::sum(&maps));
-                    sample.rollup_from_smaps = true;
-                }
-            }
-            Err(Error::Denied(_)) => problems.push(FileProblem {
-                file: "smaps_rollup".into(),
-                problem: Problem::Denied,
-            }),
-            Err(e) => return Err(e),
-        }
+        sample.rollup = read_parse!("smaps_rollup", true, smaps::parse_rollup, {
+            // Kernels before 4.14: sum smaps.
+            let maps = read_parse!("smaps", false, smaps::parse_smaps);
+            sample.rollup_from_smaps = maps.is_some();
+            maps.map(|m| smaps::sum(&m))
+        });
     }
-    if opts.cmdline && read_file!("cmdline").is_some() {
-        sample.cmdline = cmdline::parse(buf);
+    if opts.cmdline {
+        sample.cmdline = read_parse!("cmdline", false, |t: &[u8]| {
+            Ok::<_, crate::error::ParseError>(cmdline::parse(t))
+        })
+        .flatten();
     }
     if opts.statm {
-        if let Some(path) = read_file!("statm") {
-            sample.statm = Some(statm::parse(buf, page_size).map_err(|e| Error::parse(&path, e))?);
-        }
+        sample.statm = read_parse!("statm", false, |t| statm::parse(t, page_size));
     }
     if opts.stat {
-        if let Some(path) = read_file!("stat") {
-            sample.stat = Some(stat::parse(buf).map_err(|e| Error::parse(&path, e))?);
-        }
+        sample.stat = read_parse!("stat", false, stat::parse);
     }
     if opts.oom {
-        if let Some(path) = read_file!("oom_score") {
-            sample.oom_score = Some(oom_score::parse(buf).map_err(|e| Error::parse(&path, e))?);
-        }
-        if let Some(path) = read_file!("oom_score_adj") {
-            sample.oom_score_adj = Some(oom_score::parse(buf).map_err(|e| Error::parse(&path, e))?);
-        }
+        sample.oom_score = read_parse!("oom_score", false, oom_score::parse);
+        sample.oom_score_adj = read_parse!("oom_score_adj", false, oom_score::parse);
     }
     if opts.cgroup {
-        if let Some(path) = read_file!("cgroup") {
-            sample.cgroup = Some(cgroup::parse(buf).map_err(|e| Error::parse(&path, e))?);
-        }
+        sample.cgroup = read_parse!("cgroup", false, cgroup::parse);
     }
     if opts.ksm_stat {
-        match root.read_into(&file("ksm_stat"), buf) {
-            Ok(path) => {
-                sample.ksm_stat = Some(ksm_stat::parse(buf).map_err(|e| Error::parse(&path, e))?)
-            }
-            // Kernels before 6.1 (or without CONFIG_KSM) have no such file.
-            Err(Error::Missing(_)) => {}
-            Err(Error::Denied(_)) => problems.push(FileProblem {
-                file: "ksm_stat".into(),
-                problem: Problem::Denied,
-            }),
-            Err(e) => return Err(e),
-        }
+        // Kernels before 6.1 (or without CONFIG_KSM) have no such file.
+        sample.ksm_stat = read_parse!("ksm_stat", true, ksm_stat::parse);
     }
     sample.problems = problems;
     Ok(Outcome::Sample(Box::new(sample)))
@@ -239,8 +235,9 @@ fn spawn_worker(
     busy
 }
 
-/// Scans processes. Parse errors in any process's files fail the scan (the text is not what
-/// the kernel writes); processes that exit during the scan are counted and skipped.
+/// Scans processes. A process with an unusable file (garbled, not a regular file, too
+/// large) is marked, or, when its `status` is unusable, counted and not listed; processes
+/// that exit during the scan are counted and skipped.
 pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
     let pids = match &opts.pids {
         Some(p) => p.clone(),
@@ -327,36 +324,56 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
             Some(Outcome::Vanished) | None => out.vanished += 1,
             Some(Outcome::Hidden) => out.hidden += 1,
             Some(Outcome::TimedOut) => out.timed_out.push(pids[i]),
-            Some(Outcome::Failed(e)) => return Err(e),
+            Some(Outcome::Incomplete) => out.incomplete += 1,
+            Some(Outcome::Failed(e)) => out.unusable.push((pids[i], e.to_string())),
         }
     }
     Ok(out)
 }
 
-/// Reads one process's full `smaps`, with the same time bound as a scan.
-pub fn read_smaps(root: &Root, pid: u32, timeout: Duration) -> Result<Vec<memlens_model::Mapping>> {
-    let rel = format!("proc/{pid}/smaps");
+/// Reads one file under the root on a worker thread, waiting at most `timeout` for it
+/// (a read of a process's `smaps` waits on its mmap lock).
+fn read_timed(root: &Root, rel: String, cap: u64, timeout: Duration) -> Result<(PathBuf, Vec<u8>)> {
     let path = root.path(&rel);
     let (tx, rx) = mpsc::channel();
     let r = root.clone();
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let res = r.read_into(&rel, &mut buf).map(|_| buf);
+        let res = r.read_capped(&rel, &mut buf, cap).map(|p| (p, buf));
         let _ = tx.send(res);
     });
-    let text = match rx.recv_timeout(timeout) {
-        Ok(r) => r?,
-        Err(_) => {
-            return Err(Error::Io(
-                path,
-                std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("read did not finish within {:?} (mmap lock held?)", timeout),
-                ),
-            ))
-        }
-    };
+    match rx.recv_timeout(timeout) {
+        Ok(r) => r,
+        Err(_) => Err(Error::Io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("read did not finish within {:?} (mmap lock held?)", timeout),
+            ),
+        )),
+    }
+}
+
+/// Reads one process's full `smaps`, with the same time bound as a scan.
+pub fn read_smaps(root: &Root, pid: u32, timeout: Duration) -> Result<Vec<memlens_model::Mapping>> {
+    let (path, text) = read_timed(root, format!("proc/{pid}/smaps"), MAX_SMAPS, timeout)?;
     smaps::parse_smaps(&text).map_err(|e| Error::parse(&path, e))
+}
+
+/// Reads one process's `smaps_rollup` with a time bound; `Ok(None)` when the kernel has
+/// none (before 4.14).
+pub fn read_rollup(
+    root: &Root,
+    pid: u32,
+    timeout: Duration,
+) -> Result<Option<memlens_model::SmapsCounters>> {
+    match read_timed(root, format!("proc/{pid}/smaps_rollup"), MAX_FILE, timeout) {
+        Ok((path, text)) => smaps::parse_rollup(&text)
+            .map(Some)
+            .map_err(|e| Error::parse(&path, e)),
+        Err(Error::Missing(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Writes `1` to `proc/PID/clear_refs`: clears the referenced (and accessed) bits of the

@@ -1,8 +1,13 @@
 //! The root directory every source reads under: `/` on a live machine, or a capture.
 
+use std::ffi::{CString, OsString};
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -14,13 +19,39 @@ pub const CAPTURE_META: &str = "memlens-capture.txt";
 /// denied rather than missing.
 pub const CAPTURE_UNREADABLE: &str = "memlens-unreadable.txt";
 
+/// The most bytes read from one kernel text file; a larger file is refused, not read
+/// whole (meminfo is 1.5 KiB, zoneinfo on a large NUMA machine a few MiB).
+pub const MAX_FILE: u64 = 16 << 20;
+
+/// The most bytes read from one process's `smaps` (about 250 bytes a mapping: a million
+/// mappings, 15 times the default `vm.max_map_count`).
+pub const MAX_SMAPS: u64 = 256 << 20;
+
 /// A directory holding `proc/` (and usually `sys/`, `etc/`) trees.
+///
+/// Every read goes through it, bounded: only regular files are read (a FIFO or device
+/// where a kernel file belongs is refused rather than waited on), at most [`MAX_FILE`]
+/// bytes, and under a capture nothing outside the tree (no `..`, no symbolic link that
+/// leads out).
 #[derive(Debug, Clone)]
 pub struct Root {
     base: PathBuf,
     live: bool,
+    /// A capture's directory, open, for reads that cannot leave it (`openat2`).
+    dir: Option<Arc<OwnedFd>>,
     /// Files a capture could not read (relative paths), sorted.
-    unreadable: std::sync::Arc<Vec<String>>,
+    unreadable: Arc<Vec<PathBuf>>,
+}
+
+/// One entry of a directory under the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The name as the filesystem has it (cgroup names need not be UTF-8).
+    pub name: OsString,
+    /// A directory (not a symbolic link to one).
+    pub is_dir: bool,
+    /// A regular file (not a symbolic link to one).
+    pub is_file: bool,
 }
 
 impl Root {
@@ -29,6 +60,7 @@ impl Root {
         Root {
             base: PathBuf::from("/"),
             live: true,
+            dir: None,
             unreadable: Default::default(),
         }
     }
@@ -36,23 +68,39 @@ impl Root {
     /// A root directory; `/` is the live system. Fails when it holds no `proc/meminfo`.
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let base: PathBuf = dir.into();
-        let live = base == Path::new("/");
-        let mut unreadable: Vec<String> = if live {
-            Vec::new()
-        } else {
-            std::fs::read_to_string(base.join(CAPTURE_UNREADABLE))
-                .map(|t| t.lines().map(str::to_string).collect())
-                .unwrap_or_default()
+        if base == Path::new("/") {
+            return Ok(Root::live());
+        }
+        let fd = File::options()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY)
+            .open(&base)
+            .map_err(|_| Error::NotARoot(base.clone()))?;
+        let mut root = Root {
+            base,
+            live: false,
+            dir: Some(Arc::new(OwnedFd::from(fd))),
+            unreadable: Default::default(),
+        };
+        let mut unreadable: Vec<PathBuf> = match root.read(CAPTURE_UNREADABLE) {
+            Ok((_, t)) => t
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| PathBuf::from(std::ffi::OsStr::from_bytes(l)))
+                .collect(),
+            Err(Error::Missing(_)) => Vec::new(),
+            Err(e) => return Err(e),
         };
         unreadable.sort();
-        let root = Root {
-            base,
-            live,
-            unreadable: std::sync::Arc::new(unreadable),
-        };
-        match std::fs::metadata(root.path("proc/meminfo")) {
-            Ok(m) if m.is_file() => Ok(root),
-            _ => Err(Error::NotARoot(root.base.clone())),
+        root.unreadable = Arc::new(unreadable);
+        match root.kind("proc/meminfo") {
+            Some(Kind::File) => Ok(root),
+            None | Some(Kind::Dir) => Err(Error::NotARoot(root.base.clone())),
+            // A FIFO or a link out of the tree: say so as a read of it would.
+            Some(_) => Err(root
+                .read("proc/meminfo")
+                .err()
+                .unwrap_or(Error::NotARoot(root.base.clone()))),
         }
     }
 
@@ -67,19 +115,38 @@ impl Root {
     }
 
     /// A path under the root: `rel` is relative, like `proc/meminfo`.
-    pub fn path(&self, rel: &str) -> PathBuf {
-        self.base.join(rel)
+    pub fn path(&self, rel: &(impl AsRef<Path> + ?Sized)) -> PathBuf {
+        self.base.join(rel.as_ref())
     }
 
-    /// Reads a whole file under the root into `buf` (cleared first). In a capture, a file
-    /// the capture could not read is reported as denied, as it was on the machine.
-    pub fn read_into(&self, rel: &str, buf: &mut Vec<u8>) -> Result<PathBuf> {
+    /// Reads a whole file under the root into `buf` (cleared first), at most
+    /// [`MAX_FILE`] bytes. In a capture, a file the capture could not read is reported as
+    /// denied, as it was on the machine.
+    pub fn read_into(
+        &self,
+        rel: &(impl AsRef<Path> + ?Sized),
+        buf: &mut Vec<u8>,
+    ) -> Result<PathBuf> {
+        self.read_capped(rel.as_ref(), buf, MAX_FILE)
+    }
+
+    /// [`Root::read_into`] with another size bound.
+    pub fn read_capped(
+        &self,
+        rel: &(impl AsRef<Path> + ?Sized),
+        buf: &mut Vec<u8>,
+        cap: u64,
+    ) -> Result<PathBuf> {
+        let rel = rel.as_ref();
         let path = self.path(rel);
-        match read_path_into(&path, buf) {
+        let read = self
+            .open_file(rel, &path)
+            .and_then(|f| read_file_into(f, &path, buf, cap));
+        match read {
             Err(Error::Missing(p))
                 if self
                     .unreadable
-                    .binary_search_by(|u| u.as_str().cmp(rel))
+                    .binary_search_by(|u| u.as_path().cmp(rel))
                     .is_ok() =>
             {
                 Err(Error::Denied(p))
@@ -90,14 +157,17 @@ impl Root {
     }
 
     /// Reads a whole file under the root.
-    pub fn read(&self, rel: &str) -> Result<(PathBuf, Vec<u8>)> {
+    pub fn read(&self, rel: &(impl AsRef<Path> + ?Sized)) -> Result<(PathBuf, Vec<u8>)> {
         let mut buf = Vec::new();
         let path = self.read_into(rel, &mut buf)?;
         Ok((path, buf))
     }
 
     /// Reads an optional file: `Ok(None)` when it does not exist.
-    pub fn read_optional(&self, rel: &str) -> Result<Option<(PathBuf, Vec<u8>)>> {
+    pub fn read_optional(
+        &self,
+        rel: &(impl AsRef<Path> + ?Sized),
+    ) -> Result<Option<(PathBuf, Vec<u8>)>> {
         match self.read(rel) {
             Ok(v) => Ok(Some(v)),
             Err(Error::Missing(_)) => Ok(None),
@@ -107,13 +177,101 @@ impl Root {
 
     /// Reads a file holding one integer (a sysctl such as `proc/sys/vm/overcommit_memory`);
     /// `Ok(None)` when it does not exist.
-    pub fn read_int(&self, rel: &str) -> Result<Option<i64>> {
+    pub fn read_int(&self, rel: &(impl AsRef<Path> + ?Sized)) -> Result<Option<i64>> {
         match self.read_optional(rel)? {
             None => Ok(None),
             Some((path, text)) => crate::text::parse_int_file(&text)
                 .map(Some)
                 .map_err(|e| Error::parse(&path, e)),
         }
+    }
+
+    /// Opens a file under the root for reading, refusing what is not a regular file and,
+    /// under a capture, any path that leaves the tree. The open never blocks (a FIFO with
+    /// no writer would).
+    fn open_file(&self, rel: &Path, path: &Path) -> Result<File> {
+        let file = match &self.dir {
+            None => File::options()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+                .open(path)
+                .map_err(|e| Error::from_io(path, e))?,
+            Some(dir) => open_beneath(dir, rel, path)?,
+        };
+        let meta = file.metadata().map_err(|e| Error::from_io(path, e))?;
+        if !meta.is_file() {
+            return Err(Error::NotRegular(path.to_path_buf()));
+        }
+        Ok(file)
+    }
+
+    /// What is at a path under the root (symbolic links not followed under a capture),
+    /// `None` when nothing is or it cannot be seen.
+    pub fn kind(&self, rel: &(impl AsRef<Path> + ?Sized)) -> Option<Kind> {
+        let rel = rel.as_ref();
+        if !self.live && escapes(rel) {
+            return None;
+        }
+        let path = self.path(rel);
+        let meta = if self.live {
+            std::fs::metadata(&path)
+        } else {
+            std::fs::symlink_metadata(&path)
+        }
+        .ok()?;
+        Some(if meta.file_type().is_symlink() {
+            Kind::Link
+        } else if meta.is_dir() {
+            Kind::Dir
+        } else if meta.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        })
+    }
+
+    /// The metadata of a path under the root, without following a final symbolic link.
+    pub fn symlink_metadata(&self, rel: &(impl AsRef<Path> + ?Sized)) -> Result<std::fs::Metadata> {
+        let rel = rel.as_ref();
+        let path = self.path(rel);
+        if !self.live && escapes(rel) {
+            return Err(Error::Escapes(path));
+        }
+        std::fs::symlink_metadata(&path).map_err(|e| Error::from_io(&path, e))
+    }
+
+    /// Whether a directory is at `rel`.
+    pub fn is_dir(&self, rel: &(impl AsRef<Path> + ?Sized)) -> bool {
+        self.kind(rel) == Some(Kind::Dir)
+    }
+
+    /// The entries of a directory under the root, sorted by name. Names are kept as the
+    /// filesystem has them (not necessarily UTF-8).
+    pub fn entries(&self, rel: &(impl AsRef<Path> + ?Sized)) -> Result<Vec<Entry>> {
+        let rel = rel.as_ref();
+        let path = self.path(rel);
+        if !self.live {
+            // Under a capture, a symbolic link (even to a directory) is not followed.
+            match self.kind(rel) {
+                _ if escapes(rel) => return Err(Error::Escapes(path)),
+                None => return Err(Error::Missing(path)),
+                Some(Kind::Link) => return Err(Error::Escapes(path)),
+                Some(_) => {}
+            }
+        }
+        let rd = std::fs::read_dir(&path).map_err(|e| Error::from_io(&path, e))?;
+        let mut out = Vec::new();
+        for e in rd {
+            let e = e.map_err(|e| Error::from_io(&path, e))?;
+            let t = e.file_type().ok();
+            out.push(Entry {
+                name: e.file_name(),
+                is_dir: t.is_some_and(|t| t.is_dir()),
+                is_file: t.is_some_and(|t| t.is_file()),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
     }
 
     /// The page size of the machine the root describes: the live value, or the one a
@@ -129,7 +287,8 @@ impl Root {
 
     /// A `key=value` entry of the capture's metadata file.
     pub fn capture_meta(&self, key: &str) -> Option<String> {
-        let text = std::fs::read_to_string(self.path(CAPTURE_META)).ok()?;
+        let (_, text) = self.read(CAPTURE_META).ok()?;
+        let text = String::from_utf8_lossy(&text);
         text.lines().find_map(|l| {
             let (k, v) = l.split_once('=')?;
             (k == key).then(|| v.to_string())
@@ -137,12 +296,94 @@ impl Root {
     }
 }
 
-/// Reads a file into a reused buffer. /proc files report size 0, so read to the end.
-pub fn read_path_into(path: &Path, buf: &mut Vec<u8>) -> Result<()> {
+/// What is at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Dir,
+    File,
+    /// A symbolic link (seen only under a capture, where links are not followed).
+    Link,
+    /// A FIFO, socket or device.
+    Other,
+}
+
+/// Whether a relative path could leave the directory it is relative to.
+fn escapes(rel: &Path) -> bool {
+    rel.components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Opens `rel` under an open directory without leaving it: `openat2` with
+/// `RESOLVE_BENEATH` (Linux 5.6), or on older kernels a path with no `..` opened without
+/// following a final symbolic link.
+fn open_beneath(dir: &OwnedFd, rel: &Path, path: &Path) -> Result<File> {
+    let flags = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
+    let c_rel =
+        CString::new(rel.as_os_str().as_bytes()).map_err(|_| Error::Escapes(path.to_path_buf()))?;
+    if escapes(rel) {
+        return Err(Error::Escapes(path.to_path_buf()));
+    }
+    // SAFETY: open_how is a plain C struct; zeroed is a valid value.
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = flags as u64;
+    how.resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_MAGICLINKS;
+    // SAFETY: the arguments are a valid directory fd, a NUL-terminated path and a pointer
+    // to an open_how of the size given.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            dir.as_raw_fd(),
+            c_rel.as_ptr(),
+            &how as *const libc::open_how,
+            std::mem::size_of::<libc::open_how>(),
+        )
+    };
+    if fd >= 0 {
+        // SAFETY: the kernel returned a new file descriptor that nothing else owns.
+        return Ok(File::from(unsafe { OwnedFd::from_raw_fd(fd as i32) }));
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EXDEV) | Some(libc::ELOOP) => Err(Error::Escapes(path.to_path_buf())),
+        Some(libc::ENOSYS) | Some(libc::EPERM) => File::options()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => Error::Escapes(path.to_path_buf()),
+                _ => Error::from_io(path, e),
+            }),
+        _ => Err(Error::from_io(path, e)),
+    }
+}
+
+/// Reads an open file into a reused buffer, at most `cap` bytes (more is an error).
+/// /proc files report size 0, so read to the end.
+fn read_file_into(f: File, path: &Path, buf: &mut Vec<u8>, cap: u64) -> Result<()> {
     buf.clear();
-    let mut f = File::open(path).map_err(|e| Error::from_io(path, e))?;
-    f.read_to_end(buf).map_err(|e| Error::from_io(path, e))?;
+    let n = f
+        .take(cap + 1)
+        .read_to_end(buf)
+        .map_err(|e| Error::from_io(path, e))?;
+    if n as u64 > cap {
+        buf.clear();
+        return Err(Error::TooLarge(path.to_path_buf(), cap));
+    }
     Ok(())
+}
+
+/// Reads a file (not under a root: a lab's own files) into a reused buffer, bounded as
+/// reads under a root are.
+pub fn read_path_into(path: &Path, buf: &mut Vec<u8>) -> Result<()> {
+    let f = File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| Error::from_io(path, e))?;
+    if !f.metadata().map_err(|e| Error::from_io(path, e))?.is_file() {
+        return Err(Error::NotRegular(path.to_path_buf()));
+    }
+    read_file_into(f, path, buf, MAX_FILE)
 }
 
 /// The live page size from `sysconf(_SC_PAGESIZE)`.

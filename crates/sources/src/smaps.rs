@@ -6,6 +6,7 @@
 use memlens_model::{Mapping, MappingKind, SmapsCounters};
 
 use crate::error::ParseError;
+use crate::text::escaped;
 use crate::text::{
     check_complete, fields, lines, lossy, parse_hex, parse_kb_value, parse_u64, show, split_key,
     trim,
@@ -88,7 +89,7 @@ fn parse_header(line: &[u8], n: usize) -> Result<Mapping, ParseError> {
         return Err(bad("fields"));
     }
     let perms_s = lossy(perms);
-    let path_s = lossy(path);
+    let path_s = escaped(path);
     let kind = classify(&path_s, perms.get(3) == Some(&b's'));
     Ok(Mapping {
         start,
@@ -177,15 +178,6 @@ pub fn sum(maps: &[Mapping]) -> SmapsCounters {
     total
 }
 
-/// Reads `proc/PID/smaps_rollup` under the root; `Ok(None)` on kernels without it.
-pub fn read_rollup(root: &crate::Root, pid: u32) -> crate::Result<Option<SmapsCounters>> {
-    match root.read_optional(&format!("proc/{pid}/smaps_rollup"))? {
-        None => Ok(None),
-        Some((path, text)) => parse_rollup(&text)
-            .map(Some)
-            .map_err(|e| crate::Error::parse(&path, e)),
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,8 @@
 use memlens_model::Stat;
 
 use crate::error::ParseError;
-use crate::text::{check_complete, fields, lossy, parse_i64, parse_u64};
+use crate::text::escaped;
+use crate::text::{check_complete, fields, parse_i64, parse_u64};
 
 pub fn parse(text: &[u8]) -> Result<Stat, ParseError> {
     check_complete(text)?;
@@ -19,7 +20,7 @@ pub fn parse(text: &[u8]) -> Result<Stat, ParseError> {
     if close < open {
         return Err(ParseError::at(1, "comm parentheses out of order"));
     }
-    let comm = lossy(&text[open + 1..close]);
+    let comm = escaped(&text[open + 1..close]);
     // Fields after the comm, numbered as in proc(5) from 3 (state).
     let rest: Vec<&[u8]> = fields(&text[close + 1..]).collect();
     let get = |field_no: usize| -> Result<&[u8], ParseError> {

@@ -3,6 +3,7 @@
 use memlens_model::Status;
 
 use crate::error::ParseError;
+use crate::text::escaped;
 use crate::text::{
     check_complete, fields, lines, lossy, parse_kb_value, parse_u64, show, split_key,
 };
@@ -19,7 +20,7 @@ pub fn parse(text: &[u8]) -> Result<Status, ParseError> {
         let bad = || ParseError::at(n, format!("{}: bad value {}", lossy(key), show(value)));
         match key {
             b"Name" => {
-                s.name = lossy(value);
+                s.name = escaped(value);
                 saw_name = true;
             }
             b"PPid" => {

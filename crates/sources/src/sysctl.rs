@@ -31,9 +31,17 @@ pub fn parse_value(text: &[u8]) -> std::result::Result<String, ParseError> {
 }
 
 /// Reads every readable regular file directly in `rel` (such as `proc/sys/vm`), sorted by
-/// name; empty when the directory is missing.
+/// name; empty when the directory is missing. Files that could not be read are left out:
+/// [`read_dir_all`] names them.
 pub fn read_dir(root: &Root, rel: &str) -> Result<Sysctls> {
+    Ok(read_dir_all(root, rel)?.0)
+}
+
+/// [`read_dir`], and the files that exist but could not be read, each with why (permission
+/// denied, or the error the kernel returns for an unset value).
+pub fn read_dir_all(root: &Root, rel: &str) -> Result<(Sysctls, Vec<(String, String)>)> {
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     let rel = rel.trim_end_matches('/');
     for name in readable_files(root, rel)?.unwrap_or_default() {
         if SKIP.contains(&name.as_str()) {
@@ -41,13 +49,20 @@ pub fn read_dir(root: &Root, rel: &str) -> Result<Sysctls> {
         }
         let (path, text) = match root.read(&format!("{rel}/{name}")) {
             Ok(v) => v,
-            Err(e) if is_unreadable(&e) => continue,
+            // Raced away.
+            Err(Error::Missing(_)) => continue,
+            Err(e) if is_unreadable(&e) => {
+                let why = e.to_string();
+                let why = why.rsplit(": ").next().unwrap_or(&why).to_string();
+                unreadable.push((name, why));
+                continue;
+            }
             Err(e) => return Err(e),
         };
         let value = parse_value(&text).map_err(|e| Error::parse(&path, e))?;
         out.push((name, value));
     }
-    Ok(Sysctls(out))
+    Ok((Sysctls(out), unreadable))
 }
 
 #[cfg(test)]

@@ -46,21 +46,17 @@ pub fn read_u64(root: &Root, rel: &str) -> Result<Option<u64>> {
 /// though root could open them), sorted. `Ok(None)` when the directory is missing.
 /// Symbolic links are followed; entries that vanish while listing are skipped.
 pub fn readable_files(root: &Root, rel: &str) -> Result<Option<Vec<String>>> {
-    let dir = root.path(rel);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd,
-        Err(e) => {
-            let e = Error::from_io(&dir, e);
-            return if e.is_missing() { Ok(None) } else { Err(e) };
-        }
+    let entries = match root.entries(rel) {
+        Ok(v) => v,
+        Err(e) if e.is_missing() => return Ok(None),
+        Err(e) => return Err(e),
     };
     let mut names = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Error::from_io(&dir, e))?;
-        let Ok(name) = entry.file_name().into_string() else {
+        let Ok(name) = entry.name.into_string() else {
             continue;
         };
-        let Ok(meta) = std::fs::metadata(entry.path()) else {
+        let Ok(meta) = root.symlink_metadata(&format!("{rel}/{name}")) else {
             continue;
         };
         if meta.is_file() && meta.permissions().mode() & 0o444 != 0 {

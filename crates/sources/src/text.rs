@@ -135,6 +135,38 @@ pub fn lossy(s: &[u8]) -> String {
     String::from_utf8_lossy(s).into_owned()
 }
 
+/// A name (comm, cgroup, file) as text, losing nothing: valid UTF-8 as it is, each byte
+/// that is not as `\xNN`, so that distinct names stay distinct.
+pub fn escaped(s: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for chunk in s.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// The bytes a name [`escaped`] came from: `\xNN` back into one byte.
+pub fn unescaped(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let Some(v) = b.get(i + 2..i + 4).and_then(parse_hex) {
+                out.push(v as u8);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
 /// Splits on runs of ASCII whitespace.
 pub fn fields(line: &[u8]) -> impl Iterator<Item = &[u8]> {
     line.split(|b| b.is_ascii_whitespace())
@@ -164,6 +196,18 @@ mod tests {
         assert_eq!(parse_i64(b"9223372036854775808"), None);
         assert_eq!(parse_hex(b"7ffe9fae9000"), Some(0x7ffe9fae9000));
         assert_eq!(parse_hex(b"xyz"), None);
+    }
+
+    #[test]
+    fn names_escape_and_come_back() {
+        assert_eq!(escaped(b"plain.slice"), "plain.slice");
+        assert_eq!(escaped(b"caf\xc3\xa9"), "caf\u{e9}");
+        assert_eq!(escaped(b"bad\xff\xfe"), "bad\\xff\\xfe");
+        // Two names that a lossy conversion would make one stay two.
+        assert_ne!(escaped(b"a\xff"), escaped(b"a\xfe"));
+        for raw in [&b"bad\xff\xfe"[..], b"x\x80y", b"plain"] {
+            assert_eq!(unescaped(&escaped(raw)), raw);
+        }
     }
 
     #[test]

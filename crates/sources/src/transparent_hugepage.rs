@@ -69,17 +69,8 @@ fn read_choice(root: &Root, rel: &str) -> Result<Option<Choice>> {
 /// Reads the THP settings: [`Thp::default`] when the directory is missing (kernels without
 /// `CONFIG_TRANSPARENT_HUGEPAGE`), `None` for each missing file.
 pub fn read(root: &Root) -> Result<Thp> {
-    match std::fs::metadata(root.path(DIR)) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => return Ok(Thp::default()),
-        Err(e) => {
-            let e = Error::from_io(&root.path(DIR), e);
-            return if e.is_missing() {
-                Ok(Thp::default())
-            } else {
-                Err(e)
-            };
-        }
+    if !root.is_dir(DIR) {
+        return Ok(Thp::default());
     }
     let mut thp = Thp {
         enabled: read_choice(root, &format!("{DIR}/enabled"))?,
