@@ -132,7 +132,7 @@ fn table(csv: bool) -> Table {
         Column::right("SWAP", "swap"),
         Column::left("EVENTS", "events"),
         Column::right("PSI10", "psi_some_avg10"),
-        Column::left("CGROUP", "path"),
+        Column::left("CGROUP", "path").id(),
     ]);
     Table::new(cols)
 }

@@ -10,10 +10,10 @@ use crate::output::{print, Format, Output};
 
 fn table(entries: &[Entry]) -> Table {
     let mut t = Table::new(vec![
-        Column::left("TERM", "term"),
+        Column::left("TERM", "term").id(),
         Column::left("KIND", "kind"),
         Column::left("OBSOLETE", "obsolete"),
-        Column::left("MEANING", "meaning"),
+        Column::left("MEANING", "meaning").wrap(),
     ]);
     for e in entries {
         t.rows.push(vec![

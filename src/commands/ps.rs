@@ -232,6 +232,21 @@ const BYTE_COLUMNS: [(&str, &str); 9] = [
     ("SHMEM", "shmem"),
 ];
 
+/// Which byte columns a narrow terminal hides first (lowest first): PSS, the default
+/// sort key, and RSS stay longest.
+fn byte_priority(key: &str) -> u8 {
+    match key {
+        "swap_pss" => 1,
+        "vsz" => 2,
+        "shmem" => 3,
+        "swap" => 4,
+        "file" | "anon" => 5,
+        "uss" => 6,
+        "rss" => 7,
+        _ => 9,
+    }
+}
+
 /// A byte cell: unreadable when the figure is missing because a file was denied.
 fn cell(v: Option<u64>, unreadable: bool) -> Cell {
     match v {
@@ -241,13 +256,18 @@ fn cell(v: Option<u64>, unreadable: bool) -> Cell {
 }
 
 fn byte_columns() -> impl Iterator<Item = Column> {
-    BYTE_COLUMNS.iter().map(|(h, k)| Column::right(h, k))
+    BYTE_COLUMNS
+        .iter()
+        .map(|(h, k)| Column::right(h, k).priority(byte_priority(k)))
 }
 
 pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
-    let mut cols = vec![Column::right("PID", "pid"), Column::left("USER", "user")];
+    let mut cols = vec![
+        Column::right("PID", "pid").priority(9),
+        Column::left("USER", "user").priority(8),
+    ];
     cols.extend(byte_columns());
-    cols.push(Column::left("COMMAND", "command"));
+    cols.push(Column::left("COMMAND", "command").id());
     let mut t = Table::new(cols);
     for r in rows {
         let unreadable = !r.unreadable.is_empty();
@@ -278,9 +298,9 @@ fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -> Ta
         "command" => "COMMAND",
         _ => "CGROUP",
     };
-    let mut cols = vec![Column::right("PROCS", "processes")];
+    let mut cols = vec![Column::right("PROCS", "processes").priority(8)];
     cols.extend(byte_columns());
-    cols.push(Column::left(header, "key"));
+    cols.push(Column::left(header, "key").id());
     let mut t = Table::new(cols);
     let line = |g: &Group| {
         let mut cells = vec![Cell::Int(Some(g.processes as i64))];

@@ -110,11 +110,11 @@ fn render(s: &SysSummary, explain: bool, out: &Output) -> String {
     let mut text = free_block(s, out);
     text.push('\n');
     let mut cols = vec![
-        Column::left("ITEM", "field"),
+        Column::left("ITEM", "field").id(),
         Column::right("SIZE", "bytes"),
     ];
     if explain {
-        cols.push(Column::left("MEANING", "meaning"));
+        cols.push(Column::left("MEANING", "meaning").wrap());
     }
     let mut t = Table::new(cols);
     for (_, label, v, meaning) in rows(s) {

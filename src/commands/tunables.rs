@@ -108,13 +108,13 @@ pub fn tag(s: Severity) -> &'static str {
 
 fn table(rows: &[TunableRow], with_meaning: bool) -> Table {
     let mut cols = vec![
-        Column::left("TUNABLE", "name"),
+        Column::left("TUNABLE", "name").id(),
         Column::left("VALUE", "value"),
         Column::left("DEFAULT", "default"),
-        Column::left("CHANGED", "changed"),
+        Column::left("CHANGED", "changed").fixed().priority(9),
     ];
     if with_meaning {
-        cols.push(Column::left("MEANING", "meaning"));
+        cols.push(Column::left("MEANING", "meaning").wrap());
     }
     let mut t = Table::new(cols);
     for r in rows {
