@@ -54,7 +54,6 @@ fn at_80_columns_every_view_fits_on_every_fixture() {
         &["ipc"],
         &["vmstat"],
         &["doctor", "--sample", "0"],
-        &["explain"],
     ];
     for name in ["vm-6.18-hybrid", "v2-unified", "old-3.10-trimmed"] {
         for v in views {
@@ -132,14 +131,16 @@ fn at_80_columns_cgroup_maps_and_tunables_keep_their_identifying_columns() {
 
 #[test]
 fn at_80_columns_meanings_wrap_at_word_boundaries() {
-    for args in [&["sys", "--explain"][..], &["explain"]] {
-        let r = at80(VM, args);
+    let r0 = root(VM);
+    for args in [
+        &["--root", r0.as_str(), "sys", "--explain"][..],
+        &["explain"],
+    ] {
+        let r = memlens_env(args, &[("COLUMNS", "80")]);
         assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_fits(&r, 80, &format!("{args:?}"));
         let words: BTreeSet<&str> = r.stdout.split_whitespace().collect();
-        let r0 = root(VM);
-        let mut all = vec!["--root", r0.as_str()];
-        all.extend_from_slice(args);
-        let full = memlens(&all);
+        let full = memlens(args);
         // Every word of the unbounded output is whole in the wrapped one (the identifying
         // column aside, nothing is cut at this width).
         for w in full.stdout.split_whitespace() {
@@ -172,4 +173,172 @@ fn kib_and_bytes_tables_name_the_unit() {
     assert!(r.stdout.contains("SIZE(B)"), "{}", r.stdout);
     let r = memlens(&["--root", &root(VM), "ps"]);
     assert!(r.stdout.contains(" RSS "), "{}", r.stdout);
+}
+
+/// The lines of `--help` under a heading, up to the next heading or unindented line.
+fn section<'a>(help: &'a str, heading: &str) -> Vec<&'a str> {
+    help.lines()
+        .skip_while(|l| *l != heading)
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' '))
+        .collect()
+}
+
+#[test]
+fn help_lists_global_options_under_their_own_heading() {
+    for args in [&["--help"][..], &["ps", "--help"], &["doctor", "--help"]] {
+        let r = memlens(args);
+        assert_eq!(r.code, 0);
+        let global = section(&r.stdout, "Global options:").join("\n");
+        let own = section(&r.stdout, "Options:").join("\n");
+        for o in ["--root", "--json", "--csv", "--bytes", "--kib", "--wide"] {
+            assert!(global.contains(o), "{args:?}: {o} not under Global options");
+            assert!(!own.contains(o), "{args:?}: {o} mixed into Options");
+        }
+    }
+}
+
+#[test]
+fn explain_lab_and_capture_offer_only_the_options_they_use() {
+    let help = memlens(&["explain", "--help"]).stdout;
+    for o in ["--root", "--bytes", "--kib"] {
+        assert!(!help.contains(o), "explain offers {o}:\n{help}");
+    }
+    assert!(help.contains("--json") && help.contains("--csv"));
+    let help = memlens(&["lab", "leak", "--help"]).stdout;
+    for o in ["--root", "--csv", "--bytes", "--kib", "--wide"] {
+        assert!(!help.contains(o), "lab offers {o}:\n{help}");
+    }
+    let help = memlens(&["capture", "--help"]).stdout;
+    assert!(help.contains("--root"));
+    for o in ["--json", "--csv", "--bytes", "--kib", "--wide"] {
+        assert!(!help.contains(o), "capture offers {o}:\n{help}");
+    }
+    // Given anyway, before the command's name: a one-line usage error.
+    for args in [
+        &["--root", "/", "explain", "pss"][..],
+        &["--csv", "lab", "leak"],
+        &["--json", "capture", "/nonexistent/x"],
+        &["explain", "--root", "/"],
+    ] {
+        let r = memlens(args);
+        assert_eq!(r.code, EXIT_USAGE, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+    let r = memlens(&["--root", "/", "explain", "pss"]);
+    assert_eq!(
+        r.stderr,
+        "memlens: --root does not apply to `memlens explain` (it takes --json, --csv, --wide)\n"
+    );
+}
+
+#[test]
+fn every_lab_experiment_argument_is_described() {
+    let list = memlens(&["lab", "--help"]).stdout;
+    let experiments: Vec<&str> = section(&list, "Commands:")
+        .iter()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|e| *e != "help")
+        .collect();
+    assert!(experiments.len() >= 10, "{list}");
+    for e in experiments {
+        let help = memlens(&["lab", e, "--help"]).stdout;
+        for l in section(&help, "Options:") {
+            let l = l.trim();
+            if !l.starts_with("--") {
+                continue;
+            }
+            // `--size <SIZE>  Size of...`: a description after the option.
+            let rest = l.split_once("  ").map(|x| x.1.trim()).unwrap_or("");
+            assert!(
+                !rest.is_empty() && !rest.starts_with('['),
+                "lab {e}: undescribed {l}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ps_sort_keys_match_in_any_case() {
+    let keys = |args: &[&str]| -> Vec<i64> {
+        let r0 = root(VM);
+        let mut all = vec!["--root", r0.as_str(), "--json", "ps"];
+        all.extend_from_slice(args);
+        memlens(&all).json()["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| int(p, "pid"))
+            .collect()
+    };
+    let pss = keys(&["--sort", "pss"]);
+    assert_eq!(keys(&["--sort", "PSS"]), pss);
+    assert_eq!(keys(&["--sort", "Pss"]), pss);
+    assert_eq!(keys(&["--sort", "SWAPPSS"]), keys(&["--sort", "swap_pss"]));
+    assert_ne!(keys(&["--sort", "PID"]), pss);
+}
+
+#[test]
+fn json_with_csv_is_a_clear_one_line_error() {
+    for args in [
+        &["ps", "--json", "--csv"][..],
+        &["--json", "ps", "--csv"],
+        &["--json", "--csv"],
+    ] {
+        let r = memlens(args);
+        assert_eq!(r.code, EXIT_USAGE);
+        assert_eq!(
+            r.stderr, "memlens: --json and --csv exclude each other: give one\n",
+            "{args:?}"
+        );
+    }
+    let r = memlens(&["sys", "--bytes", "--kib"]);
+    assert_eq!(r.code, EXIT_USAGE);
+    assert_eq!(r.stderr.lines().count(), 1);
+}
+
+#[test]
+fn help_documents_exit_statuses() {
+    let top = memlens(&["--help"]).stdout;
+    assert!(top.contains("Exit status:"), "{top}");
+    for s in [
+        "0  success",
+        "1  a file could not be read",
+        "2  usage",
+        "3  refused",
+    ] {
+        assert!(top.contains(s), "{s}: {top}");
+    }
+    let doctor = memlens(&["doctor", "--help"]).stdout;
+    for s in ["0  OK", "1  WARNING", "2  CRITICAL", "3  UNKNOWN"] {
+        assert!(doctor.contains(s), "{s}: {doctor}");
+    }
+}
+
+#[test]
+fn ps_with_a_bad_option_exits_2() {
+    let r = memlens(&["--root", &root(VM), "ps", "--no-such-option"]);
+    assert_eq!(r.code, EXIT_USAGE, "{}", r.stderr);
+}
+
+#[test]
+fn doctor_misused_exits_3_unknown() {
+    let r = memlens(&["--root", &root(VM), "doctor", "--sample", "soon"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let r = memlens(&["doctor", "--root", "/nonexistent"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent"), "{}", r.stderr);
+    let r = memlens(&["doctor", "--json", "--csv"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+#[test]
+fn maps_of_an_unknown_pid_exits_1() {
+    let r = memlens(&["--root", &root(VM), "maps", "99999"]);
+    assert_eq!(r.code, EXIT_READ, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no process with PID 99999"),
+        "{}",
+        r.stderr
+    );
 }
