@@ -138,14 +138,19 @@ impl Cli {
                 },
                 &["--root"],
             ),
+            Some(Command::Completions(_) | Command::Man(_)) => (Global::default(), &[]),
             Some(c) => (c.global().cloned().unwrap_or_default(), ALL_OPTIONS),
         };
         let name = self.command.as_ref().map(Command::name).unwrap_or("");
         if let Some(bad) = self.global.given().iter().find(|o| !allowed.contains(o)) {
-            return Err(format!(
-                "{bad} does not apply to `memlens {name}` (it takes {})",
-                allowed.join(", ")
-            ));
+            return Err(if allowed.is_empty() {
+                format!("{bad} does not apply to `memlens {name}` (it takes none of the global options)")
+            } else {
+                format!(
+                    "{bad} does not apply to `memlens {name}` (it takes {})",
+                    allowed.join(", ")
+                )
+            });
         }
         let mut g = self.global.clone();
         g.merge(&sub);
@@ -180,6 +185,8 @@ impl Command {
             Command::Ipc(_) => "ipc",
             Command::Explain(_) => "explain",
             Command::Lab(_) => "lab",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
         }
     }
 
@@ -200,7 +207,11 @@ impl Command {
             Command::Doctor(a) => &a.global,
             Command::Huge(a) => &a.global,
             Command::Ipc(a) => &a.global,
-            Command::Capture(_) | Command::Explain(_) | Command::Lab(_) => return None,
+            Command::Capture(_)
+            | Command::Explain(_)
+            | Command::Lab(_)
+            | Command::Completions(_)
+            | Command::Man(_) => return None,
         })
     }
 }
@@ -242,6 +253,23 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
+    /// Print a shell completion script (e.g. `memlens completions bash > /etc/bash_completion.d/memlens`)
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (e.g. `memlens man | man -l -`); with COMMAND, that command's page
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// A command, for its own page (memlens-COMMAND)
+    pub command: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -21,6 +21,12 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         // The glossary reads nothing: --root does not apply.
         return commands::explain::run(a, out);
     }
+    if let Some(Command::Completions(a)) = &cli.command {
+        return commands::docs::completions(a);
+    }
+    if let Some(Command::Man(a)) = &cli.command {
+        return commands::docs::man(a);
+    }
     // One root (default `/`), or two captures for the interval commands.
     let mut roots = Vec::new();
     for dir in &global.root {
@@ -60,6 +66,8 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Ipc(_)) => commands::ipc::run(&root, out),
         Some(Command::Explain(a)) => commands::explain::run(a, out),
         Some(Command::Lab(a)) => commands::lab::run(a, out),
+        Some(Command::Completions(a)) => commands::docs::completions(a),
+        Some(Command::Man(a)) => commands::docs::man(a),
     }
 }
 

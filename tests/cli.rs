@@ -342,3 +342,57 @@ fn maps_of_an_unknown_pid_exits_1() {
         r.stderr
     );
 }
+
+#[test]
+fn bash_completions_name_every_command() {
+    let r = memlens(&["completions", "bash"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("_memlens()"), "{}", r.stdout);
+    for c in [
+        "sys",
+        "ps",
+        "maps",
+        "capture",
+        "cgroup",
+        "vmstat",
+        "zones",
+        "buddy",
+        "slab",
+        "oom",
+        "tunables",
+        "wss",
+        "doctor",
+        "huge",
+        "ipc",
+        "explain",
+        "lab",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            r.stdout.contains(&format!("memlens,{c})")),
+            "{c} missing from the bash completions"
+        );
+    }
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let r = memlens(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert!(r.stdout.contains("doctor"), "{shell}");
+    }
+    assert_eq!(memlens(&["completions", "tcsh"]).code, EXIT_USAGE);
+}
+
+#[test]
+fn man_prints_roff_from_the_parser() {
+    let r = memlens(&["man"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with(".TH memlens 1"), "{}", r.stdout);
+    assert!(r.stdout.contains(".SH NAME"));
+    assert!(r.stdout.contains("\\-\\-root"), "global options documented");
+    assert!(r.stdout.contains("Exit status"), "exit statuses documented");
+    let r = memlens(&["man", "ps"]);
+    assert!(r.stdout.starts_with(".TH memlens\\-ps 1") || r.stdout.starts_with(".TH memlens-ps 1"));
+    assert!(r.stdout.contains("\\-\\-sort"));
+    let r = memlens(&["man", "nosuch"]);
+    assert_eq!(r.code, EXIT_USAGE);
+}
