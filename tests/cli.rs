@@ -396,3 +396,95 @@ fn man_prints_roff_from_the_parser() {
     let r = memlens(&["man", "nosuch"]);
     assert_eq!(r.code, EXIT_USAGE);
 }
+
+/// `AnonHugePages` → `anon_huge_pages` (as memlens-present's `snake_case`).
+fn snake(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_lowercase());
+    }
+    out.replace("__", "_")
+}
+
+/// The rule CSV follows: its header has exactly the keys of the JSON rows. A nested
+/// object KEY is one column KEY (cgroup `events` as `oom=1 max=3`), or a column
+/// `KEY_INNER` per inner key, or its inner keys in snake_case (`maps --by`'s `counters`,
+/// whose fields are the columns `rss`, `pss`...). Arrays are one column (joined with `;`).
+#[test]
+fn csv_has_the_keys_of_the_json_rows() {
+    let vm = root(VM);
+    let v2 = root("v2-unified");
+    let cases: &[(&[&str], &str)] = &[
+        (&["--root", &vm], "top_processes"),
+        (&["--root", &vm, "ps"], "processes"),
+        (&["--root", &vm, "ps", "--totals"], "processes"),
+        (&["--root", &vm, "ps", "--by", "user"], "groups"),
+        (&["--root", &vm, "ps", "--by", "command"], "groups"),
+        (&["--root", &vm, "ps", "--by", "cgroup"], "groups"),
+        (&["--root", &vm, "maps", "15506"], "mappings"),
+        (&["--root", &vm, "maps", "15506", "--by", "kind"], "groups"),
+        (&["--root", &vm, "maps", "15506", "--by", "path"], "groups"),
+        (&["--root", &vm, "cgroup"], "hierarchies/0/cgroups"),
+        (&["--root", &v2, "cgroup"], "hierarchies/0/cgroups"),
+        (&["--root", &vm, "zones"], "zones"),
+        (&["--root", &vm, "slab"], "caches"),
+        (&["--root", &vm, "oom"], "processes"),
+        (&["--root", &vm, "tunables"], "tunables"),
+        (&["--root", &v2, "doctor", "--sample", "0"], "findings"),
+        (&["explain"], ""),
+    ];
+    for (args, path) in cases {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let r = memlens(&a);
+        let j: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", r.stdout));
+        let rows = j
+            .pointer(&if path.is_empty() {
+                String::new()
+            } else {
+                format!("/{path}")
+            })
+            .and_then(|v| v.as_array())
+            .unwrap_or_else(|| panic!("{args:?}: no {path}"))
+            .clone();
+        assert!(!rows.is_empty(), "{args:?}: no rows");
+        a.pop();
+        a.push("--csv");
+        let r = memlens(&a);
+        let header: BTreeSet<String> = r
+            .stdout
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .map(String::from)
+            .collect();
+        let mut expected = BTreeSet::new();
+        for row in &rows {
+            for (k, v) in row.as_object().unwrap() {
+                match v.as_object() {
+                    Some(inner) if !header.contains(k) => {
+                        let prefixed = header.iter().any(|h| h.starts_with(&format!("{k}_")));
+                        for ik in inner.keys() {
+                            expected.insert(if prefixed {
+                                format!("{k}_{ik}")
+                            } else {
+                                snake(ik)
+                            });
+                        }
+                    }
+                    _ => {
+                        expected.insert(k.clone());
+                    }
+                }
+            }
+        }
+        assert_eq!(header, expected, "{args:?}: CSV header vs JSON keys");
+    }
+}

@@ -77,6 +77,8 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
             for (_, r) in &rows {
                 t.rows.extend(r.iter().map(|c| cells(c, true)));
             }
+            let all: Vec<_> = rows.iter().flat_map(|(_, r)| r.iter()).collect();
+            t.add_json_keys(&all);
             print(&t.csv());
         }
         Format::Table => {

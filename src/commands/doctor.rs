@@ -124,6 +124,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
                     Cell::Text(f.advice.clone().unwrap_or_default()),
                 ]);
             }
+            t.add_json_keys(&found);
             print(&t.csv());
         }
         Format::Table => {

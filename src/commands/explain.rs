@@ -30,7 +30,11 @@ pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
     let Some(term) = &args.term else {
         match out.format {
             Format::Json => print(&json(&ENTRIES)),
-            Format::Csv => print(&table(ENTRIES).csv()),
+            Format::Csv => {
+                let mut t = table(ENTRIES);
+                t.add_json_keys(ENTRIES);
+                print(&t.csv())
+            }
             Format::Table => {
                 let mut t = table(ENTRIES);
                 t.columns.remove(2);

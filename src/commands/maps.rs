@@ -143,10 +143,21 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
             totals,
             rollup_check,
         })),
-        Format::Csv => match &groups {
-            Some(g) => print(&group_table(g, &totals).csv()),
-            None => print(&mapping_table(&maps, &totals).csv()),
-        },
+        Format::Csv => {
+            let t = match &groups {
+                Some(g) => {
+                    let mut t = group_table(g, &totals);
+                    t.add_json_keys_lifting(g, &["counters"]);
+                    t
+                }
+                None => {
+                    let mut t = mapping_table(&maps, &totals);
+                    t.add_json_keys(&maps.iter().map(map_row).collect::<Vec<_>>());
+                    t
+                }
+            };
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = format!("{pid}: {command}\n");
             text.push_str(&out.table(&match &groups {

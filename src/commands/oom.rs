@@ -87,7 +87,11 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
             cgroup_oom_kills: &cgroup_kills,
             skipped: &skipped,
         })),
-        Format::Csv => print(&table(&ranked).csv()),
+        Format::Csv => {
+            let mut t = table(&ranked);
+            t.add_json_keys(&ranked);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = out.table(&table(&ranked));
             text.push_str(&footer(&skipped));

@@ -175,7 +175,12 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
                 totals,
                 skipped: &skipped,
             })),
-            _ => print(&out.table(&group_table(by_name, &groups, totals.as_ref()))),
+            Format::Csv => {
+                let mut t = group_table(by_name, &groups, totals.as_ref());
+                t.add_json_keys(&groups);
+                print(&t.csv())
+            }
+            Format::Table => print(&out.table(&group_table(by_name, &groups, totals.as_ref()))),
         }
         return Ok(0);
     }
@@ -188,7 +193,11 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             totals,
             skipped: &skipped,
         })),
-        Format::Csv => print(&process_table(&rows, totals.as_ref()).csv()),
+        Format::Csv => {
+            let mut t = process_table(&rows, totals.as_ref());
+            t.add_json_keys(&rows);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = out.table(&process_table(&rows, totals.as_ref()));
             text.push_str(&footer(&skipped));

@@ -71,7 +71,11 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
             tunables: &rows,
             findings: &found,
         })),
-        Format::Csv => print(&table(&rows, true).csv()),
+        Format::Csv => {
+            let mut t = table(&rows, true);
+            t.add_json_keys(&rows);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = out.table(&table(&rows, args.all));
             text.push('\n');

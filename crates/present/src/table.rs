@@ -128,6 +128,44 @@ fn text_of(c: &Cell, units: Units) -> String {
     }
 }
 
+/// `AnonHugePages` → `anon_huge_pages`, `Private_Clean` → `private_clean`, `KSM` → `ksm`.
+pub fn snake_case(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_lowercase());
+    }
+    out.replace("__", "_")
+}
+
+/// A JSON value as a CSV cell.
+fn json_cell(v: &serde_json::Value) -> Cell {
+    use serde_json::Value;
+    match v {
+        Value::Null => Cell::Bytes(None),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Cell::Int(Some(i)),
+            None => Cell::Text(n.to_string()),
+        },
+        Value::String(s) => Cell::Text(s.clone()),
+        Value::Bool(b) => Cell::Text(b.to_string()),
+        Value::Array(a) => Cell::Text(
+            a.iter()
+                .map(|x| match x {
+                    Value::String(s) => s.clone(),
+                    x => x.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        Value::Object(_) => Cell::Text(v.to_string()),
+    }
+}
+
 fn csv_of(c: &Cell) -> String {
     match c {
         Cell::Bytes(Some(v)) => v.to_string(),
@@ -391,6 +429,86 @@ impl Table {
         out
     }
 
+    /// Adds, as columns after its own, the keys of the rows' JSON objects that the table
+    /// lacks, so that CSV carries every key the JSON has. `rows` are the table's rows in
+    /// order (footer rows get empty cells). A nested object the table has no column for is
+    /// flattened one level as `KEY_INNER`; an array of scalars is joined with `;`; null is
+    /// an empty cell, as in the rest of the CSV.
+    pub fn add_json_keys<T: serde::Serialize>(&mut self, rows: &[T]) {
+        self.add_json_keys_lifting(rows, &[]);
+    }
+
+    /// [`Table::add_json_keys`], with the nested objects named in `lift` flattened
+    /// without prefix, their keys in snake_case (`counters.Private_Clean` is
+    /// `private_clean`, as the table's own columns name them).
+    pub fn add_json_keys_lifting<T: serde::Serialize>(&mut self, rows: &[T], lift: &[&str]) {
+        use serde_json::Value;
+        let have: std::collections::HashSet<&str> = self.columns.iter().map(|c| c.key).collect();
+        let mut keys: Vec<String> = Vec::new();
+        let mut values: Vec<std::collections::HashMap<String, Cell>> = Vec::new();
+        for r in rows {
+            let mut m = std::collections::HashMap::new();
+            if let Ok(Value::Object(o)) = serde_json::to_value(r) {
+                for (k, v) in o {
+                    if have.contains(k.as_str()) {
+                        continue;
+                    }
+                    match v {
+                        Value::Object(inner) if lift.contains(&k.as_str()) => {
+                            for (ik, iv) in inner {
+                                let ik = snake_case(&ik);
+                                if !have.contains(ik.as_str()) {
+                                    m.insert(ik, json_cell(&iv));
+                                }
+                            }
+                        }
+                        Value::Object(inner) => {
+                            for (ik, iv) in inner {
+                                m.insert(format!("{k}_{ik}"), json_cell(&iv));
+                            }
+                        }
+                        v => {
+                            m.insert(k, json_cell(&v));
+                        }
+                    }
+                }
+            }
+            let mut new: Vec<&String> = m.keys().filter(|k| !keys.contains(k)).collect();
+            new.sort();
+            keys.extend(new.into_iter().cloned());
+            values.push(m);
+        }
+        for k in &keys {
+            let key: &'static str = Box::leak(k.clone().into_boxed_str());
+            self.columns.push(Column::left("", key));
+        }
+        for (i, row) in self.rows.iter_mut().enumerate() {
+            for k in &keys {
+                let c = values
+                    .get(i)
+                    .and_then(|m| m.get(k))
+                    .cloned()
+                    .unwrap_or(Cell::Bytes(None));
+                row.push(c);
+            }
+        }
+        for row in &mut self.footer {
+            row.extend(keys.iter().map(|_| Cell::Bytes(None)));
+        }
+    }
+
+    /// Removes the column of this key and its cells (a column only the text needs).
+    pub fn remove_column(&mut self, key: &str) {
+        if let Some(i) = self.columns.iter().position(|c| c.key == key) {
+            self.columns.remove(i);
+            for r in self.rows.iter_mut().chain(self.footer.iter_mut()) {
+                if i < r.len() {
+                    r.remove(i);
+                }
+            }
+        }
+    }
+
     /// CSV with the columns' keys as header; byte figures in bytes, unreadable cells empty.
     pub fn csv(&self) -> String {
         let mut out = String::new();
@@ -523,6 +641,39 @@ mod tests {
         assert_eq!(wrap("abcdefgh ij", 4), vec!["abc…", "ij"]);
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(cut("abc", 4), "abc");
+    }
+
+    #[test]
+    fn csv_gets_the_json_keys_it_lacks() {
+        #[derive(serde::Serialize)]
+        struct Row {
+            pid: u32,
+            comm: &'static str,
+            unreadable: Vec<&'static str>,
+            counters: std::collections::BTreeMap<&'static str, u64>,
+        }
+        let mut t = Table::new(vec![Column::right("PID", "pid")]);
+        t.rows.push(vec![Cell::Int(Some(7))]);
+        let counters = [("Private_Clean", 4096), ("AnonHugePages", 0)].into();
+        let rows = [Row {
+            pid: 7,
+            comm: "sh",
+            unreadable: vec!["smaps_rollup: denied", "x"],
+            counters,
+        }];
+        let mut a = t.clone();
+        a.add_json_keys(&rows);
+        assert_eq!(
+            a.csv(),
+            "pid,comm,counters_AnonHugePages,counters_Private_Clean,unreadable\n7,sh,0,4096,smaps_rollup: denied;x\n"
+        );
+        t.add_json_keys_lifting(&rows, &["counters"]);
+        assert_eq!(
+            t.csv(),
+            "pid,anon_huge_pages,comm,private_clean,unreadable\n7,0,sh,4096,smaps_rollup: denied;x\n"
+        );
+        assert_eq!(snake_case("SwapPss"), "swap_pss");
+        assert_eq!(snake_case("KSM"), "ksm");
     }
 
     #[test]
