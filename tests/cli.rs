@@ -488,3 +488,100 @@ fn csv_has_the_keys_of_the_json_rows() {
         assert_eq!(header, expected, "{args:?}: CSV header vs JSON keys");
     }
 }
+
+/// A copy of a fixture tree in a fresh temporary directory, removed when dropped.
+struct Copy(std::path::PathBuf);
+
+impl Copy {
+    fn of(name: &str, tag: &str) -> Copy {
+        let dir = std::env::temp_dir().join(format!("memlens-cli-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        sh(&format!(
+            "cp -a '{}' '{}'",
+            fixtures().join(name).display(),
+            dir.display()
+        ));
+        Copy(dir)
+    }
+    fn root(&self) -> String {
+        self.0.display().to_string()
+    }
+    /// Makes a file read back as permission denied: absent, and listed in the capture's
+    /// memlens-unreadable.txt.
+    fn deny(&self, rel: &str) {
+        std::fs::remove_file(self.0.join(rel)).expect("remove");
+        let list = self.0.join("memlens-unreadable.txt");
+        let mut text = std::fs::read_to_string(&list).unwrap_or_default();
+        text.push_str(rel);
+        text.push('\n');
+        std::fs::write(&list, text).unwrap();
+    }
+}
+
+impl Drop for Copy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn totals_over_unreadable_processes_are_marked_as_lower_bounds() {
+    let t = Copy::of("v2-unified", "partial");
+    t.deny("proc/15506/smaps_rollup");
+    let r = memlens(&[
+        "--root",
+        &t.root(),
+        "--json",
+        "ps",
+        "--by",
+        "user",
+        "--totals",
+    ]);
+    let j = r.json();
+    let total = &j["totals"];
+    let incomplete = int(total, "incomplete");
+    let members = int(total, "processes");
+    assert!(incomplete >= 1, "{total}");
+
+    let r = memlens(&["--root", &t.root(), "ps", "--by", "user", "--totals"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let rule = lines.iter().position(|l| l.starts_with("---")).unwrap();
+    let total_line = lines[rule + 1];
+    let cells: Vec<&str> = total_line.split_whitespace().collect();
+    // PROCS VSZ RSS PSS USS ...: PSS and USS lack the unreadable members, RSS does not.
+    assert!(
+        cells[3].starts_with('≥') && cells[4].starts_with('≥'),
+        "{total_line}"
+    );
+    assert!(
+        !cells[2].starts_with('≥'),
+        "RSS is read from status: {total_line}"
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "≥: a sum lacking the figures of members that could not be read in full ({incomplete} processes of {members})"
+        )),
+        "{}",
+        r.stdout
+    );
+    // The process table's totals row too; CSV keeps plain numbers (the JSON says
+    // `incomplete`).
+    let r = memlens(&["--root", &t.root(), "ps", "--totals"]);
+    let total_line = r.stdout.lines().find(|l| l.contains("total of")).unwrap();
+    assert!(total_line.contains('≥'), "{total_line}");
+    let r = memlens(&["--root", &t.root(), "ps", "--totals", "--csv"]);
+    assert!(!r.stdout.contains('≥'));
+    // Fully readable: no mark, no note.
+    let r = memlens(&[
+        "--root",
+        &root(VM),
+        "ps",
+        "--by",
+        "user",
+        "--pid",
+        "15506",
+        "--totals",
+    ]);
+    assert!(!r.stdout.contains('≥'), "{}", r.stdout);
+}

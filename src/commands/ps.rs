@@ -180,7 +180,11 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
                 t.add_json_keys(&groups);
                 print(&t.csv())
             }
-            Format::Table => print(&out.table(&group_table(by_name, &groups, totals.as_ref()))),
+            Format::Table => {
+                let mut text = out.table(&group_table(by_name, &groups, totals.as_ref()));
+                text.push_str(&partial_note(groups.iter().chain(totals.as_ref())));
+                print(&text)
+            }
         }
         return Ok(0);
     }
@@ -201,6 +205,7 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         Format::Table => {
             let mut text = out.table(&process_table(&rows, totals.as_ref()));
             text.push_str(&footer(&skipped));
+            text.push_str(&partial_note(totals.as_ref()));
             print(&text);
         }
     }
@@ -264,6 +269,32 @@ fn cell(v: Option<u64>, unreadable: bool) -> Cell {
     }
 }
 
+/// A group's sum: `denied` when no member could be read, `≥` when some could not.
+fn sum_cell(g: &Group, key: &str) -> Cell {
+    if g.is_partial(key) {
+        Cell::AtLeast(g.bytes(key).unwrap_or(0))
+    } else {
+        cell(g.bytes(key), g.incomplete > 0)
+    }
+}
+
+/// The note under a table whose sums lack unreadable members' figures, if any does.
+pub fn partial_note<'a>(groups: impl IntoIterator<Item = &'a Group>) -> String {
+    let partial: Vec<&Group> = groups
+        .into_iter()
+        .filter(|g| BYTE_COLUMNS.iter().any(|(_, k)| g.is_partial(k)))
+        .collect();
+    let Some(most) = partial.iter().map(|g| g.incomplete).max() else {
+        return String::new();
+    };
+    // The totals row (the largest group) tells how many members are missing in all.
+    format!(
+        "≥: a sum lacking the figures of members that could not be read in full ({} of {}); run as root for complete sums\n",
+        count(most, "process", "processes"),
+        partial.iter().map(|g| g.processes).max().unwrap_or(0)
+    )
+}
+
 fn byte_columns() -> impl Iterator<Item = Column> {
     BYTE_COLUMNS
         .iter()
@@ -291,7 +322,7 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
     }
     if let Some(g) = totals {
         let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
-        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| Cell::Bytes(g.bytes(k))));
+        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
         cells.push(Cell::Text(format!(
             "total of {}",
             count(g.processes, "process", "processes")
@@ -313,11 +344,7 @@ fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -> Ta
     let mut t = Table::new(cols);
     let line = |g: &Group| {
         let mut cells = vec![Cell::Int(Some(g.processes as i64))];
-        cells.extend(
-            BYTE_COLUMNS
-                .iter()
-                .map(|(_, k)| cell(g.bytes(k), g.incomplete > 0)),
-        );
+        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
         cells.push(Cell::Text(g.key.clone()));
         cells
     };

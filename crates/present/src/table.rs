@@ -10,6 +10,8 @@ pub enum Cell {
     Bytes(Option<u64>),
     /// A byte count that could not be read (permission denied, timed out).
     Unreadable,
+    /// A sum that lacks some members' figures: at least this many bytes (`≥3.5Mi`).
+    AtLeast(u64),
     /// A signed byte difference (`free - low`); `None` when unknown.
     SignedBytes(Option<i64>),
     Int(Option<i64>),
@@ -123,6 +125,7 @@ fn text_of(c: &Cell, units: Units) -> String {
         Cell::SignedBytes(Some(v)) if *v < 0 => format!("-{}", bytes(v.unsigned_abs(), units)),
         Cell::SignedBytes(Some(v)) => bytes(*v as u64, units),
         Cell::Unreadable => "denied".into(),
+        Cell::AtLeast(v) => format!("≥{}", bytes(*v, units)),
         Cell::Int(Some(v)) => v.to_string(),
         Cell::Text(s) => s.clone(),
     }
@@ -168,7 +171,7 @@ fn json_cell(v: &serde_json::Value) -> Cell {
 
 fn csv_of(c: &Cell) -> String {
     match c {
-        Cell::Bytes(Some(v)) => v.to_string(),
+        Cell::Bytes(Some(v)) | Cell::AtLeast(v) => v.to_string(),
         Cell::Int(Some(v)) | Cell::SignedBytes(Some(v)) => v.to_string(),
         Cell::Bytes(None) | Cell::Int(None) | Cell::SignedBytes(None) | Cell::Unreadable => {
             String::new()
@@ -329,7 +332,12 @@ impl Table {
                 let is_bytes = self.rows.iter().chain(self.footer.iter()).any(|r| {
                     matches!(
                         r.get(i),
-                        Some(Cell::Bytes(_) | Cell::SignedBytes(_) | Cell::Unreadable)
+                        Some(
+                            Cell::Bytes(_)
+                                | Cell::SignedBytes(_)
+                                | Cell::Unreadable
+                                | Cell::AtLeast(_)
+                        )
                     )
                 });
                 if is_bytes && !c.header.is_empty() {
