@@ -302,8 +302,8 @@ pub struct WssArgs {
     pub global: Global,
     /// The process
     pub pid: u32,
-    /// How long to watch
-    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    /// How long to watch (more than 0)
+    #[arg(long, default_value = "5s", value_parser = parse_nonzero_duration)]
     pub interval: std::time::Duration,
 }
 
@@ -497,6 +497,17 @@ fn parse_fraction(s: &str) -> Result<f64, String> {
 
 fn parse_size(s: &str) -> Result<u64, String> {
     memlens_present::parse_size(s)
+}
+
+/// A duration longer than zero (an interval to watch something over).
+fn parse_nonzero_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!(
+            "{s:?} is no time to watch anything over (use e.g. 500ms, 5s)"
+        ));
+    }
+    Ok(d)
 }
 
 /// `500ms`, `2s`, `1.5s`, `3m`, `1h`; a bare number is seconds.

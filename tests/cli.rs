@@ -585,3 +585,91 @@ fn totals_over_unreadable_processes_are_marked_as_lower_bounds() {
     ]);
     assert!(!r.stdout.contains('≥'), "{}", r.stdout);
 }
+
+#[test]
+fn wss_over_no_time_is_a_usage_error() {
+    for v in ["0", "0s", "0ms"] {
+        let r = memlens(&["wss", "1", "--interval", v]);
+        assert_eq!(r.code, EXIT_USAGE, "{v}: {}", r.stderr);
+        assert!(r.stderr.contains("no time to watch"), "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+}
+
+#[test]
+fn ps_of_a_kernel_thread_says_it_has_no_user_memory() {
+    let r = memlens(&["--root", &root(VM), "ps", "--pid", "2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "2: [kthreadd] is a kernel thread: it has no user memory, so it is not listed"
+        ),
+        "{}",
+        r.stdout
+    );
+    // As maps does.
+    let r = memlens(&["--root", &root(VM), "maps", "2"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("is a kernel thread"));
+}
+
+/// A kernel thread of the live machine: no VmSize in its status.
+fn live_kernel_thread() -> Option<u32> {
+    let mut pids: Vec<u32> = std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    pids.sort_unstable();
+    pids.into_iter().find(|p| {
+        std::fs::read_to_string(format!("/proc/{p}/status"))
+            .map(|s| !s.contains("VmSize:") && !s.contains("State:\tZ"))
+            .unwrap_or(false)
+    })
+}
+
+#[test]
+fn wss_of_a_kernel_thread_says_it_has_no_user_memory() {
+    let Some(pid) = live_kernel_thread() else {
+        eprintln!("no kernel thread visible: skipped");
+        return;
+    };
+    let p = pid.to_string();
+    let r = memlens(&["wss", &p, "--interval", "100ms"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("is a kernel thread: it has no user memory"),
+        "{}",
+        r.stdout
+    );
+    let j = memlens(&["wss", &p, "--json"]).json();
+    assert_eq!(j["kernel_thread"], true);
+}
+
+#[test]
+fn wss_splits_anonymous_and_file_backed_working_sets() {
+    let child = Guard::spawn(std::process::Command::new("sleep").arg("30"));
+    let p = child.pid().to_string();
+    let r = memlens(&["wss", &p, "--interval", "200ms"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("\n  anonymous (heap, stack, anon): "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("\n  file-backed and shared (file, shmem): "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("other processes touching them"),
+        "{}",
+        r.stdout
+    );
+    let j = memlens(&["wss", &p, "--interval", "100ms", "--json"]).json();
+    let parts = int(&j["anon"], "rss") + int(&j["file"], "rss");
+    assert!(parts <= int(&j["total"], "rss"));
+    assert_eq!(j["kernel_thread"], false);
+}

@@ -101,11 +101,21 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
         ..Default::default()
     };
+    // PIDs asked for that are kernel threads, which have no user memory and are not listed.
+    let mut kernel_threads = Vec::new();
     if let Some(pids) = &opts.pids {
         for pid in pids {
             let p = root.path(&format!("proc/{pid}/status"));
             if !p.exists() {
                 return Err(Failure::no_process(root, *pid));
+            }
+            if let Ok(s) = memlens_sources::status::read(root, *pid) {
+                if s.is_kernel_thread() {
+                    kernel_threads.push(format!(
+                        "{pid}: [{}] is a kernel thread: it has no user memory, so it is not listed\n",
+                        s.name
+                    ));
+                }
             }
         }
     }
@@ -206,6 +216,7 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             let mut text = out.table(&process_table(&rows, totals.as_ref()));
             text.push_str(&footer(&skipped));
             text.push_str(&partial_note(totals.as_ref()));
+            text.extend(kernel_threads);
             print(&text);
         }
     }
