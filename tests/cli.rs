@@ -673,3 +673,19 @@ fn wss_splits_anonymous_and_file_backed_working_sets() {
     assert!(parts <= int(&j["total"], "rss"));
     assert_eq!(j["kernel_thread"], false);
 }
+
+#[test]
+fn sys_says_why_cache_and_cached_differ() {
+    let r = memlens(&["--root", &root(VM), "sys"]);
+    assert!(
+        r.stdout.contains(
+            "cache = Cached + SReclaimable, as free -w counts it (the `cached` row below is Cached alone)"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = memlens(&["--root", &root(VM), "sys", "--explain"]);
+    assert!(r
+        .stdout
+        .contains("without SReclaimable, unlike free's cache column"));
+}
