@@ -158,6 +158,37 @@ pub fn print(s: &str) {
     let _ = out.flush();
 }
 
+/// Waits `d`. When stderr is a terminal, shows what it waits for on stderr meanwhile
+/// (`memlens: sampling 3s… 2s left`), updated as time passes and erased when done; when
+/// stderr is not a terminal (a pipe, a file, a test), it writes nothing.
+pub fn wait(d: std::time::Duration, what: &str) {
+    use std::time::{Duration, Instant};
+    let err = std::io::stderr();
+    if !err.is_terminal() || d < Duration::from_millis(500) {
+        std::thread::sleep(d);
+        return;
+    }
+    let start = Instant::now();
+    let total = format!("{:.1}", d.as_secs_f64());
+    let total = total.trim_end_matches(".0");
+    loop {
+        let elapsed = start.elapsed();
+        if elapsed >= d {
+            break;
+        }
+        let left = (d - elapsed).as_secs_f64().ceil() as u64;
+        {
+            let mut e = err.lock();
+            let _ = write!(e, "\r\x1b[Kmemlens: {what} {total}s… {left}s left");
+            let _ = e.flush();
+        }
+        std::thread::sleep((d - elapsed).min(Duration::from_millis(200)));
+    }
+    let mut e = err.lock();
+    let _ = write!(e, "\r\x1b[K");
+    let _ = e.flush();
+}
+
 /// One warning line on stderr.
 pub fn warn(msg: &str) {
     eprintln!("memlens: {msg}");

@@ -689,3 +689,24 @@ fn sys_says_why_cache_and_cached_differ() {
         .stdout
         .contains("without SReclaimable, unlike free's cache column"));
 }
+
+/// Progress ("sampling rates over 3s… 2s left") goes to stderr only when it is a
+/// terminal. A test cannot give memlens a terminal, so this checks the other half: with
+/// stderr a pipe, sampling commands write no progress at all.
+#[test]
+fn sampling_writes_no_progress_when_stderr_is_not_a_terminal() {
+    let child = Guard::spawn(std::process::Command::new("sleep").arg("30"));
+    let p = child.pid().to_string();
+    for args in [
+        &["doctor", "--sample", "1s"][..],
+        &["wss", &p, "--interval", "1s"],
+        &["vmstat", "0.6", "2"],
+    ] {
+        let r = memlens(args);
+        assert!(
+            !r.stderr.contains('\r') && !r.stderr.contains('…') && !r.stderr.contains("left"),
+            "{args:?}: {:?}",
+            r.stderr
+        );
+    }
+}

@@ -251,7 +251,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
         while rows_wanted.is_none_or(|w| (n as u64) < w) {
             let due = start + every * n;
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
+                crate::output::wait(wait, "next row in");
             }
             let cur = sample(root)?;
             let row = between(Some(&prev), &cur);

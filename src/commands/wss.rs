@@ -98,7 +98,7 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
         Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(Failure::no_process(root, pid)),
         Err(e) => return Err(e.into()),
     }
-    std::thread::sleep(args.interval);
+    crate::output::wait(args.interval, "watching the working set for");
     let maps = match read_smaps(root, pid, std::time::Duration::from_secs(5)) {
         Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
             return Err(Failure::no_process(root, pid))
