@@ -710,3 +710,26 @@ fn sampling_writes_no_progress_when_stderr_is_not_a_terminal() {
         );
     }
 }
+
+#[test]
+fn capture_metadata_has_the_time_in_rfc3339_utc_beside_the_unix_time() {
+    let dir = std::env::temp_dir().join(format!("memlens-cli-capture-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = memlens(&["--root", &root(VM), "capture", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let meta = std::fs::read_to_string(dir.join("memlens-capture.txt")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let field = |k: &str| {
+        meta.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap_or_else(|| panic!("no {k} in {meta}"))
+            .to_string()
+    };
+    let unix = field("captured_at");
+    let utc = field("captured_at_utc");
+    assert_eq!(
+        utc,
+        sh(&format!("date -u -d @{unix} +%Y-%m-%dT%H:%M:%SZ")).trim(),
+        "{meta}"
+    );
+}

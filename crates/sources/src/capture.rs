@@ -178,7 +178,8 @@ pub fn capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Capture
         .unwrap_or(0);
     let kernel = fs::read_to_string(src.path("proc/sys/kernel/osrelease")).unwrap_or_default();
     let meta = format!(
-        "memlens_version={memlens_version}\ncaptured_at={now}\npage_size={}\nkernel={}\nsource={}\n",
+        "memlens_version={memlens_version}\ncaptured_at={now}\ncaptured_at_utc={}\npage_size={}\nkernel={}\nsource={}\n",
+        memlens_model::time::rfc3339_utc(now),
         src.page_size(),
         kernel.trim(),
         src.base().display()
