@@ -733,3 +733,125 @@ fn capture_metadata_has_the_time_in_rfc3339_utc_beside_the_unix_time() {
         "{meta}"
     );
 }
+
+/// The README's samples on the fixture trees are what memlens prints now, at 100 columns
+/// (a sample ending in `...` is a prefix). Samples of a live machine are left alone.
+#[test]
+fn readme_samples_on_fixture_trees_are_current() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    let mut checked = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i] != "```" || !lines.get(i + 1).is_some_and(|l| l.starts_with("$ memlens")) {
+            i += 1;
+            continue;
+        }
+        let end = i + 1 + lines[i + 1..].iter().position(|l| *l == "```").unwrap();
+        let block = &lines[i + 1..end];
+        i = end + 1;
+        let first = block[0];
+        if !(first.starts_with("$ memlens --root tests/fixtures/")
+            || first.starts_with("$ memlens explain"))
+        {
+            continue;
+        }
+        let mut k = 0;
+        let mut last_code = 0;
+        while k < block.len() {
+            let cmd = block[k].trim_start_matches("$ ");
+            let body: Vec<&str> = block[k + 1..]
+                .iter()
+                .take_while(|l| !l.starts_with("$ "))
+                .copied()
+                .collect();
+            k += 1 + body.len();
+            if cmd == "echo $?" {
+                assert_eq!(body, [last_code.to_string().as_str()], "{first}");
+                continue;
+            }
+            let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+            let mut c = std::process::Command::new(bin());
+            c.args(&args)
+                .env("COLUMNS", "100")
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            let out = c.output().unwrap();
+            last_code = out.status.code().unwrap_or(-1);
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let text = if stdout.is_empty() {
+                String::from_utf8_lossy(&out.stderr).into_owned()
+            } else {
+                stdout
+            };
+            let mut got: Vec<&str> = text.lines().collect();
+            while got.last() == Some(&"") {
+                got.pop();
+            }
+            let (want, prefix) = match body.split_last() {
+                Some((&"...", rest)) => (rest.to_vec(), true),
+                _ => (body.clone(), false),
+            };
+            if prefix {
+                assert!(
+                    got.len() > want.len(),
+                    "`{cmd}`: fewer lines than the README shows"
+                );
+                assert_eq!(
+                    &got[..want.len()],
+                    &want[..],
+                    "README sample of `{cmd}` is stale"
+                );
+            } else {
+                assert_eq!(got, want, "README sample of `{cmd}` is stale");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} samples found");
+}
+
+/// `.ci/run`'s fuzz pass prints the number of runs and whether anything crashed, and
+/// fails only for a crash.
+#[test]
+fn fuzz_summary_counts_runs_and_fails_only_on_a_crash() {
+    let dir = std::env::temp_dir().join(format!("memlens-cli-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/fuzz-summary");
+    let run = |log: &str, status: &str| {
+        let p = dir.join("log");
+        std::fs::write(&p, log).unwrap();
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .arg(&p)
+            .arg(status)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run(
+        "#2 INITED\nDone 2345678 runs in 61 second(s)\nstat::number_of_executed_units: 2345678\nstat::average_exec_per_sec:     38453\n",
+        "0",
+    );
+    assert_eq!(
+        (code, out.lines().next().unwrap()),
+        (0, "fuzz: 2345678 runs, no crash")
+    );
+    let (code, out) = run(
+        "==12== ERROR: libFuzzer: deadly signal\nSUMMARY: libFuzzer: deadly signal\nstat::number_of_executed_units: 1234\n",
+        "1",
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("fuzz: CRASH after 1234 runs"), "{out}");
+    let (code, out) = run("error: could not compile `memlens-fuzz`\n", "101");
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("fuzz: did not run (exit status 101)"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -36,7 +36,7 @@ fn table(rows: &[OomRow]) -> Table {
         Column::right("RSS", "rss"),
         Column::right("SWAP", "swap"),
         Column::right("PSS", "pss"),
-        Column::left("CGROUP", "cgroup"),
+        Column::left("CGROUP", "cgroup").fixed().priority(3),
         Column::left("COMMAND", "command"),
     ]);
     for r in rows {
