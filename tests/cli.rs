@@ -855,3 +855,28 @@ fn fuzz_summary_counts_runs_and_fails_only_on_a_crash() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn at_80_columns_vmstat_shows_whole_columns_and_marks_the_rest() {
+    let r = at80(VM, &["vmstat"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("  free  avail"), "{}", r.stdout);
+    for l in &lines {
+        assert!(l.chars().count() <= 80 && l.ends_with(" …"), "{l}");
+    }
+    // The header's last shown name is whole.
+    let last = lines[0]
+        .trim_end_matches(" …")
+        .split_whitespace()
+        .last()
+        .unwrap();
+    let wide = memlens(&["--root", &root(VM), "vmstat"]);
+    assert!(wide
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .any(|h| h == last));
+}
