@@ -142,6 +142,13 @@ pub fn wrap_lines(s: &str, width: usize) -> String {
     out
 }
 
+/// Writes to stdout as it is, never wrapped (scripts, roff), ignoring a closed pipe.
+pub fn print_raw(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
 /// Writes to stdout, ignoring a closed pipe (`memlens ps | head`); in table output
 /// with a width, long prose lines are wrapped to it.
 pub fn print(s: &str) {

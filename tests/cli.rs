@@ -880,3 +880,12 @@ fn at_80_columns_vmstat_shows_whole_columns_and_marks_the_rest() {
         .split_whitespace()
         .any(|h| h == last));
 }
+
+#[test]
+fn completions_and_man_are_never_wrapped_to_the_width() {
+    for args in [&["completions", "bash"][..], &["man"]] {
+        let whole = memlens(args).stdout;
+        let narrow = memlens_env(args, &[("COLUMNS", "40")]).stdout;
+        assert_eq!(whole, narrow, "{args:?}");
+    }
+}

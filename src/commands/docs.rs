@@ -5,13 +5,13 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use crate::failure::{Failure, Outcome};
-use crate::output::print;
+use crate::output::print_raw;
 
 pub fn completions(args: &CompletionsArgs) -> Outcome {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "memlens", &mut buf);
-    print(&String::from_utf8_lossy(&buf));
+    print_raw(&String::from_utf8_lossy(&buf));
     Ok(0)
 }
 
@@ -41,7 +41,7 @@ pub fn man(args: &ManArgs) -> Outcome {
     clap_mangen::Man::new(page)
         .render(&mut buf)
         .map_err(|e| Failure::read(format!("man: {e}")))?;
-    print(&th_first(&String::from_utf8_lossy(&buf)));
+    print_raw(&th_first(&String::from_utf8_lossy(&buf)));
     Ok(0)
 }
 
