@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "memlens",
     version,
     about = "Shows and explains where a Linux machine's memory goes",
-    long_about = "Shows and explains where a Linux machine's memory goes.\n\nWithout a command, prints an overview: the system summary, the top processes by PSS and anything alarming."
+    long_about = "Shows and explains where a Linux machine's memory goes.\n\nWithout a command, prints an overview: the system summary, the top processes by PSS and anything alarming.",
+    after_help = EXIT_STATUS
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -18,28 +19,201 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Options every command takes.
-#[derive(Args, Debug, Clone)]
+/// The exit statuses, for `--help` (src/failure.rs has the same table).
+const EXIT_STATUS: &str = "Exit status:
+  0  success
+  1  a file could not be read or parsed, or the process asked for does not exist
+  2  usage: the arguments are wrong
+  3  refused: a valid request this machine or user cannot serve (needs root, a live machine...)
+`memlens doctor` exits as a monitoring plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+(it could not read the machine, or was misused).";
+
+/// The exit statuses of `memlens doctor`.
+const DOCTOR_EXIT_STATUS: &str = "Exit status (monitoring-plugins convention):
+  0  OK: no warning or critical finding
+  1  WARNING: at least one warning, no critical finding
+  2  CRITICAL: at least one critical finding
+  3  UNKNOWN: it could not judge the machine (a file could not be read, wrong arguments)";
+
+/// The heading the options below are listed under in `--help`.
+const GLOBAL: &str = "Global options";
+
+/// Options every command that reads the machine takes, before or after its name.
+#[derive(Args, Debug, Clone, Default)]
 pub struct Global {
     /// Read /proc, /sys and /etc under DIR (a `memlens capture` tree) instead of /. Given
     /// twice (earlier, then later capture), `vmstat` and `doctor` compute rates between them
-    #[arg(long, global = true, value_name = "DIR", action = clap::ArgAction::Append)]
+    #[arg(long, value_name = "DIR", action = clap::ArgAction::Append, help_heading = GLOBAL)]
     pub root: Vec<PathBuf>,
     /// Print JSON (byte figures as integers in bytes)
-    #[arg(long, global = true, conflicts_with = "csv")]
+    #[arg(long, help_heading = GLOBAL)]
     pub json: bool,
-    /// Print CSV (byte figures as integers in bytes)
-    #[arg(long, global = true)]
+    /// Print CSV with the JSON's keys (byte figures as integers in bytes)
+    #[arg(long, help_heading = GLOBAL)]
     pub csv: bool,
-    /// Print exact byte counts in tables
-    #[arg(long, global = true, conflicts_with = "kib")]
+    /// Print exact byte counts in tables (headers say "(B)")
+    #[arg(long, help_heading = GLOBAL)]
     pub bytes: bool,
-    /// Print exact KiB in tables
-    #[arg(long, global = true)]
+    /// Print exact KiB in tables (headers say "(KiB)")
+    #[arg(long, help_heading = GLOBAL)]
     pub kib: bool,
-    /// Do not cut table lines to the terminal's width
-    #[arg(long, global = true)]
+    /// Do not fit table lines to the width (COLUMNS, else the terminal's)
+    #[arg(long, help_heading = GLOBAL)]
     pub wide: bool,
+}
+
+/// The output options of `memlens explain` (it reads nothing, so no --root; it prints
+/// no byte figures, so no --bytes/--kib).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ExplainOptions {
+    /// Print JSON
+    #[arg(long, help_heading = GLOBAL)]
+    pub json: bool,
+    /// Print CSV with the JSON's keys
+    #[arg(long, help_heading = GLOBAL)]
+    pub csv: bool,
+    /// Do not fit table lines to the width (COLUMNS, else the terminal's)
+    #[arg(long, help_heading = GLOBAL)]
+    pub wide: bool,
+}
+
+/// Names of the options of [`Global`], as typed.
+const ALL_OPTIONS: &[&str] = &["--root", "--json", "--csv", "--bytes", "--kib", "--wide"];
+
+impl Global {
+    /// The options given, by name.
+    fn given(&self) -> Vec<&'static str> {
+        let flags = [
+            !self.root.is_empty(),
+            self.json,
+            self.csv,
+            self.bytes,
+            self.kib,
+            self.wide,
+        ];
+        ALL_OPTIONS
+            .iter()
+            .zip(flags)
+            .filter(|(_, on)| *on)
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    fn merge(&mut self, o: &Global) {
+        self.root.extend(o.root.iter().cloned());
+        self.json |= o.json;
+        self.csv |= o.csv;
+        self.bytes |= o.bytes;
+        self.kib |= o.kib;
+        self.wide |= o.wide;
+    }
+}
+
+impl Cli {
+    /// The options in force: those before the command's name and those after it, less
+    /// the ones the command cannot use (a usage error) and pairs that exclude each other.
+    pub fn options(&self) -> Result<Global, String> {
+        let (sub, allowed): (Global, &[&str]) = match &self.command {
+            None => (Global::default(), ALL_OPTIONS),
+            Some(Command::Explain(a)) => (
+                Global {
+                    json: a.options.json,
+                    csv: a.options.csv,
+                    wide: a.options.wide,
+                    ..Default::default()
+                },
+                &["--json", "--csv", "--wide"],
+            ),
+            Some(Command::Lab(a)) => (
+                Global {
+                    json: a.json,
+                    ..Default::default()
+                },
+                &["--json"],
+            ),
+            Some(Command::Capture(a)) => (
+                Global {
+                    root: a.root.clone(),
+                    ..Default::default()
+                },
+                &["--root"],
+            ),
+            Some(Command::Completions(_) | Command::Man(_)) => (Global::default(), &[]),
+            Some(c) => (c.global().cloned().unwrap_or_default(), ALL_OPTIONS),
+        };
+        let name = self.command.as_ref().map(Command::name).unwrap_or("");
+        if let Some(bad) = self.global.given().iter().find(|o| !allowed.contains(o)) {
+            return Err(if allowed.is_empty() {
+                format!("{bad} does not apply to `memlens {name}` (it takes none of the global options)")
+            } else {
+                format!(
+                    "{bad} does not apply to `memlens {name}` (it takes {})",
+                    allowed.join(", ")
+                )
+            });
+        }
+        let mut g = self.global.clone();
+        g.merge(&sub);
+        if g.json && g.csv {
+            return Err("--json and --csv exclude each other: give one".into());
+        }
+        if g.bytes && g.kib {
+            return Err("--bytes and --kib exclude each other: give one".into());
+        }
+        Ok(g)
+    }
+}
+
+impl Command {
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Sys(_) => "sys",
+            Command::Ps(_) => "ps",
+            Command::Maps(_) => "maps",
+            Command::Capture(_) => "capture",
+            Command::Cgroup(_) => "cgroup",
+            Command::Vmstat(_) => "vmstat",
+            Command::Zones(_) => "zones",
+            Command::Buddy(_) => "buddy",
+            Command::Slab(_) => "slab",
+            Command::Oom(_) => "oom",
+            Command::Tunables(_) => "tunables",
+            Command::Wss(_) => "wss",
+            Command::Doctor(_) => "doctor",
+            Command::Huge(_) => "huge",
+            Command::Ipc(_) => "ipc",
+            Command::Explain(_) => "explain",
+            Command::Lab(_) => "lab",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
+
+    /// The global options given after the name of a command that reads the machine.
+    fn global(&self) -> Option<&Global> {
+        Some(match self {
+            Command::Sys(a) => &a.global,
+            Command::Ps(a) => &a.global,
+            Command::Maps(a) => &a.global,
+            Command::Cgroup(a) => &a.global,
+            Command::Vmstat(a) => &a.global,
+            Command::Zones(a) => &a.global,
+            Command::Buddy(a) => &a.global,
+            Command::Slab(a) => &a.global,
+            Command::Oom(a) => &a.global,
+            Command::Tunables(a) => &a.global,
+            Command::Wss(a) => &a.global,
+            Command::Doctor(a) => &a.global,
+            Command::Huge(a) => &a.global,
+            Command::Ipc(a) => &a.global,
+            Command::Capture(_)
+            | Command::Explain(_)
+            | Command::Lab(_)
+            | Command::Completions(_)
+            | Command::Man(_) => return None,
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,7 +231,7 @@ pub enum Command {
     /// Memory rates per interval (faults, paging, swap, reclaim, PSI), like vmstat and sar -B
     Vmstat(VmstatArgs),
     /// Free pages of each zone against its min/low/high watermarks (zoneinfo)
-    Zones,
+    Zones(ZonesArgs),
     /// Free blocks per order and zone, largest block, fragmentation index (buddyinfo)
     Buddy(BuddyArgs),
     /// Kernel slab caches by size, like `slabtop -o` (root only)
@@ -68,20 +242,40 @@ pub enum Command {
     Tunables(TunablesArgs),
     /// Working-set size of a process: what it touches in an interval (clear_refs)
     Wss(WssArgs),
-    /// Findings, most serious first, with evidence (exit 0 ok, 1 warning, 2 critical)
+    /// Findings, most serious first, with evidence (exit 0 ok, 1 warning, 2 critical, 3 unknown)
+    #[command(after_help = DOCTOR_EXIT_STATUS)]
     Doctor(DoctorArgs),
     /// Huge pages: hugetlb pools and holders, THP mode and top users, KSM savings
     Huge(HugeArgs),
     /// SysV shared memory, semaphores and message queues, POSIX shm (/dev/shm), IPC limits
-    Ipc,
+    Ipc(IpcArgs),
     /// What a term means: meminfo and vmstat fields, RSS/PSS/USS, THP, KSM, PSI... (all without TERM)
     Explain(ExplainArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
     Lab(LabArgs),
+    /// Print a shell completion script (e.g. `memlens completions bash > /etc/bash_completion.d/memlens`)
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (e.g. `memlens man | man -l -`); with COMMAND, that command's page
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// A command, for its own page (memlens-COMMAND)
+    pub command: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct CgroupArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Start at this cgroup (a path inside the hierarchy, e.g. /system.slice)
     pub path: Option<String>,
     /// Show at most this many levels below the start
@@ -91,6 +285,8 @@ pub struct CgroupArgs {
 
 #[derive(Args, Debug)]
 pub struct TunablesArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Explain one tunable (vm.swappiness, swappiness, nr_pdflush_threads...), including
     /// ones removed from modern kernels
     #[arg(long, value_name = "NAME")]
@@ -102,15 +298,19 @@ pub struct TunablesArgs {
 
 #[derive(Args, Debug)]
 pub struct WssArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// The process
     pub pid: u32,
-    /// How long to watch
-    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    /// How long to watch (more than 0)
+    #[arg(long, default_value = "5s", value_parser = parse_nonzero_duration)]
     pub interval: std::time::Duration,
 }
 
 #[derive(Args, Debug)]
 pub struct DoctorArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// How long to sample rates (swap, faults, reclaim, OOM kills) on a live system
     #[arg(long, default_value = "3s", value_parser = parse_duration)]
     pub sample: std::time::Duration,
@@ -123,6 +323,9 @@ pub struct LabArgs {
     /// Hold for this long once set up, then release and exit (default: until SIGTERM/SIGINT)
     #[arg(long, global = true, value_name = "DUR", value_parser = parse_duration)]
     pub hold: Option<std::time::Duration>,
+    /// Print one JSON object per event (set up, holding, released) instead of text
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub json: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,8 +339,10 @@ pub enum SharedKindArg {
 pub enum LabExperiment {
     /// Allocate and touch SIZE, COUNT times, never free: RSS, USS and anon grow
     Leak {
+        /// How many blocks to allocate
         #[arg(long, default_value_t = 8)]
         count: u64,
+        /// Size of each block (e.g. 16M, 1G)
         #[arg(long, default_value = "16M", value_parser = parse_size)]
         size: u64,
         /// Pause between blocks (e.g. 500ms, 2s)
@@ -146,24 +351,31 @@ pub enum LabExperiment {
     },
     /// The same, freeing each block before the next: RSS stays flat
     Noleak {
+        /// How many blocks to allocate (each freed before the next)
         #[arg(long, default_value_t = 8)]
         count: u64,
+        /// Size of each block (e.g. 16M, 1G)
         #[arg(long, default_value = "16M", value_parser = parse_size)]
         size: u64,
+        /// Pause between blocks (e.g. 500ms, 2s)
         #[arg(long, default_value = "0s", value_parser = parse_duration)]
         interval: std::time::Duration,
     },
     /// mmap SIZE, COUNT times, without touching: VSZ grows, RSS does not
     Reserve {
+        /// How many regions to map
         #[arg(long, default_value_t = 8)]
         count: u64,
+        /// Size of each region (e.g. 16M, 1G)
         #[arg(long, default_value = "16M", value_parser = parse_size)]
         size: u64,
     },
     /// Touch SIZE, fork CHILDREN that write FRACTION of it: copy-on-write
     Cow {
+        /// How many children to fork
         #[arg(long, default_value_t = 3)]
         children: u32,
+        /// Size of the region the parent touches before forking
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
         /// Fraction of the region each child writes (0 to 1)
@@ -172,47 +384,58 @@ pub enum LabExperiment {
     },
     /// PROCS processes map the same SIZE: each one's PSS is SIZE/PROCS
     Shared {
+        /// How many processes map the region
         #[arg(long, default_value_t = 4)]
         procs: u32,
+        /// Size of the shared region
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
+        /// What backs the region: a file, shared anonymous memory or SysV shm
         #[arg(long, value_enum, default_value = "anon")]
         kind: SharedKindArg,
     },
     /// Write a SIZE file to tmpfs: Shmem and page cache rise, no process RSS does
     Tmpfs {
+        /// Size of the file
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
+        /// A tmpfs directory to write it in
         #[arg(long, default_value = "/dev/shm")]
         dir: PathBuf,
     },
     /// madvise(MADV_HUGEPAGE) SIZE and touch it: AnonHugePages rises when THP allows
     Thp {
+        /// Size of the region
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
     },
     /// Reserve SIZE (default: twice RAM plus swap) without touching, and report what the kernel said
     Overcommit {
+        /// Size to reserve (default: twice RAM plus swap)
         #[arg(long, value_parser = parse_size)]
         size: Option<u64>,
     },
     /// Touch SIZE, then keep touching FRACTION of it: a working set for `memlens wss`
     Wss {
+        /// Size of the region touched once
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
         /// Fraction of the region touched again and again (0 to 1)
         #[arg(long, default_value_t = 0.25, value_parser = parse_fraction)]
         fraction: f64,
+        /// Pause between passes over the working set
         #[arg(long, default_value = "100ms", value_parser = parse_duration)]
         every: std::time::Duration,
     },
     /// COUNT one-page mappings that cannot merge: `maps` at scale
     Mappings {
+        /// How many one-page mappings
         #[arg(long, default_value_t = 10000)]
         count: u64,
     },
     /// Write and read back a SIZE file: clean page cache rises; --drop drops it
     Pagecache {
+        /// Size of the file
         #[arg(long, default_value = "64M", value_parser = parse_size)]
         size: u64,
         /// Directory on a disk filesystem (not tmpfs)
@@ -246,6 +469,24 @@ pub fn names_doctor(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
     false
 }
 
+/// The sort keys of `ps`, matched in any case (`PSS` as the header says it) and returned
+/// in lower case; `swappss` (the header) is `swap_pss`.
+fn sort_keys() -> impl clap::builder::TypedValueParser<Value = String> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(memlens_analysis::procs::SORT_KEYS.iter().map(|k| {
+        let v = clap::builder::PossibleValue::new(*k);
+        if *k == "swap_pss" {
+            v.alias("swappss")
+        } else {
+            v
+        }
+    }))
+    .map(|k: String| match k.to_ascii_lowercase().as_str() {
+        "swappss" => "swap_pss".to_string(),
+        other => other.to_string(),
+    })
+}
+
 /// A fraction from 0 to 1.
 fn parse_fraction(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
@@ -256,6 +497,17 @@ fn parse_fraction(s: &str) -> Result<f64, String> {
 
 fn parse_size(s: &str) -> Result<u64, String> {
     memlens_present::parse_size(s)
+}
+
+/// A duration longer than zero (an interval to watch something over).
+fn parse_nonzero_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!(
+            "{s:?} is no time to watch anything over (use e.g. 500ms, 5s)"
+        ));
+    }
+    Ok(d)
 }
 
 /// `500ms`, `2s`, `1.5s`, `3m`, `1h`; a bare number is seconds.
@@ -281,6 +533,8 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 
 #[derive(Args, Debug)]
 pub struct SysArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Add a one-line meaning to each row
     #[arg(long)]
     pub explain: bool,
@@ -295,8 +549,10 @@ pub enum ByArg {
 
 #[derive(Args, Debug)]
 pub struct PsArgs {
-    /// Sort by this column (byte columns largest first)
-    #[arg(long, short = 's', default_value = "pss", value_parser = clap::builder::PossibleValuesParser::new(memlens_analysis::procs::SORT_KEYS))]
+    #[command(flatten)]
+    pub global: Global,
+    /// Sort by this column, in any case (byte columns largest first)
+    #[arg(long, short = 's', default_value = "pss", ignore_case = true, value_parser = sort_keys())]
     pub sort: String,
     /// Reverse the sort order
     #[arg(long, short = 'r')]
@@ -332,6 +588,8 @@ pub enum MapsBy {
 
 #[derive(Args, Debug)]
 pub struct MapsArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// The process
     pub pid: u32,
     /// Sum mappings by kind (heap, stack, anon, shmem, file, kernel) or by path
@@ -346,10 +604,15 @@ pub struct MapsArgs {
 pub struct CaptureArgs {
     /// Directory to create (must not exist or be empty)
     pub dir: PathBuf,
+    /// Copy the files of the capture tree DIR instead of the live machine's
+    #[arg(long, value_name = "DIR", action = clap::ArgAction::Append, help_heading = GLOBAL)]
+    pub root: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct VmstatArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Time between rows (1, 0.5, 2s, 500ms); without it, one row since boot
     #[arg(value_parser = parse_duration)]
     pub interval: Option<std::time::Duration>,
@@ -359,6 +622,8 @@ pub struct VmstatArgs {
 
 #[derive(Args, Debug)]
 pub struct BuddyArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Add free blocks and page blocks per migrate type (pagetypeinfo; root only)
     #[arg(long)]
     pub types: bool,
@@ -366,6 +631,8 @@ pub struct BuddyArgs {
 
 #[derive(Args, Debug)]
 pub struct SlabArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Show at most N caches (the totals still cover all)
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
@@ -373,6 +640,8 @@ pub struct SlabArgs {
 
 #[derive(Args, Debug)]
 pub struct OomArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Show at most N processes
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
@@ -383,6 +652,8 @@ pub struct OomArgs {
 
 #[derive(Args, Debug)]
 pub struct HugeArgs {
+    #[command(flatten)]
+    pub global: Global,
     /// Show at most N processes in each list
     #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -392,7 +663,21 @@ pub struct HugeArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ZonesArgs {
+    #[command(flatten)]
+    pub global: Global,
+}
+
+#[derive(Args, Debug)]
+pub struct IpcArgs {
+    #[command(flatten)]
+    pub global: Global,
+}
+
+#[derive(Args, Debug)]
 pub struct ExplainArgs {
+    #[command(flatten)]
+    pub options: ExplainOptions,
     /// The term (case-insensitive), e.g. PSS, SReclaimable, pgmajfault, oom_adj
     pub term: Option<String>,
 }

@@ -12,7 +12,7 @@ use cli::{Cli, Command};
 use failure::{Failure, Outcome};
 use output::Output;
 
-fn run(cli: &Cli, out: &Output) -> Outcome {
+fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
     if let Some(Command::Lab(a)) = &cli.command {
         // Experiments act on the live machine: --root does not apply.
         return commands::lab::run(a, out);
@@ -21,9 +21,15 @@ fn run(cli: &Cli, out: &Output) -> Outcome {
         // The glossary reads nothing: --root does not apply.
         return commands::explain::run(a, out);
     }
+    if let Some(Command::Completions(a)) = &cli.command {
+        return commands::docs::completions(a);
+    }
+    if let Some(Command::Man(a)) = &cli.command {
+        return commands::docs::man(a);
+    }
     // One root (default `/`), or two captures for the interval commands.
     let mut roots = Vec::new();
-    for dir in &cli.global.root {
+    for dir in &global.root {
         roots.push(Root::open(dir)?);
     }
     if roots.is_empty() {
@@ -52,14 +58,16 @@ fn run(cli: &Cli, out: &Output) -> Outcome {
         Some(Command::Wss(a)) => commands::wss::run(&root, a, out),
         Some(Command::Doctor(a)) => commands::doctor::run(&root, earlier, a, out),
         Some(Command::Vmstat(a)) => commands::vmstat::run(&root, earlier, a, out),
-        Some(Command::Zones) => commands::zones::run(&root, out),
+        Some(Command::Zones(_)) => commands::zones::run(&root, out),
         Some(Command::Buddy(a)) => commands::buddy::run(&root, a, out),
         Some(Command::Slab(a)) => commands::slab::run(&root, a, out),
         Some(Command::Oom(a)) => commands::oom::run(&root, a, out),
         Some(Command::Huge(a)) => commands::huge::run(&root, a, out),
-        Some(Command::Ipc) => commands::ipc::run(&root, out),
+        Some(Command::Ipc(_)) => commands::ipc::run(&root, out),
         Some(Command::Explain(a)) => commands::explain::run(a, out),
         Some(Command::Lab(a)) => commands::lab::run(a, out),
+        Some(Command::Completions(a)) => commands::docs::completions(a),
+        Some(Command::Man(a)) => commands::docs::man(a),
     }
 }
 
@@ -81,16 +89,24 @@ fn main() {
             std::process::exit(code);
         }
     };
-    let out = Output::from_global(&cli.global);
-    match run(&cli, &out) {
+    let doctor = matches!(cli.command, Some(Command::Doctor(_)));
+    let global = match cli.options() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("memlens: {e}");
+            std::process::exit(if doctor {
+                DOCTOR_UNKNOWN
+            } else {
+                failure::EXIT_USAGE
+            });
+        }
+    };
+    let out = Output::from_global(&global);
+    match run(&cli, &global, &out) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             eprintln!("memlens: {e}");
-            let code = if matches!(cli.command, Some(Command::Doctor(_))) {
-                DOCTOR_UNKNOWN
-            } else {
-                e.code()
-            };
+            let code = if doctor { DOCTOR_UNKNOWN } else { e.code() };
             std::process::exit(code);
         }
     }

@@ -17,7 +17,7 @@ pub enum Format {
 pub struct Output {
     pub format: Format,
     pub units: Units,
-    /// Line width cap for tables (the terminal's width), `None` when not a terminal.
+    /// Line width cap for tables (`COLUMNS`, else the terminal's width), `None` when neither.
     pub width: Option<usize>,
 }
 
@@ -38,6 +38,10 @@ impl Output {
             Units::Human
         };
         let width = if g.wide { None } else { terminal_width() };
+        if format == Format::Table {
+            // Only text is wrapped: JSON and CSV lines stay whole.
+            let _ = PROSE_WIDTH.set(width);
+        }
         Output {
             format,
             units,
@@ -54,7 +58,17 @@ impl Output {
     }
 }
 
+/// The width tables must fit: `COLUMNS` when set to a number (it overrides the terminal,
+/// also when stdout is not one, as procps' `ps` does), else the terminal's width, else
+/// none (a pipe or file gets whole lines).
 fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
     let out = std::io::stdout();
     if !out.is_terminal() {
         return None;
@@ -69,8 +83,67 @@ fn terminal_width() -> Option<usize> {
     }
 }
 
-/// Writes to stdout, ignoring a closed pipe (`memlens ps | head`).
-pub fn print(s: &str) {
+/// The width prose lines on stdout are wrapped to (set once, for table output only).
+static PROSE_WIDTH: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+
+/// Wraps every line of `s` longer than `width` at spaces, continuation lines indented
+/// two more than the line (table lines already fit and pass unchanged). A word longer
+/// than a line is split, not cut: prose loses nothing.
+pub fn wrap_lines(s: &str, width: usize) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, true),
+            None => (line, false),
+        };
+        if body.chars().count() <= width {
+            out.push_str(line);
+            continue;
+        }
+        let indent = body.len() - body.trim_start().len();
+        let cont = " ".repeat((indent + 2).min(width / 2));
+        let mut cur = body[..indent].to_string();
+        let mut fresh = true; // nothing but the indent on `cur` yet
+        for word in body[indent..].split(' ').filter(|w| !w.is_empty()) {
+            let mut word: Vec<char> = word.chars().collect();
+            loop {
+                let used = cur.chars().count();
+                let room = width.saturating_sub(used + usize::from(!fresh));
+                if word.len() <= room {
+                    if !fresh {
+                        cur.push(' ');
+                    }
+                    cur.extend(word.iter());
+                    fresh = false;
+                    break;
+                }
+                if fresh {
+                    // Longer than a whole line: split it.
+                    let room = room.max(1);
+                    cur.extend(word[..room].iter());
+                    word.drain(..room);
+                }
+                out.push_str(&cur);
+                out.push('\n');
+                cur = cont.clone();
+                fresh = true;
+                if word.is_empty() {
+                    break;
+                }
+            }
+        }
+        if !fresh {
+            out.push_str(&cur);
+            if nl {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Writes to stdout as it is, never wrapped (scripts, roff), ignoring a closed pipe.
+pub fn print_raw(s: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(s.as_bytes());
     let _ = out.flush();
@@ -86,6 +159,53 @@ pub fn users(root: &memlens_sources::Root) -> memlens_sources::passwd::Users {
     u
 }
 
+/// Writes to stdout, ignoring a closed pipe (`memlens ps | head`); in table output
+/// with a width, long prose lines are wrapped to it.
+pub fn print(s: &str) {
+    let wrapped;
+    let s = match PROSE_WIDTH.get().copied().flatten() {
+        Some(w) => {
+            wrapped = wrap_lines(s, w);
+            wrapped.as_str()
+        }
+        None => s,
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+/// Waits `d`. When stderr is a terminal, shows what it waits for on stderr meanwhile
+/// (`memlens: sampling 3s… 2s left`), updated as time passes and erased when done; when
+/// stderr is not a terminal (a pipe, a file, a test), it writes nothing.
+pub fn wait(d: std::time::Duration, what: &str) {
+    use std::time::{Duration, Instant};
+    let err = std::io::stderr();
+    if !err.is_terminal() || d < Duration::from_millis(500) {
+        std::thread::sleep(d);
+        return;
+    }
+    let start = Instant::now();
+    let total = format!("{:.1}", d.as_secs_f64());
+    let total = total.trim_end_matches(".0");
+    loop {
+        let elapsed = start.elapsed();
+        if elapsed >= d {
+            break;
+        }
+        let left = (d - elapsed).as_secs_f64().ceil() as u64;
+        {
+            let mut e = err.lock();
+            let _ = write!(e, "\r\x1b[Kmemlens: {what} {total}s… {left}s left");
+            let _ = e.flush();
+        }
+        std::thread::sleep((d - elapsed).min(Duration::from_millis(200)));
+    }
+    let mut e = err.lock();
+    let _ = write!(e, "\r\x1b[K");
+    let _ = e.flush();
+}
+
 /// One warning line on stderr.
 pub fn warn(msg: &str) {
     eprintln!("memlens: {msg}");
@@ -95,4 +215,19 @@ pub fn warn(msg: &str) {
 pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_lines;
+
+    #[test]
+    fn prose_lines_wrap_with_a_hanging_indent() {
+        assert_eq!(wrap_lines("short\n", 10), "short\n");
+        assert_eq!(
+            wrap_lines("aaa bbb ccc ddd\nx\n", 8),
+            "aaa bbb\n  ccc\n  ddd\nx\n"
+        );
+        assert_eq!(wrap_lines("abcdefghij", 4), "abcd\n  ef\n  gh\n  ij");
+    }
 }

@@ -334,7 +334,11 @@ fn garbled_files_are_named_with_file_and_line() {
             "{file}: {}",
             r.stderr
         );
-        let naming: Vec<&str> = r.stderr.lines().filter(|l| l.contains(file.as_str())).collect();
+        let naming: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.contains(file.as_str()))
+            .collect();
         assert_eq!(naming.len(), 1, "names the file once: {}", r.stderr);
         assert!(
             naming[0].contains(&format!("{file}:")) && !r.stderr.contains("panicked"),

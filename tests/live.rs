@@ -154,7 +154,7 @@ fn ps_filters_sort_and_groups() {
     let mut lines = csv.stdout.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "pid,user,vsz,rss,pss,uss,swap,swap_pss,anon,file,shmem,command"
+        "pid,user,vsz,rss,pss,uss,swap,swap_pss,anon,file,shmem,command,anon_huge_pages,comm,locked,ppid,pss_anon,pss_file,pss_shmem,uid,unreadable"
     );
     let cells: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(cells[0], s1.pid().to_string());

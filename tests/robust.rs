@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-
 /// Thousands of short-lived processes start and exit while ps and maps run in a loop.
 #[test]
 fn churn_is_skipped_and_counted() {

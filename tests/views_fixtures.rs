@@ -234,7 +234,9 @@ fn zones_are_zoneinfo_in_bytes_with_watermark_status() {
     assert_eq!(int(&zones[2], "free_minus_low"), (116096 - 9920) * 4096);
     assert_eq!(zones[3]["status"], "empty", "Movable manages nothing");
     let csv = at(name, &["zones", "--csv"]).stdout;
-    assert!(csv.starts_with("node,zone,free,min,low,high,managed,present,free_minus_low,status\n"));
+    assert!(csv.starts_with(
+        "node,zone,free,min,low,high,managed,present,free_minus_low,status,boost,free_minus_high,free_minus_min,spanned\n"
+    ));
     assert!(
         csv.contains(&format!("0,Normal,{},", 116096 * 4096)),
         "{csv}"
@@ -386,7 +388,7 @@ fn slab_caches_are_slabinfo_sized_and_sorted() {
     assert_eq!(out.lines().filter(|l| l.ends_with("dentry")).count(), 1);
     let csv = at(name, &["slab", "--csv", "-n", "1"]).stdout;
     assert!(csv.starts_with(
-        "num_objs,active_objs,utilisation,objsize,num_slabs,objperslab,pagesperslab,size,name\n62202,62136,"
+        "num_objs,active_objs,utilisation,objsize,num_slabs,objperslab,pagesperslab,size,name,active_size,active_slabs\n62202,62136,"
     ));
 }
 
@@ -441,7 +443,7 @@ fn oom_ranks_by_the_oom_score_files() {
     assert!(t.contains("not counted by this kernel"), "{t}");
     let csv = at("vm-6.18-hybrid", &["oom", "--csv", "-n", "1"]).stdout;
     assert!(csv.starts_with(
-        "pid,user,oom_score,oom_score_adj,rss,swap,pss,cgroup,command\n15506,root,667,0,"
+        "pid,user,oom_score,oom_score_adj,rss,swap,pss,cgroup,command,comm,killable\n15506,root,667,0,"
     ));
 }
 
@@ -599,7 +601,7 @@ fn huge_pools_thp_and_ksm_are_the_raw_files() {
     let lines: Vec<&str> = csv.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "pid,user,anon_huge_pages,hugetlb_pages,private_hugetlb,shared_hugetlb,ksm_merging_pages,ksm_merging,command"
+        "pid,user,anon_huge_pages,hugetlb_pages,private_hugetlb,shared_hugetlb,ksm_merging_pages,ksm_merging,command,rss,ksm_process_profit"
     );
     assert_eq!(lines.len(), 4, "{}", csv.stdout);
     assert!(
@@ -787,9 +789,9 @@ fn ipc_columns_are_the_raw_sysvipc_text() {
     assert_eq!(
         lines,
         [
-            "key_hex,shmid,owner,perms,size,rss,swap,nattch,cpid,lpid,status",
-            "0x00000000,48,root,600,8388608,8388608,0,2,377,377,dest",
-            "0xdeadbeef,49,daemon,640,67108864,16777216,4194304,0,4001,4002,locked",
+            "key_hex,shmid,owner,perms,size,rss,swap,nattch,cpid,lpid,dest,key,locked,mode,uid",
+            "0x00000000,48,root,600,8388608,8388608,0,2,377,377,true,0,false,896,0",
+            "0xdeadbeef,49,daemon,640,67108864,16777216,4194304,0,4001,4002,false,-559038737,true,1440,1",
         ]
     );
     let text = t.run(&["ipc"]);

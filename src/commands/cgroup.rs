@@ -94,6 +94,8 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
             for (_, r) in &rows {
                 t.rows.extend(r.iter().map(|c| cells(c, true)));
             }
+            let all: Vec<_> = rows.iter().flat_map(|(_, r)| r.iter()).collect();
+            t.add_json_keys(&all);
             print(&t.csv());
         }
         Format::Table => {
@@ -136,20 +138,22 @@ fn table(csv: bool) -> Table {
         cols.push(Column::left("VER", "version"));
     }
     cols.extend([
-        Column::right("PROCS", "processes"),
-        Column::right("USAGE", "usage"),
-        Column::right("MAX", "max"),
-        Column::right("HIGH", "high"),
-        Column::right("LIMIT%", "limit_pct"),
-        Column::right("ANON", "anon"),
-        Column::right("FILE", "file"),
-        Column::right("KERNEL", "kernel"),
-        Column::right("SHMEM", "shmem"),
-        Column::right("RESIDENT", "resident"),
-        Column::right("SWAP", "swap"),
-        Column::left("EVENTS", "events"),
-        Column::right("PSI10", "psi_some_avg10"),
-        Column::left("CGROUP", "path"),
+        // A narrow terminal hides the breakdown first and keeps usage against the limits,
+        // the events (OOM kills) and the cgroup.
+        Column::right("PROCS", "processes").priority(4),
+        Column::right("USAGE", "usage").priority(9),
+        Column::right("MAX", "max").priority(8),
+        Column::right("HIGH", "high").priority(6),
+        Column::right("LIMIT%", "limit_pct").priority(8),
+        Column::right("ANON", "anon").priority(5),
+        Column::right("FILE", "file").priority(5),
+        Column::right("KERNEL", "kernel").priority(2),
+        Column::right("SHMEM", "shmem").priority(2),
+        Column::right("RESIDENT", "resident").priority(1),
+        Column::right("SWAP", "swap").priority(3),
+        Column::left("EVENTS", "events").fixed().priority(7),
+        Column::right("PSI10", "psi_some_avg10").priority(4),
+        Column::left("CGROUP", "path").id(),
     ]);
     Table::new(cols)
 }

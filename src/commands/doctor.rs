@@ -41,7 +41,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
     let first = vmstat::sample(earlier.unwrap_or(root))?;
     let sample = if earlier.is_some() || (root.is_live() && !args.sample.is_zero()) {
         if earlier.is_none() {
-            std::thread::sleep(args.sample);
+            crate::output::wait(args.sample, "sampling rates over");
         }
         let second = vmstat::sample(root)?;
         let i = rates::between(Some(&first), &second);
@@ -124,6 +124,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
                     Cell::Text(f.advice.clone().unwrap_or_default()),
                 ]);
             }
+            t.add_json_keys(&found);
             print(&t.csv());
         }
         Format::Table => {

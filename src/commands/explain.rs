@@ -10,10 +10,10 @@ use crate::output::{print, Format, Output};
 
 fn table(entries: &[Entry]) -> Table {
     let mut t = Table::new(vec![
-        Column::left("TERM", "term"),
+        Column::left("TERM", "term").id(),
         Column::left("KIND", "kind"),
         Column::left("OBSOLETE", "obsolete"),
-        Column::left("MEANING", "meaning"),
+        Column::left("MEANING", "meaning").wrap(),
     ]);
     for e in entries {
         t.rows.push(vec![
@@ -30,7 +30,11 @@ pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
     let Some(term) = &args.term else {
         match out.format {
             Format::Json => print(&json(&ENTRIES)),
-            Format::Csv => print(&table(ENTRIES).csv()),
+            Format::Csv => {
+                let mut t = table(ENTRIES);
+                t.add_json_keys(ENTRIES);
+                print(&t.csv())
+            }
             Format::Table => {
                 let mut t = table(ENTRIES);
                 t.columns.remove(2);

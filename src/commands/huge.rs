@@ -127,6 +127,8 @@ fn csv_table(r: &HugeReport) -> Table {
         Column::right("", "ksm_merging_pages"),
         Column::right("", "ksm_merging"),
         Column::left("", "command"),
+        Column::right("", "rss"),
+        Column::right("", "ksm_process_profit"),
     ]);
     for pid in pids {
         let h = r.hugetlb_processes.iter().find(|p| p.pid == pid);
@@ -147,6 +149,8 @@ fn csv_table(r: &HugeReport) -> Table {
             Cell::Int(k.map(|p| p.ksm_merging_pages as i64)),
             Cell::Bytes(k.map(|p| p.ksm_merging)),
             command.as_str().into(),
+            Cell::Bytes(a.and_then(|p| p.rss)),
+            Cell::SignedBytes(k.and_then(|p| p.ksm_process_profit)),
         ]);
     }
     t

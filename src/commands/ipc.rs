@@ -109,7 +109,14 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
     );
     match out.format {
         Format::Json => print(&json(&r)),
-        Format::Csv => print(&segments_table(&r).csv()),
+        Format::Csv => {
+            // STATUS sums up `dest` and `locked`, which CSV has as the JSON's own keys.
+            let mut t = segments_table(&r);
+            t.remove_column("status");
+            let rows: Vec<_> = r.segments.iter().flatten().collect();
+            t.add_json_keys(&rows);
+            print(&t.csv())
+        }
         Format::Table => print(&text(&r, out)),
     }
     Ok(0)

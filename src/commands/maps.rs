@@ -144,10 +144,21 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
             totals,
             rollup_check,
         })),
-        Format::Csv => match &groups {
-            Some(g) => print(&group_table(g, &totals).csv()),
-            None => print(&mapping_table(&maps, &totals).csv()),
-        },
+        Format::Csv => {
+            let t = match &groups {
+                Some(g) => {
+                    let mut t = group_table(g, &totals);
+                    t.add_json_keys_lifting(g, &["counters"]);
+                    t
+                }
+                None => {
+                    let mut t = mapping_table(&maps, &totals);
+                    t.add_json_keys(&maps.iter().map(map_row).collect::<Vec<_>>());
+                    t
+                }
+            };
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = format!("{pid}: {command}\n");
             text.push_str(&out.table(&match &groups {
@@ -185,6 +196,21 @@ const COUNTER_COLUMNS: [(&str, &str); 10] = [
     ("LOCKED", "locked"),
 ];
 
+/// The counter columns; a narrow terminal keeps RSS and PSS longest.
+fn counter_columns() -> impl Iterator<Item = Column> {
+    COUNTER_COLUMNS.iter().map(|(h, k)| {
+        let p = match *k {
+            "pss" => 7,
+            "rss" => 6,
+            "private_dirty" => 5,
+            "swap" => 4,
+            "private_clean" | "shared_clean" | "shared_dirty" => 3,
+            _ => 2,
+        };
+        Column::right(h, k).priority(p)
+    })
+}
+
 fn counter_cells(c: &SmapsCounters) -> impl Iterator<Item = Cell> + '_ {
     COUNTER_COLUMNS.iter().map(move |(_, k)| {
         let kernel = match *k {
@@ -205,15 +231,15 @@ fn counter_cells(c: &SmapsCounters) -> impl Iterator<Item = Cell> + '_ {
 
 fn mapping_table(maps: &[Mapping], totals: &MapGroup) -> Table {
     let mut cols = vec![
-        Column::left("START", "start"),
-        Column::left("END", "end"),
-        Column::left("PERM", "perms"),
-        Column::right("OFFSET", "offset"),
-        Column::left("KIND", "kind"),
-        Column::right("SIZE", "size"),
+        Column::left("START", "start").fixed().priority(3),
+        Column::left("END", "end").fixed().priority(2),
+        Column::left("PERM", "perms").fixed().priority(6),
+        Column::right("OFFSET", "offset").priority(1),
+        Column::left("KIND", "kind").fixed().priority(9),
+        Column::right("SIZE", "size").priority(8),
     ];
-    cols.extend(COUNTER_COLUMNS.iter().map(|(h, k)| Column::right(h, k)));
-    cols.push(Column::left("PATH", "path"));
+    cols.extend(counter_columns());
+    cols.push(Column::left("PATH", "path").id());
     let mut t = Table::new(cols);
     for m in maps {
         let mut cells: Vec<Cell> = vec![
@@ -253,8 +279,8 @@ fn group_table(groups: &[MapGroup], totals: &MapGroup) -> Table {
         Column::right("MAPS", "mappings"),
         Column::right("SIZE", "size"),
     ];
-    cols.extend(COUNTER_COLUMNS.iter().map(|(h, k)| Column::right(h, k)));
-    cols.push(Column::left("KEY", "key"));
+    cols.extend(counter_columns());
+    cols.push(Column::left("KEY", "key").id());
     let mut t = Table::new(cols);
     let line = |g: &MapGroup| {
         let mut cells = vec![

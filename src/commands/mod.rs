@@ -3,6 +3,7 @@
 pub mod buddy;
 pub mod capture;
 pub mod cgroup;
+pub mod docs;
 pub mod doctor;
 pub mod explain;
 pub mod huge;

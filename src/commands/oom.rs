@@ -36,7 +36,7 @@ fn table(rows: &[OomRow]) -> Table {
         Column::right("RSS", "rss"),
         Column::right("SWAP", "swap"),
         Column::right("PSS", "pss"),
-        Column::left("CGROUP", "cgroup"),
+        Column::left("CGROUP", "cgroup").fixed().priority(3),
         Column::left("COMMAND", "command"),
     ]);
     for r in rows {
@@ -87,7 +87,11 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
             cgroup_oom_kills: &cgroup_kills,
             skipped: &skipped,
         })),
-        Format::Csv => print(&table(&ranked).csv()),
+        Format::Csv => {
+            let mut t = table(&ranked);
+            t.add_json_keys(&ranked);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = out.table(&table(&ranked));
             text.push_str(&footer(&skipped));

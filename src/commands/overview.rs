@@ -45,7 +45,11 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
             findings: &found,
             skipped: &skipped,
         })),
-        Format::Csv => print(&ps_cmd::process_table(&rows, None).csv()),
+        Format::Csv => {
+            let mut t = ps_cmd::process_table(&rows, None);
+            t.add_json_keys(&rows);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = sys::free_block(&summary, out);
             text.push_str(&format!(

@@ -163,11 +163,21 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
         ..Default::default()
     };
+    // PIDs asked for that are kernel threads, which have no user memory and are not listed.
+    let mut kernel_threads = Vec::new();
     if let Some(pids) = &opts.pids {
         for pid in pids {
             let p = root.path(&format!("proc/{pid}/status"));
             if !p.exists() {
                 return Err(Failure::no_process(root, *pid));
+            }
+            if let Ok(s) = memlens_sources::status::read(root, *pid) {
+                if s.is_kernel_thread() {
+                    kernel_threads.push(format!(
+                        "{pid}: [{}] is a kernel thread: it has no user memory, so it is not listed\n",
+                        s.name
+                    ));
+                }
             }
         }
     }
@@ -237,7 +247,16 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
                 totals,
                 skipped: &skipped,
             })),
-            _ => print(&out.table(&group_table(by_name, &groups, totals.as_ref()))),
+            Format::Csv => {
+                let mut t = group_table(by_name, &groups, totals.as_ref());
+                t.add_json_keys(&groups);
+                print(&t.csv())
+            }
+            Format::Table => {
+                let mut text = out.table(&group_table(by_name, &groups, totals.as_ref()));
+                text.push_str(&partial_note(groups.iter().chain(totals.as_ref())));
+                print(&text)
+            }
         }
         return Ok(0);
     }
@@ -250,10 +269,16 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             totals,
             skipped: &skipped,
         })),
-        Format::Csv => print(&process_table(&rows, totals.as_ref()).csv()),
+        Format::Csv => {
+            let mut t = process_table(&rows, totals.as_ref());
+            t.add_json_keys(&rows);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = out.table(&process_table(&rows, totals.as_ref()));
             text.push_str(&footer(&skipped));
+            text.push_str(&partial_note(totals.as_ref()));
+            text.extend(kernel_threads);
             print(&text);
         }
     }
@@ -300,6 +325,21 @@ const BYTE_COLUMNS: [(&str, &str); 9] = [
     ("SHMEM", "shmem"),
 ];
 
+/// Which byte columns a narrow terminal hides first (lowest first): PSS, the default
+/// sort key, and RSS stay longest.
+fn byte_priority(key: &str) -> u8 {
+    match key {
+        "swap_pss" => 1,
+        "vsz" => 2,
+        "shmem" => 3,
+        "swap" => 4,
+        "file" | "anon" => 5,
+        "uss" => 6,
+        "rss" => 7,
+        _ => 9,
+    }
+}
+
 /// A byte cell: unreadable when the figure is missing because a file was denied.
 fn cell(v: Option<u64>, unreadable: bool) -> Cell {
     match v {
@@ -308,14 +348,45 @@ fn cell(v: Option<u64>, unreadable: bool) -> Cell {
     }
 }
 
+/// A group's sum: `denied` when no member could be read, `≥` when some could not.
+fn sum_cell(g: &Group, key: &str) -> Cell {
+    if g.is_partial(key) {
+        Cell::AtLeast(g.bytes(key).unwrap_or(0))
+    } else {
+        cell(g.bytes(key), g.incomplete > 0)
+    }
+}
+
+/// The note under a table whose sums lack unreadable members' figures, if any does.
+pub fn partial_note<'a>(groups: impl IntoIterator<Item = &'a Group>) -> String {
+    let partial: Vec<&Group> = groups
+        .into_iter()
+        .filter(|g| BYTE_COLUMNS.iter().any(|(_, k)| g.is_partial(k)))
+        .collect();
+    let Some(most) = partial.iter().map(|g| g.incomplete).max() else {
+        return String::new();
+    };
+    // The totals row (the largest group) tells how many members are missing in all.
+    format!(
+        "≥: a sum lacking the figures of members that could not be read in full ({} of {}); run as root for complete sums\n",
+        count(most, "process", "processes"),
+        partial.iter().map(|g| g.processes).max().unwrap_or(0)
+    )
+}
+
 fn byte_columns() -> impl Iterator<Item = Column> {
-    BYTE_COLUMNS.iter().map(|(h, k)| Column::right(h, k))
+    BYTE_COLUMNS
+        .iter()
+        .map(|(h, k)| Column::right(h, k).priority(byte_priority(k)))
 }
 
 pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
-    let mut cols = vec![Column::right("PID", "pid"), Column::left("USER", "user")];
+    let mut cols = vec![
+        Column::right("PID", "pid").priority(9),
+        Column::left("USER", "user").priority(8),
+    ];
     cols.extend(byte_columns());
-    cols.push(Column::left("COMMAND", "command"));
+    cols.push(Column::left("COMMAND", "command").id());
     let mut t = Table::new(cols);
     for r in rows {
         let unreadable = !r.unreadable.is_empty();
@@ -330,7 +401,7 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
     }
     if let Some(g) = totals {
         let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
-        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| Cell::Bytes(g.bytes(k))));
+        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
         cells.push(Cell::Text(format!(
             "total of {}",
             count(g.processes, "process", "processes")
@@ -346,17 +417,13 @@ fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -> Ta
         "command" => "COMMAND",
         _ => "CGROUP",
     };
-    let mut cols = vec![Column::right("PROCS", "processes")];
+    let mut cols = vec![Column::right("PROCS", "processes").priority(8)];
     cols.extend(byte_columns());
-    cols.push(Column::left(header, "key"));
+    cols.push(Column::left(header, "key").id());
     let mut t = Table::new(cols);
     let line = |g: &Group| {
         let mut cells = vec![Cell::Int(Some(g.processes as i64))];
-        cells.extend(
-            BYTE_COLUMNS
-                .iter()
-                .map(|(_, k)| cell(g.bytes(k), g.incomplete > 0)),
-        );
+        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
         cells.push(Cell::Text(g.key.clone()));
         cells
     };

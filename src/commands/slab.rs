@@ -81,7 +81,11 @@ pub fn run(root: &Root, args: &SlabArgs, out: &Output) -> Outcome {
             caches: &all,
             totals: &tot,
         })),
-        Format::Csv => print(&table(&all, true).csv()),
+        Format::Csv => {
+            let mut t = table(&all, true);
+            t.add_json_keys(&all);
+            print(&t.csv())
+        }
         Format::Table => {
             let u = out.units;
             let pct = |a: u64, b: u64| {

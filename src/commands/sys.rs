@@ -30,7 +30,7 @@ fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'stati
         ("free", "free", Some(s.free), "MemFree: pages holding nothing at all; low free is normal, caches fill it"),
         ("available", "available", Some(s.available), "MemAvailable: kernel estimate of memory startable programs can get without swapping (free + reclaimable cache and slab, minus watermarks)"),
         ("buffers", "buffers", s.buffers, "Buffers: page cache of block devices (filesystem metadata)"),
-        ("cached", "cached", s.cached, "Cached: page cache of files, including tmpfs/shmem, excluding swap cache"),
+        ("cached", "cached", s.cached, "Cached: page cache of files, including tmpfs/shmem, excluding swap cache; without SReclaimable, unlike free's cache column"),
         ("buff_cache", "buff/cache", Some(s.buff_cache), "Buffers + Cached + SReclaimable, `free`'s buff/cache column"),
         ("shared", "shared (shmem)", s.shared, "Shmem: tmpfs files, shared anonymous and SysV/POSIX shared memory; counted in cached but not reclaimable without swap"),
         ("anon", "anon", s.anon, "AnonPages: anonymous memory mapped by processes (heap, stacks, private writes)"),
@@ -108,13 +108,16 @@ pub fn free_block(s: &SysSummary, out: &Output) -> String {
 
 fn render(s: &SysSummary, explain: bool, out: &Output) -> String {
     let mut text = free_block(s, out);
+    text.push_str(
+        "cache = Cached + SReclaimable, as free -w counts it (the `cached` row below is Cached alone)\n",
+    );
     text.push('\n');
     let mut cols = vec![
-        Column::left("ITEM", "field"),
+        Column::left("ITEM", "field").id(),
         Column::right("SIZE", "bytes"),
     ];
     if explain {
-        cols.push(Column::left("MEANING", "meaning"));
+        cols.push(Column::left("MEANING", "meaning").wrap());
     }
     let mut t = Table::new(cols);
     for (_, label, v, meaning) in rows(s) {

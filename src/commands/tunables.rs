@@ -96,7 +96,11 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
             findings: &found,
             unreadable: &unreadable,
         })),
-        Format::Csv => print(&table(&rows, true).csv()),
+        Format::Csv => {
+            let mut t = table(&rows, true);
+            t.add_json_keys(&rows);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = out.table(&table(&rows, args.all));
             text.push('\n');
@@ -133,13 +137,13 @@ pub fn tag(s: Severity) -> &'static str {
 
 fn table(rows: &[TunableRow], with_meaning: bool) -> Table {
     let mut cols = vec![
-        Column::left("TUNABLE", "name"),
+        Column::left("TUNABLE", "name").id(),
         Column::left("VALUE", "value"),
         Column::left("DEFAULT", "default"),
-        Column::left("CHANGED", "changed"),
+        Column::left("CHANGED", "changed").fixed().priority(9),
     ];
     if with_meaning {
-        cols.push(Column::left("MEANING", "meaning"));
+        cols.push(Column::left("MEANING", "meaning").wrap());
     }
     let mut t = Table::new(cols);
     for r in rows {

@@ -141,14 +141,27 @@ fn width(h: &str, kind: Kind, units: Units) -> usize {
 /// Rows are printed as they come, so columns have fixed widths.
 fn text_line(cells: &[String], out: &Output) -> String {
     let mut l = String::new();
+    // Where each whole column ends, to cut between columns.
+    let mut ends = Vec::new();
     for (k, (c, (h, _, kind, _))) in cells.iter().zip(COLUMNS).enumerate() {
         if k > 0 {
             l.push(' ');
         }
         l.push_str(&format!("{c:>w$}", w = width(h, *kind, out.units)));
+        ends.push(l.chars().count());
     }
     if let Some(max) = out.width {
-        l = l.chars().take(max).collect();
+        if l.chars().count() > max {
+            // Whole columns only, then `…` for the ones that do not fit (--wide shows them).
+            let keep = ends
+                .iter()
+                .copied()
+                .filter(|e| e + 2 <= max)
+                .max()
+                .unwrap_or(0);
+            l = l.chars().take(keep).collect();
+            l.push_str(" …");
+        }
     }
     l.push('\n');
     l
@@ -251,7 +264,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
         while rows_wanted.is_none_or(|w| (n as u64) < w) {
             let due = start + every * n;
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
+                crate::output::wait(wait, "next row in");
             }
             let cur = sample(root)?;
             let row = between(Some(&prev), &cur);

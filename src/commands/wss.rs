@@ -3,6 +3,7 @@
 
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::wss::{self, WssRow};
+use memlens_model::MappingKind;
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::procs::{clear_refs, read_smaps};
 use memlens_sources::{status, Error, Root};
@@ -17,9 +18,31 @@ const SIDE_EFFECT: &str = "memlens wrote 1 to /proc/PID/clear_refs: this clears 
 struct WssJson<'a> {
     pid: u32,
     interval_secs: f64,
+    /// A kernel thread has no user memory: nothing is cleared or watched.
+    kernel_thread: bool,
     by_kind: &'a [WssRow],
     total: &'a WssRow,
+    /// Sums of the anonymous kinds (heap, stack, anon) and of the file-backed and shared
+    /// ones (file, shmem).
+    anon: WssRow,
+    file: WssRow,
     side_effect: &'static str,
+}
+
+/// The sum of some kinds' rows (reported under the first kind).
+fn sum(rows: &[WssRow], kinds: &[MappingKind]) -> WssRow {
+    let mut s = WssRow {
+        kind: kinds[0],
+        mappings: 0,
+        rss: 0,
+        referenced: 0,
+    };
+    for r in rows.iter().filter(|r| kinds.contains(&r.kind)) {
+        s.mappings += r.mappings;
+        s.rss += r.rss;
+        s.referenced += r.referenced;
+    }
+    s
 }
 
 fn refuse(path: std::path::PathBuf, why: &str) -> Failure {
@@ -36,6 +59,28 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
     }
     // Collect: clear, wait, read.
     match status::read(root, pid) {
+        Ok(s) if s.is_kernel_thread() => {
+            // No user address space: nothing to clear or watch.
+            let total = sum(&[], &[MappingKind::Anon]);
+            match out.format {
+                Format::Table => print(&format!(
+                    "{pid}: [{}] is a kernel thread: it has no user memory, so no working set\n",
+                    s.name
+                )),
+                Format::Json => print(&json(&WssJson {
+                    pid,
+                    interval_secs: 0.0,
+                    kernel_thread: true,
+                    by_kind: &[],
+                    total: &total,
+                    anon: total.clone(),
+                    file: sum(&[], &[MappingKind::File]),
+                    side_effect: "",
+                })),
+                Format::Csv => print(&table(&[], &total).csv()),
+            }
+            return Ok(0);
+        }
         Ok(_) => {}
         Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
             return Err(Failure::no_process(root, pid))
@@ -53,7 +98,7 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
         Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(Failure::no_process(root, pid)),
         Err(e) => return Err(e.into()),
     }
-    std::thread::sleep(args.interval);
+    crate::output::wait(args.interval, "watching the working set for");
     let maps = match read_smaps(root, pid, std::time::Duration::from_secs(5)) {
         Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
             return Err(Failure::no_process(root, pid))
@@ -62,22 +107,35 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
     };
     // Analyse.
     let (rows, total) = wss::by_kind(&maps);
+    let anon = sum(
+        &rows,
+        &[MappingKind::Anon, MappingKind::Heap, MappingKind::Stack],
+    );
+    let file = sum(&rows, &[MappingKind::File, MappingKind::Shmem]);
     // Render.
     match out.format {
         Format::Json => print(&json(&WssJson {
             pid,
             interval_secs: args.interval.as_secs_f64(),
+            kernel_thread: false,
             by_kind: &rows,
             total: &total,
+            anon,
+            file,
             side_effect: SIDE_EFFECT,
         })),
         Format::Csv => print(&table(&rows, &total).csv()),
         Format::Table => {
+            let b = |v: u64| memlens_present::bytes(v, out.units);
             let mut text = format!(
-                "{pid}: working set over {:.1}s: {} of {} resident\n",
+                "{pid}: working set over {:.1}s: {} of {} resident\n  anonymous (heap, stack, anon): {} of {}\n  file-backed and shared (file, shmem): {} of {}, an upper bound: these pages are shared, and other processes touching them (shared libraries above all) set the same referenced bits\n",
                 args.interval.as_secs_f64(),
-                memlens_present::bytes(total.referenced, out.units),
-                memlens_present::bytes(total.rss, out.units)
+                b(total.referenced),
+                b(total.rss),
+                b(anon.referenced),
+                b(anon.rss),
+                b(file.referenced),
+                b(file.rss),
             );
             text.push_str(&out.table(&table(&rows, &total)));
             text.push_str(&format!("note: {SIDE_EFFECT}\n"));

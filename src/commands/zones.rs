@@ -61,7 +61,11 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
             page_size,
             zones: &zones,
         })),
-        Format::Csv => print(&table(&zones).csv()),
+        Format::Csv => {
+            let mut t = table(&zones);
+            t.add_json_keys(&zones);
+            print(&t.csv())
+        }
         Format::Table => {
             let mut text = out.table(&table(&zones));
             text.push_str(

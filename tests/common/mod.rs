@@ -38,11 +38,19 @@ impl Run {
     }
 }
 
+/// Runs memlens with whole table lines (no `COLUMNS` from the test's environment).
 pub fn memlens(args: &[&str]) -> Run {
-    let out = Command::new(bin())
-        .args(args)
-        .output()
-        .expect("run memlens");
+    memlens_env(args, &[])
+}
+
+/// Runs memlens with these environment variables set (and `COLUMNS` unset unless given).
+pub fn memlens_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.args(args).env_remove("COLUMNS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run memlens");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

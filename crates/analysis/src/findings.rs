@@ -23,8 +23,7 @@ pub struct Finding {
     /// The memlens command that shows more.
     pub next: String,
     /// A remedy to consider, when there is a clear one (a `sysctl -w` line...). memlens
-    /// never applies it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// never applies it. Null when there is none (the key is always there, as in CSV).
     pub advice: Option<String>,
 }
 

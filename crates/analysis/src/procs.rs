@@ -167,7 +167,16 @@ pub struct Group {
     pub file: Option<u64>,
     pub shmem: Option<u64>,
     pub incomplete: u32,
+    /// Byte keys some member lacked a figure for while it could not be read in full: the
+    /// sum of those is a lower bound (tables print `≥`). JSON says so with `incomplete`.
+    #[serde(skip)]
+    pub partial: Vec<&'static str>,
 }
+
+/// The byte keys a group sums.
+pub const GROUP_BYTE_KEYS: [&str; 9] = [
+    "vsz", "rss", "pss", "uss", "swap", "swap_pss", "anon", "file", "shmem",
+];
 
 fn add(acc: &mut Option<u64>, v: Option<u64>) {
     if let Some(v) = v {
@@ -189,6 +198,11 @@ impl Group {
         add(&mut self.shmem, r.shmem);
         if r.pss.is_none() || !r.unreadable.is_empty() {
             self.incomplete += 1;
+            for k in GROUP_BYTE_KEYS {
+                if r.bytes(k).is_none() && !self.partial.contains(&k) {
+                    self.partial.push(k);
+                }
+            }
         }
     }
 
@@ -206,6 +220,11 @@ impl Group {
             "shmem" => self.shmem,
             _ => None,
         }
+    }
+
+    /// Whether the sum of this byte key lacks some member's figure (a lower bound).
+    pub fn is_partial(&self, key: &str) -> bool {
+        self.incomplete > 0 && self.partial.contains(&key) && self.bytes(key).is_some()
     }
 }
 

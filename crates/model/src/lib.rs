@@ -13,6 +13,7 @@ pub mod meminfo;
 pub mod process;
 pub mod smaps;
 pub mod system;
+pub mod time;
 
 pub use cgroup::{CgroupVersion, Limit, MemCgroup};
 pub use meminfo::MemInfo;

@@ -205,7 +205,8 @@ fn write_capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Captu
         .map(|(_, t)| String::from_utf8_lossy(&t).into_owned())
         .unwrap_or_default();
     let meta = format!(
-        "memlens_version={memlens_version}\ncaptured_at={now}\npage_size={}\nkernel={}\nsource={}\n",
+        "memlens_version={memlens_version}\ncaptured_at={now}\ncaptured_at_utc={}\npage_size={}\nkernel={}\nsource={}\n",
+        memlens_model::time::rfc3339_utc(now),
         src.page_size(),
         kernel.trim(),
         src.base().display()

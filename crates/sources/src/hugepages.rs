@@ -61,8 +61,8 @@ pub fn read(root: &Root) -> Result<Vec<HugePool>> {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::Error;
     use super::*;
+    use crate::error::Error;
     use crate::testutil::TempRoot;
 
     /// This machine's layout (Linux 6.18, x86_64); the 2 MiB pool's numbers are made

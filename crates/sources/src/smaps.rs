@@ -178,7 +178,6 @@ pub fn sum(maps: &[Mapping]) -> SmapsCounters {
     total
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
