@@ -55,6 +55,7 @@ const COLUMNS: &[(&str, &str, Kind, &str)] = &[
     ("pswpout/s", "pswpout_per_s", Kind::Rate, "pswpout"),
     ("pgpgin/s", "pgpgin_per_s", Kind::Rate, "pgpgin"),
     ("pgpgout/s", "pgpgout_per_s", Kind::Rate, "pgpgout"),
+    ("pgscan/s", "pgscan_per_s", Kind::Rate, "pgscan"),
     (
         "pgscank/s",
         "pgscan_kswapd_per_s",
@@ -66,6 +67,12 @@ const COLUMNS: &[(&str, &str, Kind, &str)] = &[
         "pgscan_direct_per_s",
         Kind::Rate,
         "pgscan_direct",
+    ),
+    (
+        "pgscanm/s",
+        "pgscan_memcg_per_s",
+        Kind::Rate,
+        "pgscan_memcg",
     ),
     ("pgsteal/s", "pgsteal_per_s", Kind::Rate, "pgsteal"),
     ("%vmeff", "vmeff_percent", Kind::Percent, "vmeff"),

@@ -211,6 +211,27 @@ pub fn diagnose(e: &Evidence) -> Vec<Finding> {
                 "memlens zones",
             ));
         }
+        // Reclaim by memory cgroups against their own limits: invisible in the global
+        // reclaimers' counters (and so in sar -B), counted in the anon/file split.
+        if let Some(m) = rate(s, "pgscan_memcg").filter(|m| *m >= 1.0) {
+            let total = rate(s, "pgscan").unwrap_or(m);
+            out.push(finding(
+                if m >= 10_000.0 {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
+                "cgroup_reclaim",
+                "memory cgroups are reclaiming against their limits".into(),
+                format!(
+                    "{m:.0} of {total:.0} pages/s scanned for reclaim were scanned by memory cgroups at their memory.high/memory.max (or limit_in_bytes){}",
+                    s.vmeff_percent
+                        .map(|v| format!("; {v:.0}% of scanned pages were reclaimed"))
+                        .unwrap_or_default()
+                ),
+                "memlens cgroup",
+            ));
+        }
         let oom = delta(s, "oom_kill");
         if oom > 0 {
             out.push(finding(

@@ -4,17 +4,25 @@
 //! Raw samples ([`Sample`]) keep the counters as read; everything here is derived from a
 //! pair of them, so a stored series can be recomputed.
 //!
-//! The reclaim counters are summed the way `sar -B` reads them, with two corrections:
-//! - `pgscan_kswapd` and `pgscan_direct` sum every counter with that prefix (3.x kernels
-//!   have one per zone, `pgscan_kswapd_normal`...), but `pgscan_direct_throttle` is left
-//!   out: it counts throttling events, not scanned pages (sysstat 12.6 adds it in).
-//! - `pgsteal` sums `pgsteal_kswapd*` and `pgsteal_direct*`: the pages the same two
-//!   reclaimers took. Kernels since 5.8 also print `pgsteal_anon`/`pgsteal_file`, the same
-//!   pages split by type, and 6.x `pgsteal_khugepaged`/`pgsteal_proactive`; sysstat 12.6
-//!   sums every `pgsteal_*` line and so counts reclaimed pages twice on those kernels.
+//! Reclaim, scanned (`pgscan`) and reclaimed (`pgsteal`), is shown whole and split by who
+//! reclaimed:
+//! - The per-reclaimer counters, `pgscan_kswapd`, `pgscan_direct`, `pgscan_khugepaged` and
+//!   `pgscan_proactive` (and their `pgsteal_*`), count only *global* reclaim: the kernel
+//!   skips them when a memory cgroup reclaims against its own limit (`cgroup_reclaim()` in
+//!   mm/vmscan.c). `pgscan_anon` + `pgscan_file` (Linux 5.8+) count every scanned page,
+//!   cgroup reclaim included; likewise `pgsteal_anon` + `pgsteal_file`.
+//! - So the total is `pgscan_anon + pgscan_file`, and memory cgroup reclaim
+//!   (`pgscan_memcg`) is the total less the global reclaimers. On kernels before 5.8 the
+//!   total falls back to the sum of the global reclaimers and cgroup reclaim is unknown
+//!   (`None`): those kernels do not count it anywhere in /proc/vmstat.
+//! - Per-reclaimer counters sum every counter with that prefix (3.x kernels have one per
+//!   zone, `pgscan_kswapd_normal`...), but `pgscan_direct_throttle` is left out: it counts
+//!   throttling events, not scanned pages (sysstat 12.6 adds it in). sysstat 12.6 also
+//!   sums every `pgsteal_*` line, counting reclaimed pages twice on 5.8+ kernels, and
+//!   shows no cgroup reclaim at all.
 //!
-//! `%vmeff` is `pgsteal / (pgscan_kswapd + pgscan_direct) × 100`, as sar defines it, and
-//! `None` when nothing was scanned (sar prints 0.00).
+//! `%vmeff` is `pgsteal / pgscan × 100` over all reclaim (sar uses the global reclaimers
+//! only), and `None` when nothing was scanned (sar prints 0.00).
 
 use memlens_model::{MemInfo, Pressure, VmStat};
 use serde::Serialize;
@@ -39,9 +47,14 @@ pub const COUNTERS: &[&str] = &[
     "pswpout",
     "pgpgin",
     "pgpgout",
+    "pgscan",
     "pgscan_kswapd",
     "pgscan_direct",
+    "pgscan_khugepaged",
+    "pgscan_proactive",
+    "pgscan_memcg",
     "pgsteal",
+    "pgsteal_memcg",
     "compact_stall",
     "thp_fault_alloc",
     "oom_kill",
@@ -61,12 +74,36 @@ pub fn counter(v: &VmStat, name: &str) -> Option<u64> {
         }
         found.then_some(s)
     };
+    // The global reclaimers of one kind (`pgscan` or `pgsteal`): kswapd, direct,
+    // khugepaged, proactive, each summed over zones on old kernels.
+    let global = |kind: &str| {
+        sum(&|n| {
+            n.strip_prefix(kind).is_some_and(|r| {
+                ["_kswapd", "_direct", "_khugepaged", "_proactive"]
+                    .iter()
+                    .any(|who| r.starts_with(who))
+                    && r != "_direct_throttle"
+            })
+        })
+    };
+    // Every page of one kind, cgroup reclaim included (Linux 5.8+).
+    let all = |kind: &str| match (
+        v.get(&format!("{kind}_anon")),
+        v.get(&format!("{kind}_file")),
+    ) {
+        (Some(a), Some(f)) => Some(a.wrapping_add(f)),
+        _ => None,
+    };
     match name {
-        "pgscan_kswapd" => sum(&|n| n.starts_with("pgscan_kswapd")),
+        "pgscan_kswapd" | "pgscan_khugepaged" | "pgscan_proactive" => sum(&|n| n.starts_with(name)),
         "pgscan_direct" => {
             sum(&|n| n.starts_with("pgscan_direct") && n != "pgscan_direct_throttle")
         }
-        "pgsteal" => sum(&|n| n.starts_with("pgsteal_kswapd") || n.starts_with("pgsteal_direct")),
+        "pgscan" | "pgsteal" => all(name).or_else(|| global(name)),
+        "pgscan_memcg" | "pgsteal_memcg" => {
+            let kind = &name[..name.len() - "_memcg".len()];
+            Some(all(kind)?.saturating_sub(global(kind).unwrap_or(0)))
+        }
         _ => v.get(name),
     }
 }
@@ -103,7 +140,7 @@ pub struct Interval {
     /// Keyed by [`COUNTERS`], in that order (a JSON object).
     #[serde(serialize_with = "as_map")]
     pub counters: Vec<(&'static str, Change)>,
-    /// `pgsteal / (pgscan_kswapd + pgscan_direct) × 100`; `None` when nothing was scanned.
+    /// `pgsteal / pgscan × 100` over all reclaim; `None` when nothing was scanned.
     pub vmeff_percent: Option<f64>,
     /// PSI memory `some avg10` / `full avg10` at the end of the interval (percent of time).
     pub psi_some_avg10: Option<f64>,
@@ -163,10 +200,8 @@ pub fn between(prev: Option<&Sample>, cur: &Sample) -> Interval {
             .find(|(k, _)| *k == n)
             .and_then(|(_, c)| c.delta)
     };
-    let vmeff_percent = match (d("pgsteal"), d("pgscan_kswapd"), d("pgscan_direct")) {
-        (Some(steal), Some(k), Some(dr)) if k + dr > 0 => {
-            Some(steal as f64 * 100.0 / (k + dr) as f64)
-        }
+    let vmeff_percent = match (d("pgsteal"), d("pgscan")) {
+        (Some(steal), Some(scan)) if scan > 0 => Some(steal as f64 * 100.0 / scan as f64),
         _ => None,
     };
     let file = match (m.active_file, m.inactive_file) {
@@ -216,6 +251,9 @@ mod tests {
         assert_eq!(counter(&old, "pgsteal"), Some(105));
         assert_eq!(counter(&old, "pgscan_kswapd"), Some(200));
         assert_eq!(counter(&old, "pgscan_direct"), Some(50));
+        assert_eq!(counter(&old, "pgscan"), Some(250));
+        // No type split before 5.8: cgroup reclaim is not counted anywhere.
+        assert_eq!(counter(&old, "pgscan_memcg"), None);
         // A 6.x file: per-reclaimer and per-type splits of the same pages.
         let new = vm(&[
             ("pgsteal_kswapd", 300),
@@ -227,9 +265,52 @@ mod tests {
             ("pgsteal_anon", 150),
             ("pgsteal_file", 251),
         ]);
-        assert_eq!(counter(&new, "pgsteal"), Some(400));
+        // The type split counts the same 401 pages (kswapd + direct + khugepaged).
+        assert_eq!(counter(&new, "pgsteal"), Some(401));
+        assert_eq!(counter(&new, "pgsteal_memcg"), Some(0));
         assert_eq!(counter(&new, "pgscan_direct"), Some(200));
         assert_eq!(counter(&new, "oom_kill"), None);
+    }
+
+    #[test]
+    fn cgroup_reclaim_is_the_total_less_the_global_reclaimers() {
+        // A memory cgroup reclaiming against its limit: the global reclaimers do not count
+        // it, the anon/file split does.
+        let v = vm(&[
+            ("pgscan_kswapd", 100),
+            ("pgscan_direct", 20),
+            ("pgscan_khugepaged", 3),
+            ("pgscan_proactive", 7),
+            ("pgscan_direct_throttle", 9),
+            ("pgscan_anon", 30),
+            ("pgscan_file", 100_100),
+            ("pgsteal_kswapd", 90),
+            ("pgsteal_direct", 10),
+            ("pgsteal_anon", 10),
+            ("pgsteal_file", 99_090),
+        ]);
+        assert_eq!(counter(&v, "pgscan"), Some(100_130));
+        assert_eq!(counter(&v, "pgscan_memcg"), Some(100_000));
+        assert_eq!(counter(&v, "pgsteal"), Some(99_100));
+        assert_eq!(counter(&v, "pgsteal_memcg"), Some(99_000));
+        let s = |v: VmStat, up| Sample {
+            vmstat: v,
+            uptime: Some(up),
+            ..Default::default()
+        };
+        let i = between(
+            Some(&s(
+                vm(&[
+                    ("pgscan_anon", 0),
+                    ("pgscan_file", 0),
+                    ("pgsteal_anon", 0),
+                    ("pgsteal_file", 0),
+                ]),
+                1.0,
+            )),
+            &s(v, 2.0),
+        );
+        assert_eq!(i.vmeff_percent, Some(99_100.0 * 100.0 / 100_130.0));
     }
 
     fn sample(pairs: &[(&str, u64)], uptime: f64) -> Sample {
