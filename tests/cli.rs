@@ -738,10 +738,14 @@ fn capture_metadata_has_the_time_in_rfc3339_utc_beside_the_unix_time() {
 /// (a sample ending in `...` is a prefix). Samples of a live machine are left alone.
 #[test]
 fn readme_samples_on_fixture_trees_are_current() {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
+    // `MEMLENS_BLESS=1 cargo test --test cli readme_samples` rewrites the stale samples
+    // instead of failing (then read the diff: every change must be meant).
+    let bless = std::env::var_os("MEMLENS_BLESS").is_some();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = readme.lines().collect();
+    // (first line, end line) of each stale body and the lines to put there.
+    let mut fixes: Vec<(usize, usize, Vec<String>)> = Vec::new();
     let mut checked = 0;
     let mut i = 0;
     while i < lines.len() {
@@ -767,6 +771,8 @@ fn readme_samples_on_fixture_trees_are_current() {
                 .take_while(|l| !l.starts_with("$ "))
                 .copied()
                 .collect();
+            // Where this body stands in the README.
+            let body_at = end - block.len() + k + 1;
             k += 1 + body.len();
             if cmd == "echo $?" {
                 assert_eq!(body, [last_code.to_string().as_str()], "{first}");
@@ -793,7 +799,24 @@ fn readme_samples_on_fixture_trees_are_current() {
                 Some((&"...", rest)) => (rest.to_vec(), true),
                 _ => (body.clone(), false),
             };
-            if prefix {
+            let current = if prefix {
+                got.len() > want.len() && got[..want.len()] == want[..]
+            } else {
+                got == want
+            };
+            if bless && !current {
+                // A sample cut with `...` keeps its length.
+                let keep = if prefix {
+                    want.len().min(got.len())
+                } else {
+                    got.len()
+                };
+                let mut new: Vec<String> = got[..keep].iter().map(|l| l.to_string()).collect();
+                if prefix && got.len() > keep {
+                    new.push("...".into());
+                }
+                fixes.push((body_at, body_at + body.len(), new));
+            } else if prefix {
                 assert!(
                     got.len() > want.len(),
                     "`{cmd}`: fewer lines than the README shows"
@@ -801,13 +824,23 @@ fn readme_samples_on_fixture_trees_are_current() {
                 assert_eq!(
                     &got[..want.len()],
                     &want[..],
-                    "README sample of `{cmd}` is stale"
+                    "README sample of `{cmd}` is stale (MEMLENS_BLESS=1 rewrites it)"
                 );
             } else {
-                assert_eq!(got, want, "README sample of `{cmd}` is stale");
+                assert_eq!(
+                    got, want,
+                    "README sample of `{cmd}` is stale (MEMLENS_BLESS=1 rewrites it)"
+                );
             }
             checked += 1;
         }
+    }
+    if !fixes.is_empty() {
+        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for (a, b, new) in fixes.into_iter().rev() {
+            out.splice(a..b, new);
+        }
+        std::fs::write(&path, out.join("\n") + "\n").unwrap();
     }
     assert!(checked >= 10, "only {checked} samples found");
 }

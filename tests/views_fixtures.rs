@@ -406,7 +406,11 @@ fn oom_ranks_by_the_oom_score_files() {
         let j = at(name, &["oom", "--json"]).json();
         let rows = j["processes"].as_array().unwrap();
         assert!(!rows.is_empty());
+        let mi = read(&tree(name).join("proc/meminfo"));
+        let total_pages =
+            (kb_field(&mi, "MemTotal").unwrap() + kb_field(&mi, "SwapTotal").unwrap()) / 4096;
         let mut prev = i64::MAX;
+        let mut prev_badness = i64::MAX;
         let mut victim = None;
         for r in rows {
             let pid = int(r, "pid");
@@ -416,6 +420,18 @@ fn oom_ranks_by_the_oom_score_files() {
             assert_eq!(int(r, "oom_score"), score, "{name} {pid}");
             assert_eq!(int(r, "oom_score_adj"), adj, "{name} {pid}");
             assert!(score <= prev, "ranked by oom_score");
+            // Equal scores: by the kernel's unrounded badness, recomputed from status.
+            let st = read(&dir.join("status"));
+            let field = |k: &str| kb_field(&st, k).unwrap_or(0);
+            let badness = (field("VmRSS") + field("VmSwap") + field("VmPTE")) / 4096
+                + adj * (total_pages / 1000);
+            if kb_field(&st, "VmPTE").is_some() {
+                assert_eq!(int(r, "badness"), badness, "{name} {pid}");
+                if score == prev {
+                    assert!(badness <= prev_badness, "{name} {pid}: ties by badness");
+                }
+                prev_badness = badness;
+            }
             prev = score;
             let killable = pid != 1 && adj != -1000;
             assert_eq!(r["killable"], killable);
@@ -433,7 +449,10 @@ fn oom_ranks_by_the_oom_score_files() {
     assert_eq!(j["processes"][0]["oom_score"], 667);
     assert_eq!(j["oom_kills_since_boot"], 0);
     let t = at("vm-6.18-hybrid", &["oom"]).stdout;
-    assert!(t.contains("First to be killed when memory runs out: PID 15506 (python3)"));
+    assert!(
+        t.contains("First to be killed when memory runs out: PID 15506, oom_score 667: /root/.pyenv/versions/3.11.7/bin/python3 -c"),
+        "the victim is named by its command line: {t}"
+    );
     assert!(t.contains("OOM kills since boot: 0"));
     assert!(t.contains("oom_adj (-17..15) is obsolete"));
     // 3.10 has no oom_kill counter: said, not shown as 0.
@@ -443,7 +462,7 @@ fn oom_ranks_by_the_oom_score_files() {
     assert!(t.contains("not counted by this kernel"), "{t}");
     let csv = at("vm-6.18-hybrid", &["oom", "--csv", "-n", "1"]).stdout;
     assert!(csv.starts_with(
-        "pid,user,oom_score,oom_score_adj,rss,swap,pss,cgroup,command,comm,killable\n15506,root,667,0,"
+        "pid,user,oom_score,oom_score_adj,rss,swap,pss,cgroup,command,badness,comm,killable\n15506,root,667,0,"
     ));
 }
 

@@ -424,6 +424,43 @@ fn proc_int(pid: u32, file: &str) -> i64 {
 /// the test may lower a score (CAP_SYS_RESOURCE), a second sleeper exempted with -1000
 /// scores 0 and is not killable.
 #[test]
+fn oom_breaks_equal_scores_by_badness_not_by_pid() {
+    let _l = lock();
+    // The small process first, so that it has the lower PID.
+    let small = Guard::spawn(Command::new("sleep").arg("600"));
+    let big = Guard::spawn_ready(
+        Command::new(bin()).args(["lab", "--json", "leak", "--count", "1", "--size", "14M"]),
+    );
+    assert!(small.pid() < big.pid());
+    let j = memlens(&["oom", "--json"]).json();
+    let rows = j["processes"].as_array().unwrap();
+    let at = |pid: u32| {
+        rows.iter()
+            .position(|r| int(r, "pid") == pid as i64)
+            .unwrap_or_else(|| panic!("{pid} not listed"))
+    };
+    let (s, b) = (at(small.pid()), at(big.pid()));
+    assert!(
+        b < s,
+        "the 14 MiB process ranks above the sleeper: {} {}",
+        rows[b],
+        rows[s]
+    );
+    // On a machine of gigabytes both round to the same oom_score; the kernel would still
+    // pick the larger.
+    if int(&rows[b], "oom_score") == int(&rows[s], "oom_score") {
+        assert!(int(&rows[b], "badness") > int(&rows[s], "badness"));
+    }
+    // Badness against the kernel's own figures in status (RSS moves by a few pages).
+    let st = std::fs::read_to_string(format!("/proc/{}/status", big.pid())).unwrap();
+    let want = (kb_field(&st, "VmRSS").unwrap()
+        + kb_field(&st, "VmSwap").unwrap()
+        + kb_field(&st, "VmPTE").unwrap())
+        / 4096;
+    close("badness of the lab", int(&rows[b], "badness"), want, 64);
+}
+
+#[test]
 fn oom_ranks_a_lab_process_by_its_oom_score_adj() {
     let _l = lock();
     let lab = Guard::spawn_ready(

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use memlens_analysis::cgroup::{self, CgroupOomKills};
 use memlens_analysis::oom::{first_victim, rank, OomRow};
+use memlens_present::table::cut;
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::{cgroupfs, vmstat, Error, Root};
+use memlens_sources::{cgroupfs, meminfo, vmstat, Error, Root};
 use serde::Serialize;
 
 use crate::cli::OomArgs;
@@ -73,8 +74,11 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
         }
     }
     let cgroup_kills = cgroup::oom_kills(&cgroups);
-    let mut ranked = rank(&rows);
-    let victim = first_victim(&ranked).map(|r| (r.pid, r.comm.clone(), r.oom_score));
+    let mi = meminfo::read(root)?;
+    let page_size = root.page_size();
+    let total_pages = (mi.mem_total.unwrap_or(0) + mi.swap_total.unwrap_or(0)) / page_size.max(1);
+    let mut ranked = rank(&rows, page_size, total_pages);
+    let victim = first_victim(&ranked).map(|r| (r.pid, r.command.clone(), r.oom_score));
     if let Some(n) = args.limit {
         ranked.truncate(n);
     }
@@ -96,9 +100,10 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
             let mut text = out.table(&table(&ranked));
             text.push_str(&footer(&skipped));
             text.push_str(&match &victim {
-                Some((pid, comm, score)) => format!(
-                    "First to be killed when memory runs out: PID {pid} ({comm}), oom_score {}\n",
-                    score.map_or("?".into(), |s| s.to_string())
+                Some((pid, command, score)) => format!(
+                    "First to be killed when memory runs out: PID {pid}, oom_score {}: {}\n",
+                    score.map_or("?".into(), |s| s.to_string()),
+                    cut(command, 120)
                 ),
                 None => "No process the OOM killer could pick (all exempt or unreadable)\n".into(),
             });

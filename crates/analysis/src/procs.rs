@@ -38,6 +38,8 @@ pub struct ProcRow {
     pub pss_shmem: Option<u64>,
     pub locked: Option<u64>,
     pub anon_huge_pages: Option<u64>,
+    /// Page tables (`VmPTE`), part of what the OOM killer counts.
+    pub page_tables: Option<u64>,
     /// The memory cgroup (v1 `memory` controller path, else the v2 path). Read, and so in
     /// the JSON, only when asked for (`ps --by cgroup`, `memlens oom`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,6 +79,7 @@ pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
         pss_shmem: rollup_field(|c| c.pss_shmem),
         locked: rollup_field(|c| c.locked),
         anon_huge_pages: rollup_field(|c| c.anon_huge_pages),
+        page_tables: st.vm_pte,
         cgroup: s
             .cgroup
             .as_deref()
