@@ -46,6 +46,9 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
     }
     let earlier = (roots.len() == 2).then(|| roots[0].clone());
     let root = roots.pop().expect("one root");
+    if let Some(e) = &earlier {
+        commands::check_pair(e, &root)?;
+    }
     let earlier = earlier.as_ref();
     match &cli.command {
         None => commands::overview::run(&root, out),

@@ -154,7 +154,7 @@ fn ps_filters_sort_and_groups() {
     let mut lines = csv.stdout.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "pid,user,vsz,rss,pss,uss,swap,swap_pss,anon,file,shmem,command,anon_huge_pages,comm,locked,ppid,pss_anon,pss_file,pss_shmem,uid,unreadable"
+        "pid,user,vsz,rss,pss,uss,swap,swap_pss,anon,file,shmem,command,anon_huge_pages,comm,locked,page_tables,ppid,pss_anon,pss_file,pss_shmem,uid,unreadable"
     );
     let cells: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(cells[0], s1.pid().to_string());
@@ -368,6 +368,15 @@ fn rates_between_two_captures() {
     let r = memlens(&["--root", sb, "--root", sa, "vmstat"]);
     assert_eq!(r.code, EXIT_USAGE);
     assert!(r.stderr.contains("later capture"), "{}", r.stderr);
+    // doctor too refuses a reversed pair (it used to fall back to since-boot counters);
+    // as a monitoring check, misuse is UNKNOWN.
+    let r = memlens(&["--root", sb, "--root", sa, "doctor"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("later capture"), "{}", r.stderr);
+    // A pair of the same capture is refused as well (no time between them).
+    let r = memlens(&["--root", sa, "--root", sa, "vmstat"]);
+    assert_eq!(r.code, EXIT_USAGE, "{}", r.stderr);
     let r = memlens(&["--root", sa, "--root", sb, "ps"]);
     assert_eq!(r.code, EXIT_USAGE);
     assert_eq!(r.stderr.lines().count(), 1);

@@ -957,3 +957,82 @@ fn explain_covers_every_field_sys_and_vmstat_show() {
         Some("term,kind,obsolete,meaning")
     );
 }
+
+/// MemFree far above the zones' free pages is explained on the screen, with the figures
+/// recomputed here from meminfo and zoneinfo; a machine where they agree gets no note.
+#[test]
+fn zones_say_why_memfree_is_above_their_free_pages() {
+    let zi = read(&tree("vm-6.18-hybrid").join("proc/zoneinfo"));
+    let mut free = 0i64;
+    let mut unmanaged = 0i64;
+    let mut present = 0i64;
+    for l in zi.lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        match f.as_slice() {
+            ["pages", "free", n] => free += n.parse::<i64>().unwrap() * 4096,
+            ["present", n] => present = n.parse::<i64>().unwrap() * 4096,
+            ["managed", n] => unmanaged += present - n.parse::<i64>().unwrap() * 4096,
+            _ => {}
+        }
+    }
+    let mi = read(&tree("vm-6.18-hybrid").join("proc/meminfo"));
+    let mem_free = kb_field(&mi, "MemFree").unwrap();
+    let j = at("vm-6.18-hybrid", &["zones", "--json"]).json();
+    let g = &j["free_gap"];
+    assert_eq!(int(g, "mem_free"), mem_free);
+    assert_eq!(int(g, "zones_free"), free);
+    assert_eq!(int(g, "unmanaged"), unmanaged);
+    let t = at("vm-6.18-hybrid", &["zones", "--wide"]).stdout;
+    assert!(
+        t.contains("above the zones' free pages") && t.contains("MemFree counts as free"),
+        "{t}"
+    );
+    // Make MemFree agree with the zones: no note, and null in the JSON.
+    let c = TempTree::copy_of("vm-6.18-hybrid", "zones-agree");
+    c.set_kb("proc/meminfo", "MemFree", (free / 1024) as u64);
+    assert!(c.run(&["zones", "--json"]).json()["free_gap"].is_null());
+    assert!(!c
+        .run(&["zones"])
+        .stdout
+        .contains("above the zones' free pages"));
+}
+
+/// A v1 child above the v1 root is explained on the screen; v1's memory+swap limit is
+/// named as such in the JSON, not as a swap limit.
+#[test]
+fn v1_cgroups_explain_the_root_and_name_the_memsw_limit() {
+    let root = tree("vm-6.18-hybrid").join("sys/fs/cgroup/memory");
+    let usage = |p: &str| -> i64 {
+        read(&root.join(p).join("memory.usage_in_bytes"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        usage("process_api") > usage(""),
+        "the capture shows the case"
+    );
+    let t = at("vm-6.18-hybrid", &["cgroup", "--wide"]).stdout;
+    assert!(
+        t.contains("Note: /process_api uses") && t.contains("is not the sum of its children"),
+        "{t}"
+    );
+    let j = at("vm-6.18-hybrid", &["cgroup", "--json"]).json();
+    for h in j["hierarchies"].as_array().unwrap() {
+        for c in h["cgroups"].as_array().unwrap() {
+            if h["version"] == "v1" {
+                assert!(c["swap_max"].is_null(), "{c}");
+                assert_eq!(c["memsw_max"], "max", "{c}");
+            } else {
+                assert!(c["memsw_max"].is_null(), "{c}");
+            }
+        }
+    }
+    // A root above its children: no note.
+    let c = TempTree::copy_of("vm-6.18-hybrid", "v1-root-ok");
+    c.write(
+        "sys/fs/cgroup/memory/memory.usage_in_bytes",
+        "99999999999\n",
+    );
+    assert!(!c.run(&["cgroup"]).stdout.contains("Note:"));
+}

@@ -3,6 +3,7 @@
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::cgroup::{self, CgroupRow};
 use memlens_model::{CgroupVersion, Limit};
+use memlens_present::human;
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::cgroupfs::{check_path, hierarchies, parse_path, read_tree, BadPath};
 use memlens_sources::Root;
@@ -117,6 +118,15 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
                 let mut t = table(false);
                 t.rows.extend(r.iter().map(|c| cells(c, false)));
                 text.push_str(&out.table(&t));
+                if let Some((path, child, root_usage)) = cgroup::v1_child_above_root(r) {
+                    text.push_str(&format!(
+                        "Note: {path} uses {} but the root only {}: the v1 root's usage is not the sum of \
+                         its children; the kernel computes it from the global page cache and anon counters, \
+                         while a child's counts every page charged to it, kernel memory included.\n",
+                        human(child),
+                        human(root_usage)
+                    ));
+                }
                 text.push('\n');
             }
             print(&text);

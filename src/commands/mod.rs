@@ -19,3 +19,21 @@ pub mod tunables;
 pub mod vmstat;
 pub mod wss;
 pub mod zones;
+
+use crate::failure::Failure;
+use memlens_sources::{uptime, Root};
+
+/// Checks that `later` is a later capture of the same machine than `earlier` (its uptime
+/// is larger), for the commands that compute rates between two captures.
+pub fn check_pair(earlier: &Root, later: &Root) -> Result<(), Failure> {
+    let up = |r: &Root| uptime::read(r).map(|u| u.uptime).ok();
+    match (up(earlier), up(later)) {
+        (Some(a), Some(b)) if b > a => Ok(()),
+        (Some(_), Some(_)) => Err(Failure::usage(
+            "--root A --root B: the second --root must be a later capture of the same machine (its uptime is not larger)",
+        )),
+        _ => Err(Failure::usage(
+            "--root A --root B: both captures need proc/uptime to tell which is later and by how much",
+        )),
+    }
+}

@@ -2,9 +2,10 @@
 //! render.
 
 use crate::failure::Outcome;
-use memlens_analysis::zones::{view, ZoneView};
+use memlens_analysis::zones::{free_gap, view, FreeGap, ZoneView};
+use memlens_present::human;
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::{zoneinfo, Result, Root};
+use memlens_sources::{meminfo, zoneinfo, Result, Root};
 use serde::Serialize;
 
 use crate::output::{print, Format, Output};
@@ -13,6 +14,8 @@ use crate::output::{print, Format, Output};
 struct ZonesJson<'a> {
     page_size: u64,
     zones: &'a [ZoneView],
+    /// Present when MemFree is well above the zones' free pages (see the README).
+    free_gap: Option<FreeGap>,
 }
 
 pub fn collect(root: &Root) -> Result<(u64, Vec<ZoneView>)> {
@@ -56,10 +59,13 @@ fn table(zones: &[ZoneView]) -> Table {
 
 pub fn run(root: &Root, out: &Output) -> Outcome {
     let (page_size, zones) = collect(root)?;
+    let mi = meminfo::read(root)?;
+    let gap = free_gap(&zones, mi.mem_free, mi.mem_total);
     match out.format {
         Format::Json => print(&json(&ZonesJson {
             page_size,
             zones: &zones,
+            free_gap: gap,
         })),
         Format::Csv => {
             let mut t = table(&zones);
@@ -72,6 +78,17 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
                 "Free below low wakes kswapd, which reclaims until free is above high; below min, \
                  allocations stall in direct reclaim. Watermarks include any boost.\n",
             );
+            if let Some(g) = gap {
+                text.push_str(&format!(
+                    "MemFree ({}) is {} above the zones' free pages ({}): the zones span {} they do not \
+                     manage yet (PRESENT - MANAGED: memory being initialised or accepted after boot, or \
+                     hot-added), which this kernel's MemFree counts as free and the buddy allocator does not.\n",
+                    human(g.mem_free),
+                    human(g.mem_free - g.zones_free),
+                    human(g.zones_free),
+                    human(g.unmanaged)
+                ));
+            }
             print(&text);
         }
     }

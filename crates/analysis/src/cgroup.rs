@@ -21,7 +21,10 @@ pub struct CgroupRow {
     /// Usage as a percentage of the tightest of max and high.
     pub limit_pct: Option<f64>,
     pub swap: Option<u64>,
+    /// v2 `memory.swap.max`, a limit on swap alone.
     pub swap_max: Option<Limit>,
+    /// v1 `memory.memsw.limit_in_bytes`: memory and swap together (not a swap limit).
+    pub memsw_max: Option<Limit>,
     /// Anonymous memory (v2 `anon`; v1 `total_rss`).
     pub anon: Option<u64>,
     /// Page cache (v2 `file`; v1 `total_cache`).
@@ -54,6 +57,24 @@ fn as_map<S: serde::Serializer>(v: &[(String, u64)], s: S) -> Result<S::Ok, S::E
         m.serialize_entry(k, n)?;
     }
     m.end()
+}
+
+/// A v1 child whose usage is above the v1 root's, as (path, child usage, root usage): the
+/// largest one. The v1 root's `memory.usage_in_bytes` is not a sum of its children: the
+/// kernel computes it from the global page cache and anon counters (`mem_cgroup_usage()`),
+/// while a child's counts every page charged to it, kernel memory included; with
+/// `use_hierarchy` off the root does not even cover its children.
+pub fn v1_child_above_root(rows: &[CgroupRow]) -> Option<(String, u64, u64)> {
+    let root = rows
+        .iter()
+        .find(|r| r.version == CgroupVersion::V1 && r.path == "/")?;
+    let root_usage = root.usage?;
+    rows.iter()
+        .filter(|r| r.version == CgroupVersion::V1 && r.path != "/")
+        .filter_map(|r| Some((r, r.usage?)))
+        .filter(|(_, u)| *u > root_usage)
+        .max_by_key(|(_, u)| *u)
+        .map(|(r, u)| (r.path.clone(), u, root_usage))
 }
 
 /// The tightest limit that applies (max or high), in bytes.
@@ -119,6 +140,7 @@ pub fn row(c: &MemCgroup) -> CgroupRow {
         },
         swap: c.swap_current,
         swap_max: c.swap_max,
+        memsw_max: c.memsw_max,
         anon: stat(c, "anon", "total_rss"),
         file: stat(c, "file", "total_cache"),
         kernel: if v1 { None } else { c.stat.get("kernel") },
@@ -252,6 +274,7 @@ mod tests {
             soft_limit: None,
             swap_current: None,
             swap_max: None,
+            memsw_max: None,
             stat: NamedCounters(vec![("anon".into(), 10), ("file".into(), 20)]),
             events: NamedCounters(vec![("max".into(), 0), ("oom_kill".into(), 0)]),
             pressure: None,

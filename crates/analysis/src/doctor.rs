@@ -541,6 +541,7 @@ mod tests {
             soft_limit: None,
             swap_current: None,
             swap_max: None,
+            memsw_max: None,
             stat: NamedCounters::default(),
             events: NamedCounters(vec![("max".into(), 3), ("oom_kill".into(), 0)]),
             pressure: None,

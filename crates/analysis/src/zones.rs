@@ -65,6 +65,40 @@ pub struct ZoneView {
 }
 
 /// A zone's status from its free pages and watermarks (pages or bytes alike).
+/// MemFree against the zones' free pages, when they disagree.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct FreeGap {
+    /// `MemFree`.
+    pub mem_free: u64,
+    /// The zones' free pages, summed (vmstat `nr_free_pages`).
+    pub zones_free: u64,
+    /// What the zones span but do not manage: `present − managed`, summed.
+    pub unmanaged: u64,
+}
+
+/// MemFree and the zones' free pages, when MemFree is above them by more than 1% of
+/// MemTotal. On some kernels and VMs (memory being accepted or initialised after boot,
+/// hot-added memory) zones manage only part of what they span; `MemFree` counts the
+/// rest as free, the zones' free pages and the buddy lists do not.
+pub fn free_gap(
+    zones: &[ZoneView],
+    mem_free: Option<u64>,
+    mem_total: Option<u64>,
+) -> Option<FreeGap> {
+    let mem_free = mem_free?;
+    let zones_free: u64 = zones.iter().filter_map(|z| z.free).sum();
+    let unmanaged: u64 = zones
+        .iter()
+        .filter_map(|z| Some(z.present?.saturating_sub(z.managed?)))
+        .sum();
+    let slack = mem_total.unwrap_or(0) / 100;
+    (mem_free > zones_free + slack).then_some(FreeGap {
+        mem_free,
+        zones_free,
+        unmanaged,
+    })
+}
+
 pub fn status(free: u64, min: u64, low: u64, high: u64, managed: u64) -> WatermarkStatus {
     if managed == 0 {
         WatermarkStatus::Empty

@@ -61,8 +61,11 @@ pub struct MemCgroup {
     pub soft_limit: Option<Limit>,
     /// v2 `memory.swap.current`; v1 `memory.memsw.usage_in_bytes - memory.usage_in_bytes`.
     pub swap_current: Option<u64>,
-    /// v2 `memory.swap.max`; v1 `memory.memsw.limit_in_bytes` (memory + swap).
+    /// v2 `memory.swap.max`: a limit on swap alone. v1 has none (`None`).
     pub swap_max: Option<Limit>,
+    /// v1 `memory.memsw.limit_in_bytes`: a limit on memory and swap together, not on swap.
+    #[serde(default)]
+    pub memsw_max: Option<Limit>,
     /// `memory.stat`: bytes for sizes, counts for events, as the kernel prints them.
     pub stat: NamedCounters,
     /// v2 `memory.events` (low, high, max, oom, oom_kill...); v1: `failcnt` and the
