@@ -388,3 +388,18 @@ fn a_file_that_does_not_answer_is_bounded_by_the_timeout() {
     assert_eq!(maps.code, EXIT_READ);
     assert!(maps.stderr.contains("did not finish"), "{}", maps.stderr);
 }
+
+/// Under `--root`, a missing process is named by its path inside the tree, not by `/proc`.
+#[test]
+fn a_missing_process_is_named_inside_the_root() {
+    let root = fixtures().join("vm-6.18-hybrid");
+    for args in [&["maps", "999999"][..], &["ps", "--pid", "999999"]] {
+        let r = bounded(&root, args);
+        assert_eq!(r.code, EXIT_READ, "{args:?}: {}", r.stderr);
+        let want = format!(
+            "{}: no process with PID 999999",
+            root.join("proc/999999").display()
+        );
+        assert!(r.stderr.contains(&want), "{args:?}: {}", r.stderr);
+    }
+}

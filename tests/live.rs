@@ -315,6 +315,11 @@ fn unprivileged_user_sees_what_is_readable() {
     let m = run(&["maps", &s.pid().to_string()]);
     assert_eq!(m.code, EXIT_REFUSED);
     assert!(m.stderr.contains("permission denied"), "{}", m.stderr);
+    assert!(
+        m.stderr.contains("run memlens maps as root"),
+        "{}",
+        m.stderr
+    );
     assert_eq!(run(&["sys"]).code, 0);
     assert_eq!(run(&[]).code, 0);
 }
