@@ -397,19 +397,7 @@ fn man_prints_roff_from_the_parser() {
     assert_eq!(r.code, EXIT_USAGE);
 }
 
-/// `AnonHugePages` → `anon_huge_pages` (as memlens-present's `snake_case`).
-fn snake(s: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in s.chars() {
-        if c.is_ascii_uppercase() && prev_lower {
-            out.push('_');
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        out.push(c.to_ascii_lowercase());
-    }
-    out.replace("__", "_")
-}
+use memlens_present::table::snake_case as snake;
 
 /// The rule CSV follows: its header has exactly the keys of the JSON rows. A nested
 /// object KEY is one column KEY (cgroup `events` as `oom=1 max=3`), or a column

@@ -13,7 +13,7 @@ pub enum CgroupVersion {
 }
 
 /// A memory limit: a byte count, or none (`max` in v2; PAGE_COUNTER_MAX in v1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     Unlimited,
     Bytes(u64),
@@ -35,6 +35,34 @@ impl Serialize for Limit {
             Limit::Unlimited => s.serialize_str("max"),
             Limit::Bytes(b) => s.serialize_u64(*b),
         }
+    }
+}
+
+/// Reads back what [`Limit`]'s `Serialize` writes: an integer (bytes) or `"max"`.
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Limit;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte count or \"max\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Limit, E> {
+                Ok(Limit::Bytes(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Limit, E> {
+                u64::try_from(v)
+                    .map(Limit::Bytes)
+                    .map_err(|_| E::custom("a negative limit"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Limit, E> {
+                match v {
+                    "max" => Ok(Limit::Unlimited),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -75,4 +103,20 @@ pub struct MemCgroup {
     pub pressure: Option<Pressure>,
     /// Number of processes directly in the group (`cgroup.procs`).
     pub procs: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_back_what_they_write() {
+        for l in [Limit::Unlimited, Limit::Bytes(0), Limit::Bytes(33554432)] {
+            let text = serde_json::to_string(&l).unwrap();
+            assert_eq!(serde_json::from_str::<Limit>(&text).unwrap(), l, "{text}");
+        }
+        assert_eq!(serde_json::to_string(&Limit::Unlimited).unwrap(), "\"max\"");
+        assert!(serde_json::from_str::<Limit>("\"lots\"").is_err());
+        assert!(serde_json::from_str::<Limit>("-1").is_err());
+    }
 }
