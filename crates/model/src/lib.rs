@@ -12,6 +12,7 @@ pub mod counters;
 pub mod meminfo;
 pub mod process;
 pub mod smaps;
+pub mod snapshot;
 pub mod system;
 pub mod time;
 
@@ -22,4 +23,5 @@ pub use process::{
     Status, StatusCounters,
 };
 pub use smaps::{Mapping, MappingKind, SmapsCounters};
+pub use snapshot::{CgroupTree, FailureKind, Meta, Part, ReadFailure, Snapshot};
 pub use system::*;

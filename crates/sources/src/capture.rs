@@ -27,6 +27,8 @@ pub const SYSTEM_FILES: &[&str] = &[
     "proc/sysvipc/sem",
     "proc/sysvipc/msg",
     "proc/sys/kernel/osrelease",
+    "proc/sys/kernel/hostname",
+    "proc/sys/kernel/random/boot_id",
     "proc/sys/kernel/shmmax",
     "proc/sys/kernel/shmall",
     "proc/sys/kernel/shmmni",

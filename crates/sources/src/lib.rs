@@ -9,6 +9,7 @@ pub mod capture;
 pub mod cgroup;
 pub mod cgroupfs;
 pub mod cmdline;
+pub mod collect;
 pub mod comm;
 pub mod error;
 pub mod hugepages;

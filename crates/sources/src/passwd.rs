@@ -40,6 +40,13 @@ impl Users {
         self.1.as_deref()
     }
 
+    /// Every `(uid, name)`, sorted by UID.
+    pub fn pairs(&self) -> Vec<(u32, String)> {
+        let mut v: Vec<(u32, String)> = self.0.iter().map(|(u, n)| (*u, n.clone())).collect();
+        v.sort();
+        v
+    }
+
     /// The UID of a user name.
     pub fn uid(&self, name: &str) -> Option<u32> {
         self.0

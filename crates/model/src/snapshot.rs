@@ -1,0 +1,154 @@
+//! One snapshot of the machine: everything memlens read at one moment, what could not be
+//! read and why, and when. Views are computed from snapshots (and an earlier one, for
+//! rates); a snapshot serialises and deserialises losslessly, so that it can be stored,
+//! shipped and replayed. Fields added later are optional (`#[serde(default)]`), so older
+//! snapshots keep loading.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cgroup::{CgroupVersion, MemCgroup};
+use crate::meminfo::MemInfo;
+use crate::process::ProcessScan;
+use crate::system::*;
+
+/// The version of this layout, written into every snapshot; a reader refuses a newer one.
+pub const FORMAT: u32 = 1;
+
+/// When and where a snapshot was taken.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// [`FORMAT`] of the writer.
+    pub format: u32,
+    /// Wall-clock time of the reading, nanoseconds since the Unix epoch (UTC); for a
+    /// capture tree, the time it was captured (to the second) when it says.
+    pub taken_at_ns: Option<u64>,
+    /// Seconds since boot (`CLOCK_BOOTTIME` live; `/proc/uptime` of a capture).
+    pub uptime: Option<f64>,
+    /// `/proc/sys/kernel/random/boot_id`: tells two boots of one machine apart.
+    pub boot_id: Option<String>,
+    /// `/proc/sys/kernel/osrelease`.
+    pub kernel: Option<String>,
+    /// `/proc/sys/kernel/hostname`.
+    pub hostname: Option<String>,
+    pub page_size: u64,
+    /// `/` for the live machine, else the capture it was read from.
+    pub source: String,
+}
+
+/// Why a part of the machine could not be read; it keeps the kind, so a view can tell a
+/// missing file from a denied one, and the message naming file and line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadFailure {
+    pub kind: FailureKind,
+    /// The file, as the reader saw it.
+    pub path: String,
+    /// The whole message, naming the file (and line).
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    Missing,
+    Denied,
+    Vanished,
+    Io,
+    Parse,
+    NotARoot,
+    NotRegular,
+    TooLarge,
+    Escapes,
+}
+
+impl std::fmt::Display for ReadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// One part of a snapshot: not asked for, read, or failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part<T> {
+    /// The plan did not ask for it.
+    #[default]
+    NotRead,
+    Read(T),
+    Failed(ReadFailure),
+}
+
+impl<T> Part<T> {
+    /// The value, `None` when it was not asked for or failed.
+    pub fn ok(&self) -> Option<&T> {
+        match self {
+            Part::Read(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn is_read(&self) -> bool {
+        matches!(self, Part::Read(_))
+    }
+    /// The failure, if it failed.
+    pub fn failure(&self) -> Option<&ReadFailure> {
+        match self {
+            Part::Failed(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// A sysctl directory: the values read, and the files that exist but could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SysctlDir {
+    pub values: Sysctls,
+    /// `(name, why)`.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// One mounted memory cgroup hierarchy and its groups, depth first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CgroupTree {
+    pub version: CgroupVersion,
+    /// Relative to the root, e.g. `sys/fs/cgroup/memory`.
+    pub dir: String,
+    pub cgroups: Vec<MemCgroup>,
+}
+
+/// SysV and POSIX IPC; `None` in a part where the kernel (or capture) has no such file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ipc {
+    pub shm: Option<Vec<ShmSegment>>,
+    pub sem: Option<Vec<SemSet>>,
+    pub msg: Option<Vec<MsgQueue>>,
+    pub posix_shm: Option<Vec<PosixShmFile>>,
+}
+
+/// User names for UIDs (`/etc/passwd` of the root).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserNames(pub Vec<(u32, String)>);
+
+/// Everything memlens read of the machine at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Snapshot {
+    pub meta: Meta,
+    pub meminfo: Part<MemInfo>,
+    pub vmstat: Part<VmStat>,
+    /// `/proc/pressure/memory`; `Read(None)` on kernels without PSI.
+    pub pressure: Part<Option<Pressure>>,
+    pub zoneinfo: Part<ZoneInfo>,
+    pub buddyinfo: Part<Vec<BuddyZone>>,
+    pub pagetypeinfo: Part<PageTypeInfo>,
+    pub slabinfo: Part<Vec<SlabCache>>,
+    pub hugepages: Part<Vec<HugePool>>,
+    pub thp: Part<Thp>,
+    pub ksm: Part<Ksm>,
+    /// `/proc/sys/vm`.
+    pub sysctl_vm: Part<SysctlDir>,
+    /// `/proc/sys/kernel`: the `shm*`, `msg*` and `sem` entries.
+    pub sysctl_kernel: Part<SysctlDir>,
+    pub ipc: Part<Ipc>,
+    pub cgroups: Part<Vec<CgroupTree>>,
+    pub processes: Part<ProcessScan>,
+    pub users: Part<UserNames>,
+}

@@ -1,0 +1,203 @@
+//! `collect`: reads the parts of the machine a [`Plan`] asks for into one
+//! [`Snapshot`]. The place the parsers are called from; what fails is recorded in the
+//! snapshot (which part, why, naming the file), not raised, so that a view decides what a
+//! missing part means and a stored snapshot replays the same outcome.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use memlens_model::snapshot::{Ipc, SysctlDir, UserNames};
+use memlens_model::{CgroupTree, FailureKind, Meta, Part, ReadFailure, Snapshot};
+
+use crate::error::{Error, Result};
+use crate::procs::ScanOptions;
+use crate::root::Root;
+use crate::{
+    buddyinfo, cgroupfs, hugepages, ksm, meminfo, pagetypeinfo, passwd, posix_shm, pressure, procs,
+    slabinfo, sysctl, sysvipc, transparent_hugepage, uptime, vmstat, zoneinfo,
+};
+
+/// What to read, and at what cost. [`Plan::default`] reads nothing but the metadata.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub meminfo: bool,
+    pub vmstat: bool,
+    pub pressure: bool,
+    pub zoneinfo: bool,
+    pub buddyinfo: bool,
+    /// Root only on a live machine (mode 0400).
+    pub pagetypeinfo: bool,
+    /// Root only on a live machine (mode 0400).
+    pub slabinfo: bool,
+    pub hugepages: bool,
+    pub thp: bool,
+    pub ksm: bool,
+    pub sysctl_vm: bool,
+    pub sysctl_kernel: bool,
+    pub ipc: bool,
+    /// Every memory cgroup hierarchy, whole.
+    pub cgroups: bool,
+    /// `/etc/passwd`, for user names.
+    pub users: bool,
+    /// Processes, and which of their files (`None`: no processes).
+    pub processes: Option<ScanOptions>,
+}
+
+impl Plan {
+    /// Everything memlens reads, processes with every per-process file but `smaps`.
+    pub fn everything() -> Plan {
+        Plan {
+            meminfo: true,
+            vmstat: true,
+            pressure: true,
+            zoneinfo: true,
+            buddyinfo: true,
+            pagetypeinfo: true,
+            slabinfo: true,
+            hugepages: true,
+            thp: true,
+            ksm: true,
+            sysctl_vm: true,
+            sysctl_kernel: true,
+            ipc: true,
+            cgroups: true,
+            users: true,
+            processes: Some(ScanOptions {
+                rollup: true,
+                cmdline: true,
+                cgroup: true,
+                oom: true,
+                stat: true,
+                statm: true,
+                ksm_stat: true,
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+impl From<&Error> for ReadFailure {
+    fn from(e: &Error) -> Self {
+        let kind = match e {
+            Error::Missing(_) => FailureKind::Missing,
+            Error::Denied(_) => FailureKind::Denied,
+            Error::Vanished(_) => FailureKind::Vanished,
+            Error::Io(..) => FailureKind::Io,
+            Error::Parse { .. } => FailureKind::Parse,
+            Error::NotARoot(_) => FailureKind::NotARoot,
+            Error::NotRegular(_) => FailureKind::NotRegular,
+            Error::TooLarge(..) => FailureKind::TooLarge,
+            Error::Escapes(_) => FailureKind::Escapes,
+        };
+        ReadFailure {
+            kind,
+            path: e.path().display().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn part<T>(asked: bool, read: impl FnOnce() -> Result<T>) -> Part<T> {
+    if !asked {
+        return Part::NotRead;
+    }
+    match read() {
+        Ok(v) => Part::Read(v),
+        Err(e) => Part::Failed(ReadFailure::from(&e)),
+    }
+}
+
+/// One line of a small text file under the root, trimmed; `None` when unreadable.
+fn line(root: &Root, rel: &str) -> Option<String> {
+    let (_, t) = root.read(rel).ok()?;
+    let s = String::from_utf8_lossy(&t).trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+fn meta(root: &Root) -> Meta {
+    let (taken_at_ns, uptime) = if root.is_live() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_nanos() as u64);
+        (now, Some(uptime::boottime_now()))
+    } else {
+        let at = root
+            .capture_meta("captured_at")
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(|s| s.saturating_mul(1_000_000_000));
+        (at, uptime::read(root).ok().map(|u| u.uptime))
+    };
+    Meta {
+        format: memlens_model::snapshot::FORMAT,
+        taken_at_ns,
+        uptime,
+        boot_id: line(root, "proc/sys/kernel/random/boot_id"),
+        kernel: line(root, "proc/sys/kernel/osrelease"),
+        hostname: line(root, "proc/sys/kernel/hostname"),
+        page_size: root.page_size(),
+        source: root.base().display().to_string(),
+    }
+}
+
+fn sysctl_dir(root: &Root, rel: &str, keep: fn(&str) -> bool) -> Result<SysctlDir> {
+    let (values, unreadable) = sysctl::read_dir_all(root, rel)?;
+    Ok(SysctlDir {
+        values: memlens_model::Sysctls(values.0.into_iter().filter(|(n, _)| keep(n)).collect()),
+        unreadable: unreadable.into_iter().filter(|(n, _)| keep(n)).collect(),
+    })
+}
+
+/// Reads what `plan` asks for under `root`.
+pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
+    Snapshot {
+        meta: meta(root),
+        meminfo: part(plan.meminfo, || meminfo::read(root)),
+        vmstat: part(plan.vmstat, || vmstat::read(root)),
+        pressure: part(plan.pressure, || pressure::read(root)),
+        zoneinfo: part(plan.zoneinfo, || zoneinfo::read(root)),
+        buddyinfo: part(plan.buddyinfo, || buddyinfo::read(root)),
+        pagetypeinfo: part(plan.pagetypeinfo, || pagetypeinfo::read(root)),
+        slabinfo: part(plan.slabinfo, || slabinfo::read(root)),
+        hugepages: part(plan.hugepages, || hugepages::read(root)),
+        thp: part(plan.thp, || transparent_hugepage::read(root)),
+        ksm: part(plan.ksm, || ksm::read(root)),
+        sysctl_vm: part(plan.sysctl_vm, || sysctl_dir(root, "proc/sys/vm", |_| true)),
+        sysctl_kernel: part(plan.sysctl_kernel, || {
+            sysctl_dir(root, "proc/sys/kernel", |n| {
+                n.starts_with("shm") || n.starts_with("msg") || n == "sem"
+            })
+        }),
+        ipc: part(plan.ipc, || {
+            Ok(Ipc {
+                shm: sysvipc::read_shm(root)?,
+                sem: sysvipc::read_sem(root)?,
+                msg: sysvipc::read_msg(root)?,
+                posix_shm: posix_shm::read(root)?,
+            })
+        }),
+        cgroups: part(plan.cgroups, || {
+            cgroupfs::hierarchies(root)
+                .into_iter()
+                .map(|h| {
+                    Ok(CgroupTree {
+                        version: h.version,
+                        cgroups: cgroupfs::read_tree(root, &h, b"/", None)?,
+                        dir: h.dir,
+                    })
+                })
+                .collect()
+        }),
+        processes: match &plan.processes {
+            None => Part::NotRead,
+            Some(opts) => part(true, || procs::scan(root, opts)),
+        },
+        users: part(plan.users, || {
+            let u = passwd::Users::read(root);
+            match u.problem() {
+                // A passwd that exists but cannot be read: users by UID, and why.
+                Some(_) => root.read("etc/passwd").map(|_| UserNames::default()),
+                None => Ok(UserNames(u.pairs())),
+            }
+        }),
+    }
+}
