@@ -62,6 +62,12 @@ impl fmt::Display for Failure {
     }
 }
 
+impl From<memlens_model::ReadFailure> for Failure {
+    fn from(e: memlens_model::ReadFailure) -> Self {
+        Failure::Read(e.message)
+    }
+}
+
 impl From<memlens_sources::Error> for Failure {
     fn from(e: memlens_sources::Error) -> Self {
         Failure::Read(e.to_string())

@@ -7,6 +7,7 @@ use memlens_analysis::findings::Finding;
 use memlens_analysis::{fragmentation, rates, zones};
 use memlens_model::Sysctls;
 use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::collect::collect;
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::{
     buddyinfo, cgroupfs, ksm, sysctl, transparent_hugepage, zoneinfo, Error, Result, Root,
@@ -69,7 +70,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
     // Analyse.
     let latest = sample.as_ref().map(|(_, _, s)| s).unwrap_or(&first);
     let evidence = Evidence {
-        sys: Some(sys::collect(root)?),
+        sys: Some(memlens_analysis::sys::view(&collect(root, &sys::PLAN))?),
         meminfo: latest.meminfo.clone(),
         since_boot: Some(rates::between(None, latest)),
         sample: sample.as_ref().map(|(i, _, _)| i.clone()),

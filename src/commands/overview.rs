@@ -5,6 +5,7 @@ use memlens_analysis::findings::{self, Finding, Severity};
 use memlens_analysis::procs::{self, ProcRow};
 use memlens_analysis::sys::SysSummary;
 use memlens_present::json;
+use memlens_sources::collect::collect;
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::{vmstat, Root};
 use serde::Serialize;
@@ -25,7 +26,7 @@ struct OverviewJson<'a> {
 
 pub fn run(root: &Root, out: &Output) -> Outcome {
     // Collect.
-    let summary = sys::collect(root)?;
+    let summary = memlens_analysis::sys::view(&collect(root, &sys::PLAN))?;
     let vm = match vmstat::read(root) {
         Ok(v) => Some(v),
         Err(e) if e.is_missing() => None,

@@ -1,25 +1,21 @@
 //! `memlens sys`: collect meminfo, derive the summary, render it.
 
 use crate::failure::Outcome;
-use memlens_analysis::sys::{overcommit_mode_name, SysSummary};
+use memlens_analysis::sys::{self, overcommit_mode_name, SysSummary};
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::{meminfo, Result, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::Root;
 
 use crate::cli::SysArgs;
 use crate::output::{print, Format, Output};
 
-/// Collects the summary (shared with the overview).
-pub fn collect(root: &Root) -> Result<SysSummary> {
-    let m = meminfo::read(root)?;
-    let overcommit = root.read_int("proc/sys/vm/overcommit_memory")?;
-    let min_free = if m.mem_available.is_none() {
-        root.read_int("proc/sys/vm/min_free_kbytes")?
-            .map(|v| v.max(0) as u64)
-    } else {
-        None
-    };
-    Ok(SysSummary::from_meminfo_vm(&m, overcommit, min_free))
-}
+/// What the summary reads: meminfo and two `vm.*` sysctls, as cheap as `free`.
+pub const PLAN: Plan = Plan {
+    meminfo: true,
+    sysctl_vm: true,
+    sysctl_vm_only: Some(sys::SYSCTLS),
+    ..Plan::NOTHING
+};
 
 /// `(key, label, value, meaning)` rows of the breakdown.
 fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'static str)> {
@@ -60,7 +56,7 @@ fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'stati
 }
 
 pub fn run(root: &Root, args: &SysArgs, out: &Output) -> Outcome {
-    let s = collect(root)?;
+    let s = sys::view(&collect(root, &PLAN))?;
     match out.format {
         Format::Json => print(&json(&s)),
         Format::Csv => {

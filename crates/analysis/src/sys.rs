@@ -1,7 +1,31 @@
 //! `memlens sys`: meminfo broken down the way `free -w` does, and explained.
 
-use memlens_model::MemInfo;
+use memlens_model::{MemInfo, ReadFailure, Snapshot};
 use serde::Serialize;
+
+/// The `vm.*` sysctls the summary needs, for a plan that reads only them.
+pub const SYSCTLS: &[&str] = &["overcommit_memory", "min_free_kbytes"];
+
+/// The summary of a snapshot: its meminfo, and the `vm.*` sysctls in [`SYSCTLS`] (a
+/// missing sysctl is unknown, not a failure).
+pub fn view(s: &Snapshot) -> Result<SysSummary, ReadFailure> {
+    let m = s.meminfo.get("meminfo")?;
+    let vm = s.sysctl_vm.ok().map(|d| &d.values);
+    let int = |name: &str| {
+        vm.and_then(|v| v.get(name))
+            .and_then(|v| v.trim().parse::<i64>().ok())
+    };
+    let min_free = if m.mem_available.is_none() {
+        int("min_free_kbytes").map(|v| v.max(0) as u64)
+    } else {
+        None
+    };
+    Ok(SysSummary::from_meminfo_vm(
+        m,
+        int("overcommit_memory"),
+        min_free,
+    ))
+}
 
 /// `vm.overcommit_memory` modes.
 pub fn overcommit_mode_name(mode: i64) -> &'static str {

@@ -58,6 +58,8 @@ pub enum FailureKind {
     NotRegular,
     TooLarge,
     Escapes,
+    /// The snapshot was taken without this part (its plan did not ask for it).
+    NotCollected,
 }
 
 impl std::fmt::Display for ReadFailure {
@@ -87,6 +89,18 @@ impl<T> Part<T> {
     }
     pub fn is_read(&self) -> bool {
         matches!(self, Part::Read(_))
+    }
+    /// The value, or why there is none (`name` names the part when it was not collected).
+    pub fn get(&self, name: &str) -> Result<&T, ReadFailure> {
+        match self {
+            Part::Read(v) => Ok(v),
+            Part::Failed(f) => Err(f.clone()),
+            Part::NotRead => Err(ReadFailure {
+                kind: FailureKind::NotCollected,
+                path: String::new(),
+                message: format!("{name}: not in this snapshot"),
+            }),
+        }
     }
     /// The failure, if it failed.
     pub fn failure(&self) -> Option<&ReadFailure> {

@@ -16,8 +16,9 @@ use crate::{
     slabinfo, sysctl, sysvipc, transparent_hugepage, uptime, vmstat, zoneinfo,
 };
 
-/// What to read, and at what cost. [`Plan::default`] reads nothing but the metadata.
-#[derive(Debug, Clone, Default)]
+/// What to read, and at what cost. [`Plan::NOTHING`] (the default) reads nothing but the
+/// metadata; a command's plan names what its view needs (`..Plan::NOTHING`).
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub meminfo: bool,
     pub vmstat: bool,
@@ -32,6 +33,8 @@ pub struct Plan {
     pub thp: bool,
     pub ksm: bool,
     pub sysctl_vm: bool,
+    /// Only these `vm.*` files (the others are not opened); all when `None`.
+    pub sysctl_vm_only: Option<&'static [&'static str]>,
     pub sysctl_kernel: bool,
     pub ipc: bool,
     /// Every memory cgroup hierarchy, whole.
@@ -42,7 +45,33 @@ pub struct Plan {
     pub processes: Option<ScanOptions>,
 }
 
+impl Default for Plan {
+    fn default() -> Self {
+        Plan::NOTHING
+    }
+}
+
 impl Plan {
+    pub const NOTHING: Plan = Plan {
+        meminfo: false,
+        vmstat: false,
+        pressure: false,
+        zoneinfo: false,
+        buddyinfo: false,
+        pagetypeinfo: false,
+        slabinfo: false,
+        hugepages: false,
+        thp: false,
+        ksm: false,
+        sysctl_vm: false,
+        sysctl_vm_only: None,
+        sysctl_kernel: false,
+        ipc: false,
+        cgroups: false,
+        users: false,
+        processes: None,
+    };
+
     /// Everything memlens reads, processes with every per-process file but `smaps`.
     pub fn everything() -> Plan {
         Plan {
@@ -57,6 +86,7 @@ impl Plan {
             thp: true,
             ksm: true,
             sysctl_vm: true,
+            sysctl_vm_only: None,
             sysctl_kernel: true,
             ipc: true,
             cgroups: true,
@@ -147,6 +177,25 @@ fn sysctl_dir(root: &Root, rel: &str, keep: fn(&str) -> bool) -> Result<SysctlDi
     })
 }
 
+/// Only the named files of a sysctl directory; a missing one is left out.
+fn sysctl_names(root: &Root, rel: &str, names: &[&str]) -> Result<SysctlDir> {
+    let mut values = Vec::new();
+    for n in names {
+        match root.read(&format!("{rel}/{n}")) {
+            Ok((path, text)) => values.push((
+                n.to_string(),
+                sysctl::parse_value(&text).map_err(|e| Error::parse(&path, e))?,
+            )),
+            Err(Error::Missing(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(SysctlDir {
+        values: memlens_model::Sysctls(values),
+        unreadable: Vec::new(),
+    })
+}
+
 /// Reads what `plan` asks for under `root`.
 pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
     Snapshot {
@@ -161,7 +210,10 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         hugepages: part(plan.hugepages, || hugepages::read(root)),
         thp: part(plan.thp, || transparent_hugepage::read(root)),
         ksm: part(plan.ksm, || ksm::read(root)),
-        sysctl_vm: part(plan.sysctl_vm, || sysctl_dir(root, "proc/sys/vm", |_| true)),
+        sysctl_vm: part(plan.sysctl_vm, || match plan.sysctl_vm_only {
+            Some(names) => sysctl_names(root, "proc/sys/vm", names),
+            None => sysctl_dir(root, "proc/sys/vm", |_| true),
+        }),
         sysctl_kernel: part(plan.sysctl_kernel, || {
             sysctl_dir(root, "proc/sys/kernel", |n| {
                 n.starts_with("shm") || n.starts_with("msg") || n == "sem"
