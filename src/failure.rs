@@ -44,6 +44,24 @@ impl Failure {
             root.path(&format!("proc/{pid}")).display()
         ))
     }
+    /// A part of a snapshot, or the failure to read it, with a hint for the common kinds:
+    /// a denied file is a refusal that says what to do (`denied`), a missing one a read
+    /// failure that says what it means (`missing`).
+    pub fn part<'a, T>(
+        p: &'a memlens_model::Part<T>,
+        name: &str,
+        denied: &str,
+        missing: &str,
+    ) -> Result<&'a T, Failure> {
+        use memlens_model::FailureKind;
+        p.get(name).map_err(|f| match f.kind {
+            FailureKind::Denied => {
+                Failure::refused(format!("{}: permission denied: {denied}", f.path))
+            }
+            FailureKind::Missing => Failure::read(format!("{}: no such file: {missing}", f.path)),
+            _ => Failure::Read(f.message),
+        })
+    }
     /// The exit status of this failure.
     pub fn code(&self) -> i32 {
         match self {

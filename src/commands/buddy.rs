@@ -5,7 +5,8 @@ use crate::failure::{Failure, Outcome};
 use memlens_analysis::fragmentation::{self, BuddyView};
 use memlens_model::PageTypeInfo;
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::{buddyinfo, pagetypeinfo, Error, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::BuddyArgs;
@@ -81,25 +82,24 @@ fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
-fn read_types(root: &Root) -> std::result::Result<PageTypeInfo, Failure> {
-    match pagetypeinfo::read(root) {
-        Err(Error::Denied(p)) => Err(Failure::refused(format!(
-            "{}: permission denied: pagetypeinfo is readable by root only (mode 0400); run as root for --types",
-            p.display()
-        ))),
-        Err(Error::Missing(p)) => Err(Failure::read(format!(
-            "{}: no such file: this kernel (or capture) has no pagetypeinfo, so --types cannot be shown",
-            p.display()
-        ))),
-        r => Ok(r?),
-    }
-}
-
 pub fn run(root: &Root, args: &BuddyArgs, out: &Output) -> Outcome {
-    let zones = buddyinfo::read(root)?;
-    let page_size = root.page_size();
+    let snap = collect(
+        root,
+        &Plan {
+            buddyinfo: true,
+            pagetypeinfo: args.types,
+            ..Plan::NOTHING
+        },
+    );
+    let zones = snap.buddyinfo.get("buddyinfo")?;
+    let page_size = snap.meta.page_size;
     let types_info = if args.types {
-        Some(read_types(root)?)
+        Some(Failure::part(
+            &snap.pagetypeinfo,
+            "pagetypeinfo",
+            "pagetypeinfo is readable by root only (mode 0400); run as root for --types",
+            "this kernel (or capture) has no pagetypeinfo, so --types cannot be shown",
+        )?)
     } else {
         None
     };
@@ -112,9 +112,9 @@ pub fn run(root: &Root, args: &BuddyArgs, out: &Output) -> Outcome {
         Format::Json => print(&json(&BuddyJson {
             page_size,
             zones: &views,
-            types: types_info.as_ref().map(|p| types(p, page_size)),
+            types: types_info.map(|p| types(p, page_size)),
         })),
-        Format::Csv => print(&csv_table(&views, types_info.as_ref(), orders, page_size).csv()),
+        Format::Csv => print(&csv_table(&views, types_info, orders, page_size).csv()),
         Format::Table => {
             let mut text = String::from("block size per order:");
             for k in 0..orders {

@@ -4,7 +4,8 @@
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::slab::{rows, totals, SlabRow, SlabTotals};
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::{meminfo, slabinfo, Error, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::SlabArgs;
@@ -15,20 +16,6 @@ struct SlabJson<'a> {
     page_size: u64,
     caches: &'a [SlabRow],
     totals: &'a SlabTotals,
-}
-
-fn read(root: &Root) -> std::result::Result<Vec<memlens_model::SlabCache>, Failure> {
-    match slabinfo::read(root) {
-        Err(Error::Denied(p)) => Err(Failure::refused(format!(
-            "{}: permission denied: slabinfo is readable by root only (mode 0400); run memlens slab as root",
-            p.display()
-        ))),
-        Err(Error::Missing(p)) => Err(Failure::read(format!(
-            "{}: no such file: this kernel (SLUB without CONFIG_SLUB_DEBUG) or capture has no slabinfo; meminfo's Slab, SReclaimable and SUnreclaim are in `memlens sys`",
-            p.display()
-        ))),
-        r => Ok(r?),
-    }
 }
 
 /// The table; `csv` gives the utilisation as a fraction rather than a rounded percentage.
@@ -67,10 +54,23 @@ fn table(r: &[SlabRow], csv: bool) -> Table {
 }
 
 pub fn run(root: &Root, args: &SlabArgs, out: &Output) -> Outcome {
-    let caches = read(root)?;
-    let m = meminfo::read(root)?;
-    let page_size = root.page_size();
-    let mut all = rows(&caches, page_size);
+    let snap = collect(
+        root,
+        &Plan {
+            slabinfo: true,
+            meminfo: true,
+            ..Plan::NOTHING
+        },
+    );
+    let caches = Failure::part(
+        &snap.slabinfo,
+        "slabinfo",
+        "slabinfo is readable by root only (mode 0400); run memlens slab as root",
+        "this kernel (SLUB without CONFIG_SLUB_DEBUG) or capture has no slabinfo; meminfo's Slab, SReclaimable and SUnreclaim are in `memlens sys`",
+    )?;
+    let m = snap.meminfo.get("meminfo")?;
+    let page_size = snap.meta.page_size;
+    let mut all = rows(caches, page_size);
     let tot = totals(&all, m.slab);
     if let Some(n) = args.limit {
         all.truncate(n);
@@ -103,8 +103,8 @@ pub fn run(root: &Root, args: &SlabArgs, out: &Output) -> Outcome {
                 tot.active_caches,
                 tot.caches,
                 bytes(tot.active_size, u),
-                bytes(all_objs_size(&caches), u),
-                pct(tot.active_size, all_objs_size(&caches)),
+                bytes(all_objs_size(caches), u),
+                pct(tot.active_size, all_objs_size(caches)),
             );
             text.push_str(&format!(
                 "Slab pages of all caches: {}; meminfo Slab: {}; difference: {}\n\n",

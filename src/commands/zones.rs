@@ -5,7 +5,8 @@ use crate::failure::Outcome;
 use memlens_analysis::zones::{free_gap, view, FreeGap, ZoneView};
 use memlens_present::human;
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::{meminfo, zoneinfo, Result, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::output::{print, Format, Output};
@@ -16,15 +17,6 @@ struct ZonesJson<'a> {
     zones: &'a [ZoneView],
     /// Present when MemFree is well above the zones' free pages (see the README).
     free_gap: Option<FreeGap>,
-}
-
-pub fn collect(root: &Root) -> Result<(u64, Vec<ZoneView>)> {
-    let info = zoneinfo::read(root)?;
-    let page_size = root.page_size();
-    Ok((
-        page_size,
-        info.zones.iter().map(|z| view(z, page_size)).collect(),
-    ))
 }
 
 fn table(zones: &[ZoneView]) -> Table {
@@ -58,8 +50,23 @@ fn table(zones: &[ZoneView]) -> Table {
 }
 
 pub fn run(root: &Root, out: &Output) -> Outcome {
-    let (page_size, zones) = collect(root)?;
-    let mi = meminfo::read(root)?;
+    let snap = collect(
+        root,
+        &Plan {
+            zoneinfo: true,
+            meminfo: true,
+            ..Plan::NOTHING
+        },
+    );
+    let page_size = snap.meta.page_size;
+    let zones: Vec<ZoneView> = snap
+        .zoneinfo
+        .get("zoneinfo")?
+        .zones
+        .iter()
+        .map(|z| view(z, page_size))
+        .collect();
+    let mi = snap.meminfo.get("meminfo")?;
     let gap = free_gap(&zones, mi.mem_free, mi.mem_total);
     match out.format {
         Format::Json => print(&json(&ZonesJson {
