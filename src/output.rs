@@ -149,6 +149,19 @@ pub fn print_raw(s: &str) {
     let _ = out.flush();
 }
 
+/// User names of a snapshot, with one warning when `etc/passwd` exists but could not be
+/// read (users are then shown by UID).
+pub fn user_names(s: &memlens_model::Snapshot) -> memlens_model::snapshot::UserNames {
+    match &s.users {
+        memlens_model::Part::Read(u) => u.clone(),
+        memlens_model::Part::Failed(f) => {
+            warn(&format!("{f}; users shown by UID"));
+            Default::default()
+        }
+        memlens_model::Part::NotRead => Default::default(),
+    }
+}
+
 /// User names from the root's `etc/passwd`, with one warning when it exists but cannot be
 /// read (users are then shown by UID).
 pub fn users(root: &memlens_sources::Root) -> memlens_sources::passwd::Users {

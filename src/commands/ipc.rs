@@ -5,7 +5,8 @@ use crate::failure::Outcome;
 use memlens_analysis::ipc::{report, Inputs, IpcReport};
 use memlens_model::Sysctls;
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::{meminfo, posix_shm, sysctl, sysvipc, Error, Result, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::Root;
 
 use crate::output::{print, Format, Output};
 
@@ -13,21 +14,6 @@ use crate::output::{print, Format, Output};
 const LIMITS: &[&str] = &[
     "shmmax", "shmall", "shmmni", "msgmax", "msgmnb", "msgmni", "sem",
 ];
-
-fn read_limits(root: &Root) -> Result<Sysctls> {
-    let mut out = Vec::new();
-    for name in LIMITS {
-        if let Some((path, text)) = root.read_optional(&format!("proc/sys/kernel/{name}"))? {
-            let v = sysctl::parse_value(&text).map_err(|e| Error::Parse {
-                path,
-                line: e.line,
-                message: e.message,
-            })?;
-            out.push((name.to_string(), v));
-        }
-    }
-    Ok(Sysctls(out))
-}
 
 fn segments_table(r: &IpcReport) -> Table {
     let mut t = Table::new(vec![
@@ -87,22 +73,36 @@ fn posix_table(r: &IpcReport) -> Table {
 }
 
 pub fn run(root: &Root, out: &Output) -> Outcome {
-    let shm = sysvipc::read_shm(root)?;
-    let sem = sysvipc::read_sem(root)?;
-    let msg = sysvipc::read_msg(root)?;
-    let posix = posix_shm::read(root)?;
-    let sysctls = read_limits(root)?;
-    let mi = meminfo::read(root)?;
-    let users = crate::output::users(root);
+    let snap = collect(
+        root,
+        &Plan {
+            ipc: true,
+            sysctl_kernel: true,
+            meminfo: true,
+            users: true,
+            ..Plan::NOTHING
+        },
+    );
+    let ipc = snap.ipc.get("ipc")?;
+    let limits = snap.sysctl_kernel.get("kernel sysctls")?;
+    // In the order the view shows them.
+    let sysctls = Sysctls(
+        LIMITS
+            .iter()
+            .filter_map(|n| Some((n.to_string(), limits.values.get(n)?.to_string())))
+            .collect(),
+    );
+    let mi = snap.meminfo.get("meminfo")?;
+    let users = crate::output::user_names(&snap);
     let r = report(
         &Inputs {
-            shm: shm.as_deref(),
-            sem: sem.as_deref(),
-            msg: msg.as_deref(),
-            posix: posix.as_deref(),
+            shm: ipc.shm.as_deref(),
+            sem: ipc.sem.as_deref(),
+            msg: ipc.msg.as_deref(),
+            posix: ipc.posix_shm.as_deref(),
             capture: !root.is_live(),
             sysctls: &sysctls,
-            page_size: root.page_size(),
+            page_size: snap.meta.page_size,
             meminfo_shmem: mi.shmem,
         },
         |u| users.name(u),

@@ -137,9 +137,23 @@ pub struct Ipc {
     pub posix_shm: Option<Vec<PosixShmFile>>,
 }
 
-/// User names for UIDs (`/etc/passwd` of the root).
+/// User names for UIDs (`/etc/passwd` of the root), sorted by UID.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserNames(pub Vec<(u32, String)>);
+
+impl UserNames {
+    /// The user name, or the UID as text when unknown.
+    pub fn name(&self, uid: u32) -> String {
+        match self.0.binary_search_by_key(&uid, |(u, _)| *u) {
+            Ok(i) => self.0[i].1.clone(),
+            Err(_) => uid.to_string(),
+        }
+    }
+    /// The UID of a user name.
+    pub fn uid(&self, name: &str) -> Option<u32> {
+        self.0.iter().find(|(_, n)| n == name).map(|(u, _)| *u)
+    }
+}
 
 /// Everything memlens read of the machine at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -177,9 +177,23 @@ fn sysctl_dir(root: &Root, rel: &str, keep: fn(&str) -> bool) -> Result<SysctlDi
     })
 }
 
-/// Only the named files of a sysctl directory; a missing one is left out.
+/// The `kernel.*` sysctls memlens reads: the SysV IPC limits.
+pub const KERNEL_SYSCTLS: &[&str] = &[
+    "msgmax",
+    "msgmnb",
+    "msgmni",
+    "sem",
+    "shm_rmid_forced",
+    "shmall",
+    "shmmax",
+    "shmmni",
+];
+
+/// Only the named files of a sysctl directory: a missing one is left out, one that
+/// cannot be read is named with why (as [`sysctl::read_dir_all`] does).
 fn sysctl_names(root: &Root, rel: &str, names: &[&str]) -> Result<SysctlDir> {
     let mut values = Vec::new();
+    let mut unreadable = Vec::new();
     for n in names {
         match root.read(&format!("{rel}/{n}")) {
             Ok((path, text)) => values.push((
@@ -187,12 +201,17 @@ fn sysctl_names(root: &Root, rel: &str, names: &[&str]) -> Result<SysctlDir> {
                 sysctl::parse_value(&text).map_err(|e| Error::parse(&path, e))?,
             )),
             Err(Error::Missing(_)) => {}
+            Err(e) if crate::sysfs::is_unreadable(&e) => {
+                let why = e.to_string();
+                let why = why.rsplit(": ").next().unwrap_or(&why).to_string();
+                unreadable.push((n.to_string(), why));
+            }
             Err(e) => return Err(e),
         }
     }
     Ok(SysctlDir {
         values: memlens_model::Sysctls(values),
-        unreadable: Vec::new(),
+        unreadable,
     })
 }
 
@@ -215,9 +234,7 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
             None => sysctl_dir(root, "proc/sys/vm", |_| true),
         }),
         sysctl_kernel: part(plan.sysctl_kernel, || {
-            sysctl_dir(root, "proc/sys/kernel", |n| {
-                n.starts_with("shm") || n.starts_with("msg") || n == "sem"
-            })
+            sysctl_names(root, "proc/sys/kernel", KERNEL_SYSCTLS)
         }),
         ipc: part(plan.ipc, || {
             Ok(Ipc {
@@ -243,13 +260,11 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
             None => Part::NotRead,
             Some(opts) => part(true, || procs::scan(root, opts)),
         },
-        users: part(plan.users, || {
-            let u = passwd::Users::read(root);
-            match u.problem() {
-                // A passwd that exists but cannot be read: users by UID, and why.
-                Some(_) => root.read("etc/passwd").map(|_| UserNames::default()),
-                None => Ok(UserNames(u.pairs())),
-            }
+        // No passwd at all is no names; one that cannot be read is a failure to say.
+        users: part(plan.users, || match root.read("etc/passwd") {
+            Ok((_, text)) => Ok(UserNames(passwd::Users::parse(&text).pairs())),
+            Err(Error::Missing(_)) => Ok(UserNames::default()),
+            Err(e) => Err(e),
         }),
     }
 }
