@@ -15,7 +15,7 @@ use memlens_sources::{
 use serde::Serialize;
 
 use crate::cli::DoctorArgs;
-use crate::commands::{ps as ps_cmd, sys, tunables, vmstat};
+use crate::commands::{ps as ps_cmd, rates_snapshot, tunables};
 use crate::output::{print, warn, Format, Output};
 
 #[derive(Serialize)]
@@ -39,14 +39,15 @@ fn optional<T: Default>(r: Result<T>) -> Result<T> {
 /// the two captures, and everything else is read from `root`, the later one.
 pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output) -> Outcome {
     // Collect.
-    let first = vmstat::sample(earlier.unwrap_or(root))?;
+    let first = rates_snapshot(earlier.unwrap_or(root))?;
     let sample = if earlier.is_some() || (root.is_live() && !args.sample.is_zero()) {
         if earlier.is_none() {
             crate::output::wait(args.sample, "sampling rates over");
         }
-        let second = vmstat::sample(root)?;
+        let second = rates_snapshot(root)?;
         let i = rates::between(Some(&first), &second);
-        let growth = match (first.meminfo.s_unreclaim, second.meminfo.s_unreclaim) {
+        let unreclaim = |s: &memlens_model::Snapshot| s.meminfo.ok().and_then(|m| m.s_unreclaim);
+        let growth = match (unreclaim(&first), unreclaim(&second)) {
             (Some(a), Some(b)) => Some(b as i64 - a as i64),
             _ => None,
         };
@@ -70,8 +71,11 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
     // Analyse.
     let latest = sample.as_ref().map(|(_, _, s)| s).unwrap_or(&first);
     let evidence = Evidence {
-        sys: Some(memlens_analysis::sys::view(&collect(root, &sys::PLAN))?),
-        meminfo: latest.meminfo.clone(),
+        sys: Some(memlens_analysis::sys::view(&collect(
+            root,
+            &memlens_sources::collect::Plan::SYS,
+        ))?),
+        meminfo: latest.meminfo.ok().cloned().unwrap_or_default(),
         since_boot: Some(rates::between(None, latest)),
         sample: sample.as_ref().map(|(i, _, _)| i.clone()),
         slab_unreclaim_growth: sample.as_ref().and_then(|(_, g, _)| *g),

@@ -23,6 +23,14 @@ pub mod zones;
 use crate::failure::Failure;
 use memlens_sources::{uptime, Root};
 
+/// What rates need (vmstat, meminfo, PSI, uptime), read close together, for `vmstat` and
+/// `doctor`.
+pub fn rates_snapshot(root: &Root) -> Result<memlens_model::Snapshot, Failure> {
+    let s = memlens_sources::collect::collect(root, &memlens_sources::collect::Plan::RATES);
+    memlens_analysis::rates::check(&s)?;
+    Ok(s)
+}
+
 /// Checks that `later` is a later capture of the same machine than `earlier` (its uptime
 /// is larger), for the commands that compute rates between two captures.
 pub fn check_pair(earlier: &Root, later: &Root) -> Result<(), Failure> {

@@ -26,7 +26,8 @@ struct OverviewJson<'a> {
 
 pub fn run(root: &Root, out: &Output) -> Outcome {
     // Collect.
-    let summary = memlens_analysis::sys::view(&collect(root, &sys::PLAN))?;
+    let summary =
+        memlens_analysis::sys::view(&collect(root, &memlens_sources::collect::Plan::SYS))?;
     let vm = match vmstat::read(root) {
         Ok(v) => Some(v),
         Err(e) if e.is_missing() => None,

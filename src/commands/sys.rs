@@ -9,14 +9,6 @@ use memlens_sources::Root;
 use crate::cli::SysArgs;
 use crate::output::{print, Format, Output};
 
-/// What the summary reads: meminfo and two `vm.*` sysctls, as cheap as `free`.
-pub const PLAN: Plan = Plan {
-    meminfo: true,
-    sysctl_vm: true,
-    sysctl_vm_only: Some(sys::SYSCTLS),
-    ..Plan::NOTHING
-};
-
 /// `(key, label, value, meaning)` rows of the breakdown.
 fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'static str)> {
     vec![
@@ -56,7 +48,7 @@ fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'stati
 }
 
 pub fn run(root: &Root, args: &SysArgs, out: &Output) -> Outcome {
-    let s = sys::view(&collect(root, &PLAN))?;
+    let s = sys::view(&collect(root, &Plan::SYS))?;
     match out.format {
         Format::Json => print(&json(&s)),
         Format::Csv => {

@@ -4,35 +4,15 @@
 use crate::failure::{Failure, Outcome};
 use std::time::Instant;
 
-use memlens_analysis::rates::{between, Interval, Sample, COUNTERS};
+use memlens_analysis::rates::{between, Interval, COUNTERS};
 use memlens_present::{bytes, json, Units};
-use memlens_sources::{meminfo, pressure, uptime, vmstat, Error, Result, Root};
+use memlens_sources::Root;
+
+use crate::commands::rates_snapshot;
 use serde::Serialize;
 
 use crate::cli::VmstatArgs;
 use crate::output::{print, warn, Format, Output};
-
-/// Reads one raw sample: vmstat, meminfo, PSI and the time, close together.
-pub fn sample(root: &Root) -> Result<Sample> {
-    let vmstat = vmstat::read(root)?;
-    let meminfo = meminfo::read(root)?;
-    let pressure = pressure::read(root)?;
-    let uptime = if root.is_live() {
-        Some(uptime::boottime_now())
-    } else {
-        match uptime::read(root) {
-            Ok(u) => Some(u.uptime),
-            Err(Error::Missing(_)) => None,
-            Err(e) => return Err(e),
-        }
-    };
-    Ok(Sample {
-        vmstat,
-        meminfo,
-        uptime,
-        pressure,
-    })
-}
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -229,14 +209,14 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
     if rows_wanted == Some(0) {
         return Err(usage("COUNT must be at least 1"));
     }
-    let first = sample(earlier.unwrap_or(root))?;
+    let first = rates_snapshot(earlier.unwrap_or(root))?;
     let row = between(None, &first);
     if row.seconds.is_none() {
         warn(
             "no proc/uptime under this root: since-boot rates are unknown (counters are in --json)",
         );
     }
-    if first.pressure.is_none() && out.format == Format::Table {
+    if first.pressure.ok().copied().flatten().is_none() && out.format == Format::Table {
         print("(no /proc/pressure/memory: PSI needs Linux 4.20 or newer with CONFIG_PSI)\n");
     }
     match out.format {
@@ -255,7 +235,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
     let mut rows = vec![row];
     if earlier.is_some() {
         // main checked that `root` is the later capture.
-        let later = sample(root)?;
+        let later = rates_snapshot(root)?;
         let row = between(Some(&first), &later);
         emit(&row, out);
         rows.push(row);
@@ -269,7 +249,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
                 crate::output::wait(wait, "next row in");
             }
-            let cur = sample(root)?;
+            let cur = rates_snapshot(root)?;
             let row = between(Some(&prev), &cur);
             emit(&row, out);
             if out.format == Format::Json {

@@ -1,8 +1,8 @@
 //! `memlens vmstat`: deltas and per-second rates between two raw samples of `/proc/vmstat`
 //! and `/proc/meminfo`, or since boot when there is no earlier sample.
 //!
-//! Raw samples ([`Sample`]) keep the counters as read; everything here is derived from a
-//! pair of them, so a stored series can be recomputed.
+//! Everything here is derived from a pair of snapshots (their vmstat, meminfo, PSI and
+//! uptime parts), so a stored series can be recomputed.
 //!
 //! Reclaim, scanned (`pgscan`) and reclaimed (`pgsteal`), is shown whole and split by who
 //! reclaimed:
@@ -24,20 +24,8 @@
 //! `%vmeff` is `pgsteal / pgscan × 100` over all reclaim (sar uses the global reclaimers
 //! only), and `None` when nothing was scanned (sar prints 0.00).
 
-use memlens_model::{MemInfo, Pressure, VmStat};
+use memlens_model::{FailureKind, MemInfo, ReadFailure, Snapshot, VmStat};
 use serde::Serialize;
-
-/// One raw reading: the counters as read, and when (seconds since boot).
-#[derive(Debug, Clone, Default)]
-pub struct Sample {
-    pub vmstat: VmStat,
-    pub meminfo: MemInfo,
-    /// Seconds since boot when the sample was taken (`/proc/uptime` or `CLOCK_BOOTTIME`);
-    /// `None` when unknown (a capture without `proc/uptime`).
-    pub uptime: Option<f64>,
-    /// `/proc/pressure/memory`, `None` without PSI.
-    pub pressure: Option<Pressure>,
-}
 
 /// The counters `memlens vmstat` shows, in column order: (JSON key, what it sums).
 pub const COUNTERS: &[&str] = &[
@@ -165,12 +153,28 @@ impl Interval {
     }
 }
 
-/// Deltas and rates between `prev` and `cur`; since boot when `prev` is `None`.
-pub fn between(prev: Option<&Sample>, cur: &Sample) -> Interval {
-    let m = &cur.meminfo;
+/// Whether a snapshot has what rates need: vmstat, meminfo and PSI read (PSI may be
+/// `None` on old kernels), the uptime read or missing (then there are no rates).
+pub fn check(s: &Snapshot) -> Result<(), ReadFailure> {
+    s.vmstat.get("vmstat")?;
+    s.meminfo.get("meminfo")?;
+    s.pressure.get("pressure")?;
+    match s.uptime.failure() {
+        Some(f) if f.kind != FailureKind::Missing => Err(f.clone()),
+        _ => Ok(()),
+    }
+}
+
+/// Deltas and rates between `prev` and `cur`; since boot when `prev` is `None`. Parts a
+/// snapshot lacks give unknown figures ([`check`] says whether that is an error).
+pub fn between(prev: Option<&Snapshot>, cur: &Snapshot) -> Interval {
+    let psi = |s: &Snapshot| s.pressure.ok().copied().flatten();
+    let empty_mi = MemInfo::default();
+    let m = cur.meminfo.ok().unwrap_or(&empty_mi);
+    let up = |s: &Snapshot| s.uptime.ok().copied();
     let seconds = match prev {
-        None => cur.uptime,
-        Some(p) => match (p.uptime, cur.uptime) {
+        None => up(cur),
+        Some(p) => match (up(p), up(cur)) {
             (Some(a), Some(b)) if b > a => Some(b - a),
             _ => None,
         },
@@ -179,10 +183,10 @@ pub fn between(prev: Option<&Sample>, cur: &Sample) -> Interval {
     let counters: Vec<(&'static str, Change)> = COUNTERS
         .iter()
         .map(|&name| {
-            let now = counter(&cur.vmstat, name);
+            let now = cur.vmstat.ok().and_then(|v| counter(v, name));
             let delta = match prev {
                 None => now,
-                Some(p) => match (counter(&p.vmstat, name), now) {
+                Some(p) => match (p.vmstat.ok().and_then(|v| counter(v, name)), now) {
                     (Some(a), Some(b)) => b.checked_sub(a),
                     _ => None,
                 },
@@ -222,8 +226,8 @@ pub fn between(prev: Option<&Sample>, cur: &Sample) -> Interval {
         swap_used,
         counters,
         vmeff_percent,
-        psi_some_avg10: cur.pressure.and_then(|p| p.some).map(|l| l.avg10),
-        psi_full_avg10: cur.pressure.and_then(|p| p.full).map(|l| l.avg10),
+        psi_some_avg10: psi(cur).and_then(|p| p.some).map(|l| l.avg10),
+        psi_full_avg10: psi(cur).and_then(|p| p.full).map(|l| l.avg10),
     }
 }
 
@@ -231,6 +235,7 @@ pub fn between(prev: Option<&Sample>, cur: &Sample) -> Interval {
 mod tests {
     use super::*;
     use memlens_model::NamedCounters;
+    use memlens_model::Part;
 
     fn vm(pairs: &[(&str, u64)]) -> VmStat {
         NamedCounters(pairs.iter().map(|(n, v)| (n.to_string(), *v)).collect())
@@ -293,9 +298,9 @@ mod tests {
         assert_eq!(counter(&v, "pgscan_memcg"), Some(100_000));
         assert_eq!(counter(&v, "pgsteal"), Some(99_100));
         assert_eq!(counter(&v, "pgsteal_memcg"), Some(99_000));
-        let s = |v: VmStat, up| Sample {
-            vmstat: v,
-            uptime: Some(up),
+        let s = |v: VmStat, up| Snapshot {
+            vmstat: Part::Read(v),
+            uptime: Part::Read(up),
             ..Default::default()
         };
         let i = between(
@@ -313,19 +318,20 @@ mod tests {
         assert_eq!(i.vmeff_percent, Some(99_100.0 * 100.0 / 100_130.0));
     }
 
-    fn sample(pairs: &[(&str, u64)], uptime: f64) -> Sample {
-        Sample {
-            vmstat: vm(pairs),
-            meminfo: MemInfo {
+    fn sample(pairs: &[(&str, u64)], uptime: f64) -> Snapshot {
+        Snapshot {
+            vmstat: Part::Read(vm(pairs)),
+            meminfo: Part::Read(MemInfo {
                 mem_free: Some(1 << 30),
                 active_file: Some(3 << 20),
                 inactive_file: Some(5 << 20),
                 swap_total: Some(8 << 20),
                 swap_free: Some(6 << 20),
                 ..Default::default()
-            },
-            uptime: Some(uptime),
-            pressure: None,
+            }),
+            uptime: Part::Read(uptime),
+            pressure: Part::Read(None),
+            ..Default::default()
         }
     }
 
@@ -376,7 +382,7 @@ mod tests {
         assert_eq!(i.vmeff_percent, None);
         // A capture without uptime: counters, no rates.
         let mut c = sample(&[("pgfault", 10)], 1.0);
-        c.uptime = None;
+        c.uptime = Part::NotRead;
         let i = between(None, &c);
         assert_eq!(i.get("pgfault").unwrap().delta, Some(10));
         assert_eq!(i.get("pgfault").unwrap().per_second, None);

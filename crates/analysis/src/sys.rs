@@ -3,11 +3,8 @@
 use memlens_model::{MemInfo, ReadFailure, Snapshot};
 use serde::Serialize;
 
-/// The `vm.*` sysctls the summary needs, for a plan that reads only them.
-pub const SYSCTLS: &[&str] = &["overcommit_memory", "min_free_kbytes"];
-
-/// The summary of a snapshot: its meminfo, and the `vm.*` sysctls in [`SYSCTLS`] (a
-/// missing sysctl is unknown, not a failure).
+/// The summary of a snapshot: its meminfo, and the `vm.*` sysctls `overcommit_memory`
+/// and `min_free_kbytes` (a missing sysctl is unknown, not a failure).
 pub fn view(s: &Snapshot) -> Result<SysSummary, ReadFailure> {
     let m = s.meminfo.get("meminfo")?;
     let vm = s.sysctl_vm.ok().map(|d| &d.values);

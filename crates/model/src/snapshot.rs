@@ -22,8 +22,6 @@ pub struct Meta {
     /// Wall-clock time of the reading, nanoseconds since the Unix epoch (UTC); for a
     /// capture tree, the time it was captured (to the second) when it says.
     pub taken_at_ns: Option<u64>,
-    /// Seconds since boot (`CLOCK_BOOTTIME` live; `/proc/uptime` of a capture).
-    pub uptime: Option<f64>,
     /// `/proc/sys/kernel/random/boot_id`: tells two boots of one machine apart.
     pub boot_id: Option<String>,
     /// `/proc/sys/kernel/osrelease`.
@@ -160,6 +158,9 @@ impl UserNames {
 #[serde(default)]
 pub struct Snapshot {
     pub meta: Meta,
+    /// Seconds since boot: `CLOCK_BOOTTIME` live (the clock behind `/proc/uptime`),
+    /// `/proc/uptime` of a capture.
+    pub uptime: Part<f64>,
     pub meminfo: Part<MemInfo>,
     pub vmstat: Part<VmStat>,
     /// `/proc/pressure/memory`; `Read(None)` on kernels without PSI.

@@ -20,6 +20,7 @@ use crate::{
 /// metadata; a command's plan names what its view needs (`..Plan::NOTHING`).
 #[derive(Debug, Clone)]
 pub struct Plan {
+    pub uptime: bool,
     pub meminfo: bool,
     pub vmstat: bool,
     pub pressure: bool,
@@ -53,6 +54,7 @@ impl Default for Plan {
 
 impl Plan {
     pub const NOTHING: Plan = Plan {
+        uptime: false,
         meminfo: false,
         vmstat: false,
         pressure: false,
@@ -72,9 +74,27 @@ impl Plan {
         processes: None,
     };
 
+    /// The system summary (`sys`): meminfo and two `vm.*` sysctls, as cheap as `free`.
+    pub const SYS: Plan = Plan {
+        meminfo: true,
+        sysctl_vm: true,
+        sysctl_vm_only: Some(&["overcommit_memory", "min_free_kbytes"]),
+        ..Plan::NOTHING
+    };
+
+    /// Rates (`vmstat`, `doctor`): the counters, meminfo, PSI and the time since boot.
+    pub const RATES: Plan = Plan {
+        uptime: true,
+        vmstat: true,
+        meminfo: true,
+        pressure: true,
+        ..Plan::NOTHING
+    };
+
     /// Everything memlens reads, processes with every per-process file but `smaps`.
     pub fn everything() -> Plan {
         Plan {
+            uptime: true,
             meminfo: true,
             vmstat: true,
             pressure: true,
@@ -144,23 +164,19 @@ fn line(root: &Root, rel: &str) -> Option<String> {
 }
 
 fn meta(root: &Root) -> Meta {
-    let (taken_at_ns, uptime) = if root.is_live() {
-        let now = SystemTime::now()
+    let taken_at_ns = if root.is_live() {
+        SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .ok()
-            .map(|d| d.as_nanos() as u64);
-        (now, Some(uptime::boottime_now()))
+            .map(|d| d.as_nanos() as u64)
     } else {
-        let at = root
-            .capture_meta("captured_at")
+        root.capture_meta("captured_at")
             .and_then(|v| v.parse::<u64>().ok())
-            .map(|s| s.saturating_mul(1_000_000_000));
-        (at, uptime::read(root).ok().map(|u| u.uptime))
+            .map(|s| s.saturating_mul(1_000_000_000))
     };
     Meta {
         format: memlens_model::snapshot::FORMAT,
         taken_at_ns,
-        uptime,
         boot_id: line(root, "proc/sys/kernel/random/boot_id"),
         kernel: line(root, "proc/sys/kernel/osrelease"),
         hostname: line(root, "proc/sys/kernel/hostname"),
@@ -219,6 +235,13 @@ fn sysctl_names(root: &Root, rel: &str, names: &[&str]) -> Result<SysctlDir> {
 pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
     Snapshot {
         meta: meta(root),
+        uptime: part(plan.uptime, || {
+            if root.is_live() {
+                Ok(uptime::boottime_now())
+            } else {
+                uptime::read(root).map(|u| u.uptime)
+            }
+        }),
         meminfo: part(plan.meminfo, || meminfo::read(root)),
         vmstat: part(plan.vmstat, || vmstat::read(root)),
         pressure: part(plan.pressure, || pressure::read(root)),

@@ -34,7 +34,7 @@ fn fixture_snapshots_round_trip_and_hold_what_the_parsers_read() {
         let scan = procs::scan(&root, Plan::everything().processes.as_ref().unwrap()).unwrap();
         assert_eq!(s.processes, Part::Read(scan));
         let has = |f: &str| tree(name).join(f).exists();
-        assert_eq!(s.meta.uptime.is_some(), has("proc/uptime"), "{name}");
+        assert_eq!(s.uptime.is_read(), has("proc/uptime"), "{name}");
         assert_eq!(
             s.meta.kernel.is_some(),
             has("proc/sys/kernel/osrelease"),
