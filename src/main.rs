@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod failure;
 mod output;
+mod scanned;
 
 use clap::Parser;
 use memlens_sources::Root;

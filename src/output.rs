@@ -162,16 +162,6 @@ pub fn user_names(s: &memlens_model::Snapshot) -> memlens_model::snapshot::UserN
     }
 }
 
-/// User names from the root's `etc/passwd`, with one warning when it exists but cannot be
-/// read (users are then shown by UID).
-pub fn users(root: &memlens_sources::Root) -> memlens_sources::passwd::Users {
-    let u = memlens_sources::passwd::Users::read(root);
-    if let Some(why) = u.problem() {
-        warn(&format!("{why}; users shown by UID"));
-    }
-    u
-}
-
 /// Writes to stdout, ignoring a closed pipe (`memlens ps | head`); in table output
 /// with a width, long prose lines are wrapped to it.
 pub fn print(s: &str) {

@@ -1,22 +1,22 @@
 //! `memlens doctor`: collect everything (and a short live sample of rates), diagnose,
 //! render the findings most serious first. Exit status: 0 ok, 1 warning, 2 critical.
 
-use crate::failure::Outcome;
+use crate::failure::{Failure, Outcome};
 use memlens_analysis::doctor::{self, Evidence};
 use memlens_analysis::findings::Finding;
 use memlens_analysis::{fragmentation, rates, zones};
 use memlens_model::Sysctls;
+use memlens_model::{FailureKind, Part};
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::collect::collect;
+use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::{
-    buddyinfo, cgroupfs, ksm, sysctl, transparent_hugepage, zoneinfo, Error, Result, Root,
-};
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::DoctorArgs;
-use crate::commands::{ps as ps_cmd, rates_snapshot, tunables};
+use crate::commands::{rates_snapshot, tunables};
 use crate::output::{print, warn, Format, Output};
+use crate::scanned;
 
 #[derive(Serialize)]
 struct DoctorJson<'a> {
@@ -26,12 +26,13 @@ struct DoctorJson<'a> {
     exit_status: i32,
 }
 
-/// Optional sources: a missing file (old kernel) or a denied one (not root) is no evidence.
-fn optional<T: Default>(r: Result<T>) -> Result<T> {
-    match r {
-        Ok(v) => Ok(v),
-        Err(Error::Missing(_)) | Err(Error::Denied(_)) => Ok(T::default()),
-        Err(e) => Err(e),
+/// Optional parts: a missing file (old kernel) or a denied one (not root) is no evidence.
+fn optional<T: Default + Clone>(p: &Part<T>, name: &str) -> Result<T, Failure> {
+    match p {
+        Part::Failed(f) if matches!(f.kind, FailureKind::Missing | FailureKind::Denied) => {
+            Ok(T::default())
+        }
+        _ => Ok(p.get(name)?.clone()),
     }
 }
 
@@ -55,26 +56,38 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
     } else {
         None
     };
-    let page_size = root.page_size();
-    let zone_info = optional(zoneinfo::read(root))?;
-    let buddy = optional(buddyinfo::read(root))?;
-    let mut cgroups = Vec::new();
-    for h in cgroupfs::hierarchies(root) {
-        cgroups.extend(optional(cgroupfs::read_tree(root, &h, b"/", None))?);
-    }
-    let vm: Sysctls = optional(sysctl::read_dir(root, "proc/sys/vm"))?;
-    let thp = transparent_hugepage::read(root).unwrap_or_default();
-    let ksm_state = optional(ksm::read(root))?;
-    let (processes, skipped) = ps_cmd::collect(root, &ScanOptions::default())?;
+    let snap = collect(
+        root,
+        &Plan {
+            zoneinfo: true,
+            buddyinfo: true,
+            cgroups: true,
+            sysctl_vm: true,
+            sysctl_vm_only: None,
+            thp: true,
+            ksm: true,
+            processes: Some(ScanOptions::default()),
+            users: true,
+            ..Plan::SYS
+        },
+    );
+    let page_size = snap.meta.page_size;
+    let zone_info = optional(&snap.zoneinfo, "zoneinfo")?;
+    let buddy = optional(&snap.buddyinfo, "buddyinfo")?;
+    let cgroups: Vec<_> = optional(&snap.cgroups, "cgroups")?
+        .into_iter()
+        .flat_map(|t| t.cgroups)
+        .collect();
+    let vm: Sysctls = optional(&snap.sysctl_vm, "vm sysctls")?.values;
+    let thp = snap.thp.ok().cloned().unwrap_or_default();
+    let ksm_state = optional(&snap.ksm, "ksm")?;
+    let (processes, skipped) = scanned::rows(&snap)?;
     let mut nodes: Vec<u32> = buddy.iter().map(|z| z.node).collect();
     nodes.dedup();
     // Analyse.
     let latest = sample.as_ref().map(|(_, _, s)| s).unwrap_or(&first);
     let evidence = Evidence {
-        sys: Some(memlens_analysis::sys::view(&collect(
-            root,
-            &memlens_sources::collect::Plan::SYS,
-        ))?),
+        sys: Some(memlens_analysis::sys::view(&snap)?),
         meminfo: latest.meminfo.ok().cloned().unwrap_or_default(),
         since_boot: Some(rates::between(None, latest)),
         sample: sample.as_ref().map(|(i, _, _)| i.clone()),
@@ -99,7 +112,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
     let found = doctor::diagnose(&evidence);
     let status = doctor::exit_status(&found);
     // Render.
-    ps_cmd::warn_skipped(&skipped);
+    scanned::warn_skipped(&skipped);
     if !root.is_live() && earlier.is_none() {
         warn("reading a capture: rates are since boot only (no live sample; give two captures for rates between them)");
     }

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use memlens_analysis::huge::{report, HugeReport, Inputs};
 use memlens_present::{bytes, json, Cell, Column, Table};
-use memlens_sources::procs::{scan, ScanOptions};
-use memlens_sources::{hugepages, ksm, meminfo, transparent_hugepage, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::procs::ScanOptions;
+use memlens_sources::Root;
 
 use crate::cli::HugeArgs;
-use crate::commands::ps::warn_skipped;
 use crate::output::{print, Format, Output};
+use crate::scanned::warn_skipped;
 
 fn pools_table(r: &HugeReport) -> Table {
     let mut t = Table::new(vec![
@@ -157,34 +158,47 @@ fn csv_table(r: &HugeReport) -> Table {
 }
 
 pub fn run(root: &Root, args: &HugeArgs, out: &Output) -> Outcome {
-    let pools = hugepages::read(root)?;
-    let mi = meminfo::read(root)?;
-    let thp_available = root.path("sys/kernel/mm/transparent_hugepage").is_dir();
-    let thp = transparent_hugepage::read(root)?;
-    let ksm = ksm::read(root)?;
     let opts = ScanOptions {
         cmdline: true,
         ksm_stat: true,
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
         ..Default::default()
     };
-    let procs = scan(root, &opts)?;
-    let users = crate::output::users(root);
-    let page_size = root.page_size();
+    let snap = collect(
+        root,
+        &Plan {
+            hugepages: true,
+            meminfo: true,
+            thp: true,
+            ksm: true,
+            processes: Some(opts),
+            users: true,
+            ..Plan::NOTHING
+        },
+    );
+    let pools = snap.hugepages.get("hugepages")?;
+    let mi = snap.meminfo.get("meminfo")?;
+    let thp = snap.thp.get("transparent_hugepage")?;
+    // Kernels without THP have no such directory, and read as an empty Thp.
+    let thp_available = thp.enabled.is_some() || thp.hpage_pmd_size.is_some();
+    let ksm = snap.ksm.get("ksm")?;
+    let procs = snap.processes.get("processes")?;
+    let users = crate::output::user_names(&snap);
+    let page_size = snap.meta.page_size;
     let r = report(
         &Inputs {
-            pools: &pools,
-            meminfo: &mi,
-            thp: &thp,
+            pools,
+            meminfo: mi,
+            thp,
             thp_available,
-            ksm: &ksm,
+            ksm,
             procs: &procs.processes,
             page_size,
         },
         |u| users.name(u),
         Some(args.limit),
     );
-    warn_skipped(&crate::commands::ps::Skipped::of(&procs));
+    warn_skipped(&crate::scanned::Skipped::of(procs));
     match out.format {
         Format::Json => print(&json(&r)),
         Format::Csv => print(&csv_table(&r).csv()),

@@ -6,15 +6,17 @@ use std::time::Duration;
 
 use memlens_analysis::cgroup::{self, CgroupOomKills};
 use memlens_analysis::oom::{first_victim, rank, OomRow};
+use memlens_model::{FailureKind, MemCgroup, Part};
 use memlens_present::table::cut;
 use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::{cgroupfs, meminfo, vmstat, Error, Root};
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::OomArgs;
-use crate::commands::ps::{collect, footer, warn_skipped, Skipped};
 use crate::output::{print, Format, Output};
+use crate::scanned::{self, footer, warn_skipped, Skipped};
 
 #[derive(Serialize)]
 struct OomJson<'a> {
@@ -63,19 +65,32 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
         ..Default::default()
     };
-    let (rows, skipped) = collect(root, &opts)?;
-    let oom_kills = vmstat::read(root)?.get("oom_kill");
-    let mut cgroups = Vec::new();
-    for h in cgroupfs::hierarchies(root) {
-        match cgroupfs::read_tree(root, &h, b"/", None) {
-            Ok(t) => cgroups.extend(t),
-            Err(Error::Missing(_)) | Err(Error::Denied(_)) => {}
-            Err(e) => return Err(e.into()),
+    let snap = collect(
+        root,
+        &Plan {
+            processes: Some(opts),
+            users: true,
+            vmstat: true,
+            meminfo: true,
+            cgroups: true,
+            ..Plan::NOTHING
+        },
+    );
+    let (rows, skipped) = scanned::rows(&snap)?;
+    let oom_kills = snap.vmstat.get("vmstat")?.get("oom_kill");
+    // Cgroups are an extra: without them (or without permission) there are no per-group
+    // kill counts.
+    let cgroups: Vec<MemCgroup> = match &snap.cgroups {
+        Part::Read(trees) => trees.iter().flat_map(|t| t.cgroups.clone()).collect(),
+        Part::Failed(f) if matches!(f.kind, FailureKind::Missing | FailureKind::Denied) => {
+            Vec::new()
         }
-    }
+        Part::Failed(f) => return Err(f.clone().into()),
+        Part::NotRead => Vec::new(),
+    };
     let cgroup_kills = cgroup::oom_kills(&cgroups);
-    let mi = meminfo::read(root)?;
-    let page_size = root.page_size();
+    let mi = snap.meminfo.get("meminfo")?;
+    let page_size = snap.meta.page_size;
     let total_pages = (mi.mem_total.unwrap_or(0) + mi.swap_total.unwrap_or(0)) / page_size.max(1);
     let mut ranked = rank(&rows, page_size, total_pages);
     let victim = first_victim(&ranked).map(|r| (r.pid, r.command.clone(), r.oom_score));

@@ -4,15 +4,17 @@ use crate::failure::Outcome;
 use memlens_analysis::findings::{self, Finding, Severity};
 use memlens_analysis::procs::{self, ProcRow};
 use memlens_analysis::sys::SysSummary;
+use memlens_model::{FailureKind, Part};
 use memlens_present::json;
-use memlens_sources::collect::collect;
+use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::{vmstat, Root};
+use memlens_sources::Root;
 use serde::Serialize;
 
-use crate::commands::ps::{self as ps_cmd, Skipped};
+use crate::commands::ps as ps_cmd;
 use crate::commands::sys;
 use crate::output::{print, Format, Output};
+use crate::scanned::{self, Skipped};
 
 const TOP: usize = 10;
 
@@ -26,20 +28,28 @@ struct OverviewJson<'a> {
 
 pub fn run(root: &Root, out: &Output) -> Outcome {
     // Collect.
-    let summary =
-        memlens_analysis::sys::view(&collect(root, &memlens_sources::collect::Plan::SYS))?;
-    let vm = match vmstat::read(root) {
-        Ok(v) => Some(v),
-        Err(e) if e.is_missing() => None,
-        Err(e) => return Err(e.into()),
+    let snap = collect(
+        root,
+        &Plan {
+            vmstat: true,
+            processes: Some(ScanOptions::default()),
+            users: true,
+            ..Plan::SYS
+        },
+    );
+    let summary = memlens_analysis::sys::view(&snap)?;
+    let vm = match &snap.vmstat {
+        Part::Read(v) => Some(v),
+        Part::Failed(f) if f.kind == FailureKind::Missing => None,
+        _ => Some(snap.vmstat.get("vmstat")?),
     };
-    let (mut rows, skipped) = ps_cmd::collect(root, &ScanOptions::default())?;
+    let (mut rows, skipped) = scanned::rows(&snap)?;
     // Analyse.
     procs::sort(&mut rows, "pss", false);
     rows.truncate(TOP);
-    let found = findings::overview(&summary, vm.as_ref());
+    let found = findings::overview(&summary, vm);
     // Render.
-    ps_cmd::warn_skipped(&skipped);
+    scanned::warn_skipped(&skipped);
     match out.format {
         Format::Json => print(&json(&OverviewJson {
             system: &summary,
@@ -64,7 +74,7 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
             ));
             text.push_str(&format!("\nTop {} processes by PSS:\n", rows.len()));
             text.push_str(&out.table(&ps_cmd::process_table(&rows, None)));
-            text.push_str(&ps_cmd::footer(&skipped));
+            text.push_str(&scanned::footer(&skipped));
             text.push('\n');
             if found.is_empty() {
                 text.push_str(

@@ -4,140 +4,16 @@ use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
 use memlens_analysis::procs::{self, Group, GroupBy, ProcRow};
-use memlens_model::{Problem, ProcessScan};
 use memlens_present::{json, Cell, Column, Table};
+use memlens_sources::collect::{collect, Plan};
 use memlens_sources::passwd::Users;
-use memlens_sources::procs::{scan, ScanOptions};
-use memlens_sources::{Result, Root};
+use memlens_sources::procs::ScanOptions;
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::{ByArg, PsArgs};
-use crate::output::{count, print, warn, Format, Output};
-
-/// What was skipped during a scan, for footers and JSON.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct Skipped {
-    /// Processes that exited during the scan.
-    pub vanished: u32,
-    /// Kernel threads (no user memory), not listed.
-    pub kernel_threads: u32,
-    /// Processes whose status is hidden from this user.
-    pub hidden: u32,
-    /// PIDs whose reads exceeded the time bound.
-    pub timed_out: Vec<u32>,
-    /// Listed processes with at least one unreadable file (their cells are null).
-    pub partially_readable: u32,
-    /// Of those, the processes with a garbled or otherwise unusable file (in a damaged
-    /// capture), rather than one denied or timed out.
-    pub garbled: u32,
-    /// Processes not listed because their `status` file was unusable.
-    pub unusable: Vec<u32>,
-    /// Process directories of a capture with no `status` file: the capture is incomplete.
-    pub incomplete: u32,
-    /// The first unusable file's error, naming file and line, for the warning.
-    #[serde(skip)]
-    pub first_problem: Option<String>,
-}
-
-impl Skipped {
-    /// What a scan skipped or could only partly read.
-    pub fn of(scan: &ProcessScan) -> Skipped {
-        let unusable_file = |p: &memlens_model::ProcessSample| {
-            p.problems
-                .iter()
-                .find(|f| f.problem == Problem::Unusable)
-                .map(|f| f.detail.clone().unwrap_or_else(|| f.file.clone()))
-        };
-        let garbled: Vec<String> = scan.processes.iter().filter_map(unusable_file).collect();
-        Skipped {
-            vanished: scan.vanished,
-            kernel_threads: scan.kernel_threads,
-            hidden: scan.hidden,
-            timed_out: scan.timed_out.clone(),
-            partially_readable: scan
-                .processes
-                .iter()
-                .filter(|p| !p.problems.is_empty())
-                .count() as u32,
-            garbled: garbled.len() as u32,
-            unusable: scan.unusable.iter().map(|(pid, _)| *pid).collect(),
-            incomplete: scan.incomplete,
-            first_problem: scan
-                .unusable
-                .first()
-                .map(|(_, e)| e.clone())
-                .or_else(|| garbled.into_iter().next()),
-        }
-    }
-}
-
-/// Scans processes and builds rows (shared with the overview).
-pub fn collect(root: &Root, opts: &ScanOptions) -> Result<(Vec<ProcRow>, Skipped)> {
-    let scan: ProcessScan = scan(root, opts)?;
-    let users = crate::output::users(root);
-    let rows: Vec<ProcRow> = scan
-        .processes
-        .iter()
-        .map(|s| procs::row(s, |u| users.name(u)))
-        .collect();
-    Ok((rows, Skipped::of(&scan)))
-}
-
-/// Prints the one warning about what could not be read, to stderr.
-pub fn warn_skipped(s: &Skipped) {
-    if s.incomplete > 0 {
-        warn(&format!(
-            "the capture is incomplete: {} no status file (not captured whole; not listed)",
-            count(
-                s.incomplete,
-                "process directory has",
-                "process directories have"
-            )
-        ));
-    }
-    if s.garbled > 0 || !s.unusable.is_empty() {
-        warn(&format!(
-            "{} unusable files ({} marked, {} not listed); the first: {}",
-            count(
-                s.garbled + s.unusable.len() as u32,
-                "process has",
-                "processes have"
-            ),
-            s.garbled,
-            s.unusable.len(),
-            s.first_problem.as_deref().unwrap_or("?")
-        ));
-    }
-    if s.partially_readable.saturating_sub(s.garbled) > 0 {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let root = unsafe { libc::geteuid() } == 0;
-        warn(&format!(
-            "{} could not be fully read: permission denied (cells shown as 'denied'){}",
-            count(
-                s.partially_readable.saturating_sub(s.garbled),
-                "process",
-                "processes"
-            ),
-            if root {
-                ""
-            } else {
-                "; run as root to read every process's PSS/USS"
-            }
-        ));
-    }
-    if !s.timed_out.is_empty() {
-        warn(&format!(
-            "{} did not answer in time and {} skipped (mmap lock held?): {:?}",
-            count(s.timed_out.len() as u64, "process", "processes"),
-            if s.timed_out.len() == 1 {
-                "was"
-            } else {
-                "were"
-            },
-            s.timed_out
-        ));
-    }
-}
+use crate::output::{count, print, Format, Output};
+use crate::scanned::{self, footer, warn_skipped, Skipped};
 
 #[derive(Serialize)]
 struct PsJson<'a> {
@@ -213,7 +89,15 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             })?),
         },
     };
-    let (mut rows, mut skipped) = collect(root, &opts)?;
+    let snap = collect(
+        root,
+        &Plan {
+            processes: Some(opts),
+            users: true,
+            ..Plan::NOTHING
+        },
+    );
+    let (mut rows, mut skipped) = scanned::rows(&snap)?;
     if let Some(uid) = uid {
         rows.retain(|r| r.uid == Some(uid));
     }
@@ -283,34 +167,6 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         }
     }
     Ok(0)
-}
-
-/// The footer line under a process table.
-pub fn footer(s: &Skipped) -> String {
-    let mut parts = Vec::new();
-    if s.vanished > 0 {
-        parts.push(format!("{} exited during the scan", s.vanished));
-    }
-    if !s.timed_out.is_empty() {
-        parts.push(format!("{} timed out", s.timed_out.len()));
-    }
-    if s.hidden > 0 {
-        parts.push(format!("{} hidden", s.hidden));
-    }
-    if s.partially_readable > 0 {
-        parts.push(format!("{} partly unreadable", s.partially_readable));
-    }
-    if !s.unusable.is_empty() {
-        parts.push(format!("{} unusable", s.unusable.len()));
-    }
-    if s.incomplete > 0 {
-        parts.push(format!("{} not captured whole", s.incomplete));
-    }
-    parts.push(format!(
-        "{} not listed",
-        count(s.kernel_threads, "kernel thread", "kernel threads")
-    ));
-    format!("({})\n", parts.join(", "))
 }
 
 const BYTE_COLUMNS: [(&str, &str); 9] = [
