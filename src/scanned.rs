@@ -1,8 +1,9 @@
 //! Processes of a snapshot as the process views show them: rows, what was skipped, the
 //! one warning and the footer (shared by `ps`, `oom`, `huge`, `doctor` and the overview).
 
-use memlens_analysis::procs::{self, ProcRow};
+use memlens_analysis::procs::{self, Group, ProcRow};
 use memlens_model::{Problem, ProcessScan, Snapshot};
+use memlens_present::{Cell, Column, Table};
 use serde::Serialize;
 
 use crate::failure::Failure;
@@ -159,4 +160,127 @@ pub fn footer(s: &Skipped) -> String {
         count(s.kernel_threads, "kernel thread", "kernel threads")
     ));
     format!("({})\n", parts.join(", "))
+}
+
+const BYTE_COLUMNS: [(&str, &str); 9] = [
+    ("VSZ", "vsz"),
+    ("RSS", "rss"),
+    ("PSS", "pss"),
+    ("USS", "uss"),
+    ("SWAP", "swap"),
+    ("SWAPPSS", "swap_pss"),
+    ("ANON", "anon"),
+    ("FILE", "file"),
+    ("SHMEM", "shmem"),
+];
+
+/// Which byte columns a narrow terminal hides first (lowest first): PSS, the default
+/// sort key, and RSS stay longest.
+fn byte_priority(key: &str) -> u8 {
+    match key {
+        "swap_pss" => 1,
+        "vsz" => 2,
+        "shmem" => 3,
+        "swap" => 4,
+        "file" | "anon" => 5,
+        "uss" => 6,
+        "rss" => 7,
+        _ => 9,
+    }
+}
+
+/// A byte cell: unreadable when the figure is missing because a file was denied.
+fn cell(v: Option<u64>, unreadable: bool) -> Cell {
+    match v {
+        None if unreadable => Cell::Unreadable,
+        v => Cell::Bytes(v),
+    }
+}
+
+/// A group's sum: `denied` when no member could be read, `≥` when some could not.
+fn sum_cell(g: &Group, key: &str) -> Cell {
+    if g.is_partial(key) {
+        Cell::AtLeast(g.bytes(key).unwrap_or(0))
+    } else {
+        cell(g.bytes(key), g.incomplete > 0)
+    }
+}
+
+/// The note under a table whose sums lack unreadable members' figures, if any does.
+pub fn partial_note<'a>(groups: impl IntoIterator<Item = &'a Group>) -> String {
+    let partial: Vec<&Group> = groups
+        .into_iter()
+        .filter(|g| BYTE_COLUMNS.iter().any(|(_, k)| g.is_partial(k)))
+        .collect();
+    let Some(most) = partial.iter().map(|g| g.incomplete).max() else {
+        return String::new();
+    };
+    // The totals row (the largest group) tells how many members are missing in all.
+    format!(
+        "≥: a sum lacking the figures of members that could not be read in full ({} of {}); run as root for complete sums\n",
+        count(most, "process", "processes"),
+        partial.iter().map(|g| g.processes).max().unwrap_or(0)
+    )
+}
+
+fn byte_columns() -> impl Iterator<Item = Column> {
+    BYTE_COLUMNS
+        .iter()
+        .map(|(h, k)| Column::right(h, k).priority(byte_priority(k)))
+}
+
+pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
+    let mut cols = vec![
+        Column::right("PID", "pid").priority(9),
+        Column::left("USER", "user").priority(8),
+    ];
+    cols.extend(byte_columns());
+    cols.push(Column::left("COMMAND", "command").id());
+    let mut t = Table::new(cols);
+    for r in rows {
+        let unreadable = !r.unreadable.is_empty();
+        let mut cells = vec![Cell::Int(Some(r.pid as i64)), Cell::Text(r.user.clone())];
+        cells.extend(
+            BYTE_COLUMNS
+                .iter()
+                .map(|(_, k)| cell(r.bytes(k), unreadable)),
+        );
+        cells.push(Cell::Text(r.command.clone()));
+        t.rows.push(cells);
+    }
+    if let Some(g) = totals {
+        let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
+        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
+        cells.push(Cell::Text(format!(
+            "total of {}",
+            count(g.processes, "process", "processes")
+        )));
+        t.footer.push(cells);
+    }
+    t
+}
+
+pub fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -> Table {
+    let header = match by {
+        "user" => "USER",
+        "command" => "COMMAND",
+        _ => "CGROUP",
+    };
+    let mut cols = vec![Column::right("PROCS", "processes").priority(8)];
+    cols.extend(byte_columns());
+    cols.push(Column::left(header, "key").id());
+    let mut t = Table::new(cols);
+    let line = |g: &Group| {
+        let mut cells = vec![Cell::Int(Some(g.processes as i64))];
+        cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
+        cells.push(Cell::Text(g.key.clone()));
+        cells
+    };
+    for g in groups {
+        t.rows.push(line(g));
+    }
+    if let Some(g) = totals {
+        t.footer.push(line(g));
+    }
+    t
 }

@@ -14,7 +14,7 @@ use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::DoctorArgs;
-use crate::commands::{rates_snapshot, tunables};
+use crate::commands::rates_snapshot;
 use crate::output::{print, warn, Format, Output};
 use crate::scanned;
 
@@ -156,7 +156,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
             for f in &found {
                 text.push_str(&format!(
                     "[{}] {}\n    {}\n    see: {}\n",
-                    tunables::tag(f.severity),
+                    f.severity.label(),
                     f.title,
                     f.evidence,
                     f.next

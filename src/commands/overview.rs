@@ -1,7 +1,7 @@
 //! `memlens` with no command: system summary, top processes by PSS, findings.
 
 use crate::failure::Outcome;
-use memlens_analysis::findings::{self, Finding, Severity};
+use memlens_analysis::findings::{self, Finding};
 use memlens_analysis::procs::{self, ProcRow};
 use memlens_analysis::sys::SysSummary;
 use memlens_model::{FailureKind, Part};
@@ -11,8 +11,6 @@ use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use serde::Serialize;
 
-use crate::commands::ps as ps_cmd;
-use crate::commands::sys;
 use crate::output::{print, Format, Output};
 use crate::scanned::{self, Skipped};
 
@@ -58,12 +56,12 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
             skipped: &skipped,
         })),
         Format::Csv => {
-            let mut t = ps_cmd::process_table(&rows, None);
+            let mut t = scanned::process_table(&rows, None);
             t.add_json_keys(&rows);
             print(&t.csv())
         }
         Format::Table => {
-            let mut text = sys::free_block(&summary, out);
+            let mut text = crate::render::free_block(&summary, out);
             text.push_str(&format!(
                 "\nanon {}  page cache {}  slab {}  kernel stack+page tables {}  hugetlb {}\n",
                 b(summary.anon, out),
@@ -73,7 +71,7 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
                 b(summary.hugetlb, out),
             ));
             text.push_str(&format!("\nTop {} processes by PSS:\n", rows.len()));
-            text.push_str(&out.table(&ps_cmd::process_table(&rows, None)));
+            text.push_str(&out.table(&scanned::process_table(&rows, None)));
             text.push_str(&scanned::footer(&skipped));
             text.push('\n');
             if found.is_empty() {
@@ -83,11 +81,7 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
             } else {
                 text.push_str("Findings:\n");
                 for f in &found {
-                    let tag = match f.severity {
-                        Severity::Critical => "CRITICAL",
-                        Severity::Warning => "WARNING",
-                        Severity::Info => "info",
-                    };
+                    let tag = f.severity.label();
                     text.push_str(&format!(
                         "  [{tag}] {}: {} (see `{}`)\n",
                         f.title, f.evidence, f.next

@@ -1,7 +1,7 @@
 //! `memlens tunables [--explain NAME]`: read vm.* and kernel.shm*, audit, render.
 
 use crate::failure::{Failure, Outcome};
-use memlens_analysis::findings::{Finding, Severity};
+use memlens_analysis::findings::Finding;
 use memlens_analysis::tunables::{self, TunableRow};
 use memlens_model::Sysctls;
 use memlens_present::{json, Cell, Column, Table};
@@ -111,7 +111,7 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
                 for f in &found {
                     text.push_str(&format!(
                         "  [{}] {}: {}\n",
-                        tag(f.severity),
+                        f.severity.label(),
                         f.title,
                         f.evidence
                     ));
@@ -125,14 +125,6 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
         }
     }
     Ok(0)
-}
-
-pub fn tag(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "CRITICAL",
-        Severity::Warning => "WARNING",
-        Severity::Info => "info",
-    }
 }
 
 fn table(rows: &[TunableRow], with_meaning: bool) -> Table {

@@ -13,6 +13,17 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// How tables and text name it: `CRITICAL`, `WARNING`, `info`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "CRITICAL",
+            Severity::Warning => "WARNING",
+            Severity::Info => "info",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
