@@ -5,7 +5,8 @@ use memlens_analysis::findings::Finding;
 use memlens_analysis::tunables::{self, TunableRow};
 use memlens_model::Sysctls;
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::{buddyinfo, meminfo, sysctl, transparent_hugepage, Error, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::TunablesArgs;
@@ -36,26 +37,43 @@ fn not_found(name: &str) -> Failure {
 
 pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
     // Collect.
-    let (vm, mut unreadable) = sysctl::read_dir_all(root, "proc/sys/vm")?;
-    for (n, _) in unreadable.iter_mut() {
-        n.insert_str(0, "vm.");
-    }
-    let kernel = match sysctl::read_dir_all(root, "proc/sys/kernel") {
-        Ok((k, bad)) => {
-            unreadable.extend(
-                bad.into_iter()
-                    .filter(|(n, _)| n.starts_with("shm"))
-                    .map(|(n, why)| (format!("kernel.{n}"), why)),
-            );
-            Sysctls(
-                k.0.into_iter()
-                    .filter(|(n, _)| n.starts_with("shm"))
-                    .collect(),
-            )
-        }
-        Err(Error::Missing(_)) => Sysctls::default(),
-        Err(e) => return Err(e.into()),
-    };
+    let snap = collect(
+        root,
+        &Plan {
+            sysctl_vm: true,
+            sysctl_kernel: true,
+            meminfo: true,
+            buddyinfo: true,
+            thp: true,
+            ..Plan::NOTHING
+        },
+    );
+    let vm_dir = snap.sysctl_vm.get("vm sysctls")?;
+    let kernel_dir = snap.sysctl_kernel.get("kernel sysctls")?;
+    let vm = &vm_dir.values;
+    // The kernel.shm* ones: the IPC view shows msg* and sem.
+    let shm = |n: &str| n.starts_with("shm");
+    let kernel = Sysctls(
+        kernel_dir
+            .values
+            .0
+            .iter()
+            .filter(|(n, _)| shm(n))
+            .cloned()
+            .collect(),
+    );
+    let unreadable: Vec<(String, String)> = vm_dir
+        .unreadable
+        .iter()
+        .map(|(n, why)| (format!("vm.{n}"), why.clone()))
+        .chain(
+            kernel_dir
+                .unreadable
+                .iter()
+                .filter(|(n, _)| shm(n))
+                .map(|(n, why)| (format!("kernel.{n}"), why.clone())),
+        )
+        .collect();
     if !unreadable.is_empty() {
         let names: Vec<String> = unreadable
             .iter()
@@ -69,23 +87,23 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
         ));
     }
     if let Some(name) = &args.explain {
-        return explain(name, &vm, &kernel, out);
+        return explain(name, vm, &kernel, out);
     }
-    let mi = meminfo::read(root)?;
-    let nodes = match buddyinfo::read(root) {
-        Ok(z) => {
+    let mi = snap.meminfo.get("meminfo")?;
+    let nodes = match snap.buddyinfo.ok() {
+        Some(z) => {
             let mut n: Vec<u32> = z.iter().map(|z| z.node).collect();
             n.dedup();
             n.len().max(1)
         }
-        Err(_) => 1,
+        None => 1,
     };
-    let thp = transparent_hugepage::read(root).unwrap_or_default();
+    let thp = snap.thp.ok().cloned().unwrap_or_default();
     // Analyse.
-    let rows = tunables::rows(&vm, &kernel);
+    let rows = tunables::rows(vm, &kernel);
     let found = tunables::findings(
-        &vm,
-        &mi,
+        vm,
+        mi,
         nodes,
         thp.enabled.as_ref().map(|c| c.selected.as_str()),
     );

@@ -199,6 +199,7 @@ pub const KERNEL_SYSCTLS: &[&str] = &[
     "msgmnb",
     "msgmni",
     "sem",
+    "shm_next_id",
     "shm_rmid_forced",
     "shmall",
     "shmmax",
