@@ -2,10 +2,13 @@
 
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::cgroup::{self, CgroupRow};
+use memlens_model::CgroupTree;
 use memlens_model::{CgroupVersion, Limit};
 use memlens_present::human;
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::cgroupfs::{check_path, hierarchies, parse_path, read_tree, BadPath};
+use memlens_sources::cgroupfs::parse_path;
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::text::escaped;
 use memlens_sources::Root;
 use serde::Serialize;
 
@@ -34,10 +37,6 @@ fn limit_cell(l: Option<Limit>) -> Cell {
 
 pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
     // Collect.
-    let hs = hierarchies(root);
-    if hs.is_empty() {
-        return Err(no_hierarchy(root));
-    }
     // `system.slice` and `/system.slice/` both name `/system.slice`; `..` is refused.
     let given = args.path.as_deref().unwrap_or("/");
     let start = parse_path(given).map_err(|_| {
@@ -45,17 +44,29 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
             "cgroup {given:?}: leaves the memory cgroup hierarchy (`..` or `.` in the path)"
         ))
     })?;
+    let start = escaped(&start);
+    let snap = collect(
+        root,
+        &Plan {
+            cgroups: true,
+            ..Plan::NOTHING
+        },
+    );
+    let hs = snap.cgroups.get("cgroups")?;
+    if hs.is_empty() {
+        return Err(no_hierarchy(root));
+    }
     // The hierarchies where the path is a memory cgroup; say why when it is in none.
-    let mut found = Vec::new();
+    let mut trees = Vec::new();
     let mut not_a_cgroup = false;
-    for h in &hs {
-        match check_path(root, h, &start) {
-            Ok(()) => found.push(h),
-            Err(BadPath::NotACgroup) => not_a_cgroup = true,
-            Err(_) => {}
+    for h in hs {
+        match cgroup::subtree(&h.cgroups, &start, args.depth) {
+            Some(t) if cgroup::has_memory_files(&t[0]) => trees.push((h, t)),
+            Some(_) => not_a_cgroup = true,
+            None => {}
         }
     }
-    if found.is_empty() {
+    if trees.is_empty() {
         let dirs: Vec<String> = hs.iter().map(|h| format!("/{}", h.dir)).collect();
         return Err(if not_a_cgroup {
             Failure::usage(format!(
@@ -69,12 +80,8 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
             ))
         });
     }
-    let mut trees = Vec::new();
-    for h in found {
-        trees.push((h.clone(), read_tree(root, h, &start, args.depth)?));
-    }
     // Analyse.
-    let rows: Vec<(memlens_sources::cgroupfs::Hierarchy, Vec<CgroupRow>)> = trees
+    let rows: Vec<(&CgroupTree, Vec<CgroupRow>)> = trees
         .into_iter()
         .map(|(h, t)| (h, cgroup::sort_tree(t.iter().map(cgroup::row).collect())))
         .collect();

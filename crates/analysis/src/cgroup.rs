@@ -59,6 +59,33 @@ fn as_map<S: serde::Serializer>(v: &[(String, u64)], s: S) -> Result<S::Ok, S::E
     m.end()
 }
 
+/// The part of a hierarchy (depth first, as collected) at `start` (its path, `/` for
+/// all) and at most `max_depth` levels below it, with depths counted from `start`.
+/// `None` when no group has that path.
+pub fn subtree(tree: &[MemCgroup], start: &str, max_depth: Option<u32>) -> Option<Vec<MemCgroup>> {
+    let top = tree.iter().find(|c| c.path == start)?;
+    let base = top.depth;
+    let under = |p: &str| {
+        start == "/" || p == start || p.strip_prefix(start).is_some_and(|r| r.starts_with('/'))
+    };
+    Some(
+        tree.iter()
+            .filter(|c| under(&c.path))
+            .filter(|c| max_depth.is_none_or(|m| c.depth - base <= m))
+            .map(|c| MemCgroup {
+                depth: c.depth - base,
+                ..c.clone()
+            })
+            .collect(),
+    )
+}
+
+/// Whether a group has any memory controller figure (a directory of the hierarchy
+/// without them is not a memory cgroup, or the controller is off for it).
+pub fn has_memory_files(c: &MemCgroup) -> bool {
+    c.current.is_some() || !c.stat.0.is_empty() || c.path == "/"
+}
+
 /// A v1 child whose usage is above the v1 root's, as (path, child usage, root usage): the
 /// largest one. The v1 root's `memory.usage_in_bytes` is not a sum of its children: the
 /// kernel computes it from the global page cache and anon counters (`mem_cgroup_usage()`),

@@ -209,10 +209,6 @@ fn children(root: &Root, dir: &Path) -> Result<Vec<OsString>> {
 pub enum BadPath {
     /// It has `..` (or `.`) components: it would leave the memory cgroup hierarchy.
     Leaves,
-    /// No such directory in any memory hierarchy.
-    Missing,
-    /// A directory, but not a memory cgroup (no memory.* interface files in it).
-    NotACgroup,
 }
 
 /// Normalises a cgroup path given on the command line (`/a/b`, `a/b`, `/`; undecodable
@@ -232,25 +228,6 @@ pub fn parse_path(given: &str) -> std::result::Result<Vec<u8>, BadPath> {
         out.push(b'/');
     }
     Ok(out)
-}
-
-/// Whether the directory of `path` in hierarchy `h` is a memory cgroup: it exists and
-/// holds the hierarchy's usage file.
-pub fn check_path(root: &Root, h: &Hierarchy, path: &[u8]) -> std::result::Result<(), BadPath> {
-    let dir = cgroup_dir(h, path);
-    if !root.is_dir(&dir) {
-        return Err(BadPath::Missing);
-    }
-    let usage = match h.version {
-        CgroupVersion::V1 => "memory.usage_in_bytes",
-        // The v2 root has no memory.current; its children do.
-        CgroupVersion::V2 if path == b"/" => "cgroup.controllers",
-        CgroupVersion::V2 => "memory.current",
-    };
-    match root.kind(&dir.join(usage)) {
-        Some(crate::root::Kind::File) => Ok(()),
-        _ => Err(BadPath::NotACgroup),
-    }
 }
 
 /// Reads a hierarchy's tree from `start` (a path inside it as [`parse_path`] gives it,
