@@ -602,8 +602,12 @@ pub struct MapsArgs {
 
 #[derive(Args, Debug)]
 pub struct CaptureArgs {
-    /// Directory to create (must not exist or be empty)
-    pub dir: PathBuf,
+    /// Directory to create (must not exist or be empty): a tree of the kernel's files
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub dir: Option<PathBuf>,
+    /// Write one compressed snapshot file instead of a tree (for --root FILE)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
     /// Copy the files of the capture tree DIR instead of the live machine's
     #[arg(long, value_name = "DIR", action = clap::ArgAction::Append, help_heading = GLOBAL)]
     pub root: Vec<PathBuf>,

@@ -41,7 +41,7 @@ impl Failure {
     pub fn no_process(root: &memlens_sources::Root, pid: u32) -> Self {
         Failure::Read(format!(
             "{}: no process with PID {pid}",
-            root.path(&format!("proc/{pid}")).display()
+            root.origin(&format!("proc/{pid}")).display()
         ))
     }
     /// A part of a snapshot, or the failure to read it, with a hint for the common kinds:
@@ -88,7 +88,11 @@ impl From<memlens_model::ReadFailure> for Failure {
 
 impl From<memlens_sources::Error> for Failure {
     fn from(e: memlens_sources::Error) -> Self {
-        Failure::Read(e.to_string())
+        match e {
+            // Asking a snapshot file for raw files is a request it cannot serve.
+            memlens_sources::Error::InSnapshot(_) => Failure::Refused(e.to_string()),
+            _ => Failure::Read(e.to_string()),
+        }
     }
 }
 

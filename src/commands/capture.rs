@@ -7,19 +7,28 @@ use crate::cli::CaptureArgs;
 use crate::output::{count, print};
 
 pub fn run(root: &Root, args: &CaptureArgs) -> Outcome {
-    if std::fs::read_dir(&args.dir).is_ok_and(|mut d| d.next().is_some()) {
+    if let Some(file) = &args.file {
+        return snapshot_file(root, file);
+    }
+    let dir = args.dir.as_ref().expect("clap requires DIR or --file");
+    if root.snapshot().is_some() {
+        return Err(Failure::usage(
+            "--root is a snapshot file: it can only be written again as one (capture --file)",
+        ));
+    }
+    if std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
         return Err(Failure::usage(format!(
             "{}: directory is not empty; capture into a new directory",
-            args.dir.display()
+            dir.display()
         )));
     }
-    let s = capture::capture(root, &args.dir, env!("CARGO_PKG_VERSION"))?;
+    let s = capture::capture(root, dir, env!("CARGO_PKG_VERSION"))?;
     print(&format!(
         "captured {} ({} KiB) of {} into {}{}{}\nread it back with: memlens --root {} ps\n",
         count(s.files, "file", "files"),
         s.bytes / 1024,
         count(s.processes, "process", "processes"),
-        args.dir.display(),
+        dir.display(),
         if s.unreadable > 0 {
             format!(
                 "; {} unreadable (listed in {}){}",
@@ -43,7 +52,29 @@ pub fn run(root: &Root, args: &CaptureArgs) -> Outcome {
         } else {
             String::new()
         },
-        args.dir.display()
+        dir.display()
+    ));
+    Ok(0)
+}
+
+/// `capture --file FILE`: everything memlens reads, as one snapshot, in one file.
+fn snapshot_file(root: &Root, file: &std::path::Path) -> Outcome {
+    if file.exists() {
+        return Err(Failure::usage(format!(
+            "{}: exists; capture into a new file",
+            file.display()
+        )));
+    }
+    let snap =
+        memlens_sources::collect::collect(root, &memlens_sources::collect::Plan::everything());
+    let bytes = memlens_sources::snapshot_file::write(file, &snap)?;
+    let procs = snap.processes.ok().map_or(0, |p| p.processes.len());
+    print(&format!(
+        "captured a snapshot of {} ({} KiB) into {}\nread it back with: memlens --root {} ps\n",
+        count(procs as u64, "process", "processes"),
+        bytes / 1024,
+        file.display(),
+        file.display()
     ));
     Ok(0)
 }

@@ -145,7 +145,7 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
 fn no_hierarchy(root: &Root) -> Failure {
     Failure::refused(format!(
         "{}: no memory cgroup hierarchy (no v1 memory controller, no v2 root with memory enabled)",
-        root.path("sys/fs/cgroup").display()
+        root.origin("sys/fs/cgroup").display()
     ))
 }
 

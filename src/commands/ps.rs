@@ -6,7 +6,6 @@ use std::time::Duration;
 use memlens_analysis::procs::{self, Group, GroupBy, ProcRow};
 use memlens_present::json;
 use memlens_sources::collect::{collect, Plan};
-use memlens_sources::passwd::Users;
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use serde::Serialize;
@@ -43,7 +42,8 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
     };
     // PIDs asked for that are kernel threads, which have no user memory and are not listed.
     let mut kernel_threads = Vec::new();
-    if let Some(pids) = &opts.pids {
+    let from_snapshot = root.snapshot().is_some();
+    if let Some(pids) = opts.pids.as_ref().filter(|_| !from_snapshot) {
         for pid in pids {
             let p = root.path(&format!("proc/{pid}/status"));
             if !p.exists() {
@@ -76,21 +76,6 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         })?),
         None => None,
     };
-    let uid = match &args.user {
-        None => None,
-        Some(u) => match u.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => Some(Users::read(root).uid(u).ok_or_else(|| {
-                invalid(
-                    "--user",
-                    format!(
-                        "no user named {u:?} in {}",
-                        root.path("etc/passwd").display()
-                    ),
-                )
-            })?),
-        },
-    };
     let snap = collect(
         root,
         &Plan {
@@ -99,7 +84,31 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             ..Plan::NOTHING
         },
     );
+    let uid =
+        match &args.user {
+            None => None,
+            Some(u) => match u.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => Some(snap.users.ok().and_then(|names| names.uid(u)).ok_or_else(
+                    || {
+                        invalid(
+                            "--user",
+                            format!(
+                                "no user named {u:?} in {}",
+                                root.origin("etc/passwd").display()
+                            ),
+                        )
+                    },
+                )?),
+            },
+        };
     let (mut rows, mut skipped) = scanned::rows(&snap)?;
+    // A snapshot file holds user processes only: a PID it lacks is no process of it.
+    if from_snapshot {
+        if let Some(pid) = args.pid.iter().find(|p| !rows.iter().any(|r| r.pid == **p)) {
+            return Err(Failure::no_process(root, *pid));
+        }
+    }
     if let Some(uid) = uid {
         rows.retain(|r| r.uid == Some(uid));
     }

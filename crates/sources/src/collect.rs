@@ -137,6 +137,7 @@ impl From<&Error> for ReadFailure {
             Error::NotRegular(_) => FailureKind::NotRegular,
             Error::TooLarge(..) => FailureKind::TooLarge,
             Error::Escapes(_) => FailureKind::Escapes,
+            Error::InSnapshot(_) => FailureKind::NotCollected,
         };
         ReadFailure {
             kind,
@@ -232,8 +233,12 @@ fn sysctl_names(root: &Root, rel: &str, names: &[&str]) -> Result<SysctlDir> {
     })
 }
 
-/// Reads what `plan` asks for under `root`.
+/// Reads what `plan` asks for under `root`. A snapshot file's root answers from the
+/// snapshot it holds.
 pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
+    if let Some(s) = root.snapshot() {
+        return from_snapshot(s, plan);
+    }
     Snapshot {
         meta: meta(root),
         uptime: part(plan.uptime, || {
@@ -291,4 +296,96 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
             Err(e) => Err(e),
         }),
     }
+}
+
+/// The parts of a stored snapshot that `plan` asks for (`NotRead` elsewhere, as a live
+/// collection would leave them), processes narrowed to the plan's PIDs.
+fn from_snapshot(s: &Snapshot, plan: &Plan) -> Snapshot {
+    fn keep<T: Clone>(asked: bool, p: &Part<T>) -> Part<T> {
+        if asked {
+            p.clone()
+        } else {
+            Part::NotRead
+        }
+    }
+    let processes = match (&plan.processes, &s.processes) {
+        (None, _) => Part::NotRead,
+        (Some(opts), Part::Read(scan)) => {
+            let mut scan = scan.clone();
+            if let Some(pids) = &opts.pids {
+                // Counted as a scan of these PIDs alone would count them (a snapshot keeps
+                // user processes only, so none of them is a kernel thread).
+                scan.processes.retain(|p| pids.contains(&p.pid));
+                scan.timed_out.retain(|p| pids.contains(p));
+                scan.unusable.retain(|(p, _)| pids.contains(p));
+                scan.kernel_threads = 0;
+                scan.vanished = 0;
+                scan.hidden = 0;
+                scan.incomplete = 0;
+            }
+            for p in &mut scan.processes {
+                narrow(p, opts);
+            }
+            Part::Read(scan)
+        }
+        (Some(_), p) => p.clone(),
+    };
+    Snapshot {
+        meta: s.meta.clone(),
+        uptime: keep(plan.uptime, &s.uptime),
+        meminfo: keep(plan.meminfo, &s.meminfo),
+        vmstat: keep(plan.vmstat, &s.vmstat),
+        pressure: keep(plan.pressure, &s.pressure),
+        zoneinfo: keep(plan.zoneinfo, &s.zoneinfo),
+        buddyinfo: keep(plan.buddyinfo, &s.buddyinfo),
+        pagetypeinfo: keep(plan.pagetypeinfo, &s.pagetypeinfo),
+        slabinfo: keep(plan.slabinfo, &s.slabinfo),
+        hugepages: keep(plan.hugepages, &s.hugepages),
+        thp: keep(plan.thp, &s.thp),
+        ksm: keep(plan.ksm, &s.ksm),
+        sysctl_vm: keep(plan.sysctl_vm, &s.sysctl_vm),
+        sysctl_kernel: keep(plan.sysctl_kernel, &s.sysctl_kernel),
+        ipc: keep(plan.ipc, &s.ipc),
+        cgroups: keep(plan.cgroups, &s.cgroups),
+        processes,
+        users: keep(plan.users, &s.users),
+    }
+}
+
+/// Leaves of a stored process only what `opts` would have read (and the problems of
+/// those files), so that a view shows what it shows on a live machine.
+fn narrow(p: &mut memlens_model::ProcessSample, opts: &ScanOptions) {
+    if !opts.rollup {
+        p.rollup = None;
+        p.rollup_from_smaps = false;
+    }
+    if !opts.cmdline {
+        p.cmdline = None;
+    }
+    if !opts.cgroup {
+        p.cgroup = None;
+    }
+    if !opts.oom {
+        p.oom_score = None;
+        p.oom_score_adj = None;
+    }
+    if !opts.stat {
+        p.stat = None;
+    }
+    if !opts.statm {
+        p.statm = None;
+    }
+    if !opts.ksm_stat {
+        p.ksm_stat = None;
+    }
+    p.problems.retain(|f| match f.file.as_str() {
+        "smaps_rollup" | "smaps" => opts.rollup,
+        "cmdline" => opts.cmdline,
+        "cgroup" => opts.cgroup,
+        "oom_score" | "oom_score_adj" => opts.oom,
+        "stat" => opts.stat,
+        "statm" => opts.statm,
+        "ksm_stat" => opts.ksm_stat,
+        _ => true,
+    });
 }

@@ -53,6 +53,9 @@ pub enum Error {
     TooLarge(PathBuf, u64),
     /// A path that leaves the capture tree (`..`, or a symbolic link leading out).
     Escapes(PathBuf),
+    /// A snapshot file holds parsed figures, not the kernel's files: a read of a raw file
+    /// (`maps`, `wss`, a capture tree) cannot be served from it.
+    InSnapshot(PathBuf),
 }
 
 impl Error {
@@ -83,7 +86,8 @@ impl Error {
             | Error::NotARoot(p)
             | Error::NotRegular(p)
             | Error::TooLarge(p, _)
-            | Error::Escapes(p) => p,
+            | Error::Escapes(p)
+            | Error::InSnapshot(p) => p,
             Error::Parse { path, .. } => path,
         }
     }
@@ -124,6 +128,11 @@ impl fmt::Display for Error {
             Error::Escapes(p) => write!(
                 f,
                 "{}: leads out of the capture tree (`..` or a symbolic link); not read",
+                p.display()
+            ),
+            Error::InSnapshot(p) => write!(
+                f,
+                "{}: a snapshot file holds figures, not the kernel's files; this needs a live machine or a capture tree",
                 p.display()
             ),
             Error::NotARoot(p) => write!(

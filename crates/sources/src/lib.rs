@@ -25,6 +25,7 @@ pub mod procs;
 pub mod root;
 pub mod slabinfo;
 pub mod smaps;
+pub mod snapshot_file;
 pub mod stat;
 pub mod statm;
 pub mod status;

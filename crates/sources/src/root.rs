@@ -41,6 +41,8 @@ pub struct Root {
     dir: Option<Arc<OwnedFd>>,
     /// Files a capture could not read (relative paths), sorted.
     unreadable: Arc<Vec<PathBuf>>,
+    /// A snapshot file's contents: `collect` answers from it, and no file is read.
+    snapshot: Option<Arc<memlens_model::Snapshot>>,
 }
 
 /// One entry of a directory under the root.
@@ -62,6 +64,7 @@ impl Root {
             live: true,
             dir: None,
             unreadable: Default::default(),
+            snapshot: None,
         }
     }
 
@@ -70,6 +73,19 @@ impl Root {
         let base: PathBuf = dir.into();
         if base == Path::new("/") {
             return Ok(Root::live());
+        }
+        if std::fs::metadata(&base).is_ok_and(|m| m.is_file()) {
+            if !crate::snapshot_file::looks_like(&base) {
+                return Err(Error::NotARoot(base));
+            }
+            let s = crate::snapshot_file::read(&base)?;
+            return Ok(Root {
+                base,
+                live: false,
+                dir: None,
+                unreadable: Default::default(),
+                snapshot: Some(Arc::new(s)),
+            });
         }
         let fd = File::options()
             .read(true)
@@ -81,6 +97,7 @@ impl Root {
             live: false,
             dir: Some(Arc::new(OwnedFd::from(fd))),
             unreadable: Default::default(),
+            snapshot: None,
         };
         let mut unreadable: Vec<PathBuf> = match root.read(CAPTURE_UNREADABLE) {
             Ok((_, t)) => t
@@ -102,6 +119,21 @@ impl Root {
                 .err()
                 .unwrap_or(Error::NotARoot(root.base.clone()))),
         }
+    }
+
+    /// Where the figures came from: the directory for a live machine or a capture tree,
+    /// the machine or tree a snapshot file was taken from for a snapshot file (so that
+    /// messages name the same paths whichever was read).
+    pub fn origin(&self, rel: &str) -> PathBuf {
+        match &self.snapshot {
+            Some(s) => Path::new(&s.meta.source).join(rel),
+            None => self.path(rel),
+        }
+    }
+
+    /// The snapshot a snapshot file holds, when this root is one.
+    pub fn snapshot(&self) -> Option<&memlens_model::Snapshot> {
+        self.snapshot.as_deref()
     }
 
     /// Whether this root is the running system (`/`).
@@ -190,6 +222,9 @@ impl Root {
     /// under a capture, any path that leaves the tree. The open never blocks (a FIFO with
     /// no writer would).
     fn open_file(&self, rel: &Path, path: &Path) -> Result<File> {
+        if self.snapshot.is_some() {
+            return Err(Error::InSnapshot(self.base.clone()));
+        }
         let file = match &self.dir {
             None => File::options()
                 .read(true)
@@ -279,6 +314,9 @@ impl Root {
     pub fn page_size(&self) -> u64 {
         if self.live {
             return live_page_size();
+        }
+        if let Some(s) = &self.snapshot {
+            return s.meta.page_size;
         }
         self.capture_meta("page_size")
             .and_then(|v| v.parse().ok())
