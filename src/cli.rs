@@ -41,9 +41,10 @@ const GLOBAL: &str = "Global options";
 /// Options every command that reads the machine takes, before or after its name.
 #[derive(Args, Debug, Clone, Default)]
 pub struct Global {
-    /// Read /proc, /sys and /etc under DIR (a `memlens capture` tree) instead of /. Given
-    /// twice (earlier, then later capture), `vmstat` and `doctor` compute rates between them
-    #[arg(long, value_name = "DIR", action = clap::ArgAction::Append, help_heading = GLOBAL)]
+    /// Read a capture instead of /: a tree (`memlens capture DIR`) or a snapshot file
+    /// (`memlens capture --file FILE`). Given twice (earlier, then later capture), `vmstat`
+    /// and `doctor` compute rates between them
+    #[arg(long, value_name = "DIR|FILE", action = clap::ArgAction::Append, help_heading = GLOBAL)]
     pub root: Vec<PathBuf>,
     /// Print JSON (byte figures as integers in bytes)
     #[arg(long, help_heading = GLOBAL)]
