@@ -270,6 +270,19 @@ pub fn diagnose(e: &Evidence) -> Vec<Finding> {
         }
     }
     if let Some(b) = &e.since_boot {
+        let (pin, pout) = (delta(b, "pswpin"), delta(b, "pswpout"));
+        if pin.saturating_add(pout) > 0 && !out.iter().any(|f| f.id == "swap_thrashing") {
+            out.push(finding(
+                Severity::Info,
+                "swap_activity",
+                "pages have been swapped since boot".into(),
+                format!(
+                    "pswpin = {pin}, pswpout = {pout} pages since boot; swap used {} MiB",
+                    e.sys.as_ref().and_then(|s| s.swap_used).unwrap_or(0) / MIB
+                ),
+                "memlens ps --sort swap",
+            ));
+        }
         let oom = delta(b, "oom_kill");
         if oom > 0 && !out.iter().any(|f| f.id == "oom_kill_now") {
             out.push(finding(
@@ -480,6 +493,47 @@ mod tests {
             numa_nodes: 1,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_overview_and_doctor_share_the_rules() {
+        // What the overview has: the summary and counters since boot, no zones or sample.
+        let mut m = MemInfo {
+            mem_total: Some(1000 * MIB),
+            mem_free: Some(10 * MIB),
+            mem_available: Some(40 * MIB),
+            ..Default::default()
+        };
+        let boot = |pairs: &[(&str, u64)]| {
+            let s = memlens_model::Snapshot {
+                vmstat: memlens_model::Part::Read(memlens_model::NamedCounters(
+                    pairs.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+                )),
+                uptime: memlens_model::Part::Read(100.0),
+                ..Default::default()
+            };
+            crate::rates::between(None, &s)
+        };
+        let e = Evidence {
+            sys: Some(SysSummary::from_meminfo(&m, Some(0))),
+            meminfo: m.clone(),
+            since_boot: Some(boot(&[("oom_kill", 3), ("pswpin", 0), ("pswpout", 7)])),
+            numa_nodes: 1,
+            page_size: 4096,
+            ..Default::default()
+        };
+        let f = diagnose(&e);
+        let ids: Vec<&str> = f.iter().map(|f| f.id).collect();
+        assert_eq!(ids, ["low_available", "oom_kills", "swap_activity"]);
+        assert_eq!(f[0].severity, Severity::Critical);
+        m.mem_available = Some(500 * MIB);
+        let calm = Evidence {
+            sys: Some(SysSummary::from_meminfo(&m, Some(0))),
+            meminfo: m,
+            since_boot: Some(boot(&[("oom_kill", 0)])),
+            ..Default::default()
+        };
+        assert!(diagnose(&calm).is_empty());
     }
 
     #[test]
