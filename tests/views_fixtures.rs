@@ -1,4 +1,4 @@
-//! The views of issue 5 (vmstat, zones, buddy, slab, huge, ipc, oom, explain) on the
+//! The kernel views (vmstat, zones, buddy, slab, huge, ipc, oom, explain) on the
 //! captured trees: every figure is recomputed here from the raw kernel text in the tree.
 
 mod common;

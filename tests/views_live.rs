@@ -1,4 +1,4 @@
-//! The views of issue 5 on the live machine, against the tools users would otherwise run:
+//! The kernel views on the live machine, against the tools users would otherwise run:
 //! vmstat and sar (sysstat), slabtop and ipcs (procps, util-linux), and the raw files read
 //! by the test itself around each memlens run.
 
