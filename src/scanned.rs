@@ -162,17 +162,20 @@ pub fn footer(s: &Skipped) -> String {
     format!("({})\n", parts.join(", "))
 }
 
-const BYTE_COLUMNS: [(&str, &str); 9] = [
-    ("VSZ", "vsz"),
-    ("RSS", "rss"),
-    ("PSS", "pss"),
-    ("USS", "uss"),
-    ("SWAP", "swap"),
-    ("SWAPPSS", "swap_pss"),
-    ("ANON", "anon"),
-    ("FILE", "file"),
-    ("SHMEM", "shmem"),
-];
+/// The byte columns of process tables: (header, key), the headers from the catalogue.
+static BYTE_COLUMNS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        [
+            "vsz", "rss", "pss", "uss", "swap", "swap_pss", "anon", "file", "shmem",
+        ]
+        .into_iter()
+        .map(|k| {
+            let f = memlens_catalogue::figure(memlens_catalogue::Scope::Process, k)
+                .expect("every process column is in the catalogue");
+            (f.header, f.key)
+        })
+        .collect()
+    });
 
 /// Which byte columns a narrow terminal hides first (lowest first): PSS, the default
 /// sort key, and RSS stay longest.

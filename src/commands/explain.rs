@@ -2,6 +2,7 @@
 //! them; an unknown term lists the close ones and exits 2.
 
 use crate::failure::{Failure, Outcome};
+use memlens_catalogue::{self as catalogue, Figure, Scope};
 use memlens_present::glossary::{lookup, suggestions, Entry, ENTRIES};
 use memlens_present::{json, Column, Table};
 
@@ -26,17 +27,66 @@ fn table(entries: &[Entry]) -> Table {
     t
 }
 
+/// A figure of the catalogue as a glossary entry: its meaning, where it comes from, its
+/// unit and kind.
+fn figure_entry(f: &'static Figure) -> Entry {
+    let scope = match f.scope {
+        Scope::System => "sys figure",
+        Scope::Process => "process figure",
+        Scope::Rates => "vmstat figure",
+    };
+    let meaning = format!(
+        "{} (from {}; {}, {})",
+        f.meaning,
+        f.source,
+        f.unit.name(),
+        f.kind.name()
+    );
+    Entry {
+        term: f.key,
+        kind: scope,
+        meaning: Box::leak(meaning.into_boxed_str()),
+        obsolete: false,
+        aliases: &[],
+    }
+}
+
+/// The glossary, then every figure of the catalogue that the glossary does not already
+/// explain under the same name (one row a scope: `anon` of `sys` and of `ps` differ), so
+/// that `explain` lists every figure memlens shows.
+fn all_entries() -> Vec<Entry> {
+    let mut v: Vec<Entry> = ENTRIES.to_vec();
+    v.extend(
+        catalogue::FIGURES
+            .iter()
+            .filter(|f| lookup(f.key).is_none())
+            .map(figure_entry),
+    );
+    v
+}
+
+/// A term: a glossary entry, or a figure of the catalogue by its key.
+fn find(term: &str) -> Option<Entry> {
+    lookup(term).cloned().or_else(|| {
+        catalogue::FIGURES
+            .iter()
+            .find(|f| f.key.eq_ignore_ascii_case(term))
+            .map(figure_entry)
+    })
+}
+
 pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
+    let entries = all_entries();
     let Some(term) = &args.term else {
         match out.format {
-            Format::Json => print(&json(&ENTRIES)),
+            Format::Json => print(&json(&entries)),
             Format::Csv => {
-                let mut t = table(ENTRIES);
-                t.add_json_keys(ENTRIES);
+                let mut t = table(&entries);
+                t.add_json_keys(&entries);
                 print(&t.csv())
             }
             Format::Table => {
-                let mut t = table(ENTRIES);
+                let mut t = table(&entries);
                 t.columns.remove(2);
                 for r in &mut t.rows {
                     if let memlens_present::Cell::Text(o) = r.remove(2) {
@@ -52,7 +102,7 @@ pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
         }
         return Ok(0);
     };
-    let Some(e) = lookup(term) else {
+    let Some(e) = find(term) else {
         let close = suggestions(term);
         return Err(Failure::usage(if close.is_empty() {
             format!("no entry for {term:?}; `memlens explain` lists every term")
@@ -64,8 +114,8 @@ pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
         }));
     };
     match out.format {
-        Format::Json => print(&json(e)),
-        Format::Csv => print(&table(std::slice::from_ref(e)).csv()),
+        Format::Json => print(&json(&e)),
+        Format::Csv => print(&table(std::slice::from_ref(&e)).csv()),
         Format::Table => print(&format!(
             "{} ({}{}): {}\n",
             e.term,

@@ -2,6 +2,7 @@
 
 use crate::failure::Outcome;
 use memlens_analysis::sys::{self, overcommit_mode_name, SysSummary};
+use memlens_catalogue::{self as catalogue, Scope};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
@@ -9,42 +10,51 @@ use memlens_sources::Root;
 use crate::cli::SysArgs;
 use crate::output::{print, Format, Output};
 
-/// `(key, label, value, meaning)` rows of the breakdown.
+/// `(key, label, value, meaning)` rows of the breakdown: the values from the summary,
+/// the labels and meanings from the catalogue.
 fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'static str)> {
-    vec![
-        ("total", "total", Some(s.total), "MemTotal: RAM the kernel manages (physical RAM minus firmware and kernel image reservations)"),
-        ("used", "used", Some(s.used), "total - available: what procps 4 `free` calls used; memory that cannot be had without swapping or killing"),
-        ("used_legacy", "used (legacy)", Some(s.used_legacy), "total - free - buffers - cached - SReclaimable: the older `used` of procps < 4.0.1, htop and sar"),
-        ("free", "free", Some(s.free), "MemFree: pages holding nothing at all; low free is normal, caches fill it"),
-        ("available", "available", Some(s.available), "MemAvailable: kernel estimate of memory startable programs can get without swapping (free + reclaimable cache and slab, minus watermarks)"),
-        ("buffers", "buffers", s.buffers, "Buffers: page cache of block devices (filesystem metadata)"),
-        ("cached", "cached", s.cached, "Cached: page cache of files, including tmpfs/shmem, excluding swap cache; without SReclaimable, unlike free's cache column"),
-        ("buff_cache", "buff/cache", Some(s.buff_cache), "Buffers + Cached + SReclaimable, `free`'s buff/cache column"),
-        ("shared", "shared (shmem)", s.shared, "Shmem: tmpfs files, shared anonymous and SysV/POSIX shared memory; counted in cached but not reclaimable without swap"),
-        ("anon", "anon", s.anon, "AnonPages: anonymous memory mapped by processes (heap, stacks, private writes)"),
-        ("anon_active", "anon LRU active", s.anon_active, "Active(anon): anonymous and shmem pages recently used (shmem lives on the anon LRU, so this is not a part of anon alone)"),
-        ("anon_inactive", "anon LRU inactive", s.anon_inactive, "Inactive(anon): anonymous and shmem pages that are candidates for swap-out"),
-        ("file_active", "file LRU active", s.file_active, "Active(file): page cache recently used"),
-        ("file_inactive", "file LRU inactive", s.file_inactive, "Inactive(file): page cache first in line for reclaim"),
-        ("unevictable", "unevictable", s.unevictable, "Unevictable: pages that cannot be reclaimed (mlocked, ramfs)"),
-        ("dirty", "dirty", s.dirty, "Dirty: file pages modified and waiting to be written back"),
-        ("writeback", "writeback", s.writeback, "Writeback: file pages being written back now"),
-        ("slab", "slab", s.slab, "Slab: kernel object caches (dentries, inodes, buffers...)"),
-        ("slab_reclaimable", "  slab reclaimable", s.slab_reclaimable, "SReclaimable: slab the kernel can free under pressure (dentry and inode caches)"),
-        ("slab_unreclaimable", "  slab unreclaimable", s.slab_unreclaimable, "SUnreclaim: slab in use by the kernel; growth here can be a kernel leak"),
-        ("kernel_stack", "kernel stack", s.kernel_stack, "KernelStack: one kernel stack per thread"),
-        ("page_tables", "page tables", s.page_tables, "PageTables: memory mapping virtual to physical addresses; grows with RSS and process count"),
-        ("vmalloc_used", "vmalloc used", s.vmalloc_used, "VmallocUsed: kernel virtually contiguous allocations"),
-        ("percpu", "percpu", s.percpu, "Percpu: per-CPU kernel allocations"),
-        ("hugetlb", "hugetlb", s.hugetlb, "Hugetlb: memory reserved for hugetlbfs pools, used or not; not available to anything else"),
-        ("anon_huge_pages", "anon huge pages", s.anon_huge_pages, "AnonHugePages: anonymous memory backed by transparent huge pages (part of anon)"),
-        ("swap_total", "swap total", s.swap_total, "SwapTotal: swap space configured"),
-        ("swap_used", "swap used", s.swap_used, "SwapTotal - SwapFree: pages living in swap"),
-        ("swap_free", "swap free", s.swap_free, "SwapFree: unused swap space"),
-        ("swap_cached", "swap cached", s.swap_cached, "SwapCached: pages both in RAM and in swap (swapped back in, not yet changed)"),
-        ("commit_limit", "commit limit", s.commit_limit, "CommitLimit: swap + RAM x overcommit_ratio% (or overcommit_kbytes); enforced only with vm.overcommit_memory=2"),
-        ("committed_as", "committed (Committed_AS)", s.committed_as, "Committed_AS: memory promised to processes (allocated, not necessarily touched); the worst case if all of it were used"),
-    ]
+    let values: [(&'static str, Option<u64>); 32] = [
+        ("total", Some(s.total)),
+        ("used", Some(s.used)),
+        ("used_legacy", Some(s.used_legacy)),
+        ("free", Some(s.free)),
+        ("available", Some(s.available)),
+        ("buffers", s.buffers),
+        ("cached", s.cached),
+        ("buff_cache", Some(s.buff_cache)),
+        ("shared", s.shared),
+        ("anon", s.anon),
+        ("anon_active", s.anon_active),
+        ("anon_inactive", s.anon_inactive),
+        ("file_active", s.file_active),
+        ("file_inactive", s.file_inactive),
+        ("unevictable", s.unevictable),
+        ("dirty", s.dirty),
+        ("writeback", s.writeback),
+        ("slab", s.slab),
+        ("slab_reclaimable", s.slab_reclaimable),
+        ("slab_unreclaimable", s.slab_unreclaimable),
+        ("kernel_stack", s.kernel_stack),
+        ("page_tables", s.page_tables),
+        ("vmalloc_used", s.vmalloc_used),
+        ("percpu", s.percpu),
+        ("hugetlb", s.hugetlb),
+        ("anon_huge_pages", s.anon_huge_pages),
+        ("swap_total", s.swap_total),
+        ("swap_used", s.swap_used),
+        ("swap_free", s.swap_free),
+        ("swap_cached", s.swap_cached),
+        ("commit_limit", s.commit_limit),
+        ("committed_as", s.committed_as),
+    ];
+    values
+        .into_iter()
+        .map(|(key, v)| {
+            let f =
+                catalogue::figure(Scope::System, key).expect("every sys row is in the catalogue");
+            (key, f.header, v, f.meaning)
+        })
+        .collect()
 }
 
 pub fn run(root: &Root, args: &SysArgs, out: &Output) -> Outcome {

@@ -5,6 +5,7 @@ use crate::failure::{Failure, Outcome};
 use std::time::Instant;
 
 use memlens_analysis::rates::{between, Interval, COUNTERS};
+use memlens_catalogue::{self as catalogue, Scope};
 use memlens_present::{bytes, json, Units};
 use memlens_sources::Root;
 
@@ -22,56 +23,47 @@ enum Kind {
     Count,
 }
 
-/// (table header, CSV key, kind, counter or field).
-const COLUMNS: &[(&str, &str, Kind, &str)] = &[
-    ("free", "free", Kind::Bytes, "free"),
-    ("avail", "available", Kind::Bytes, "available"),
-    ("anon", "anon", Kind::Bytes, "anon"),
-    ("file", "file", Kind::Bytes, "file"),
-    ("swpused", "swap_used", Kind::Bytes, "swap_used"),
-    ("fault/s", "pgfault_per_s", Kind::Rate, "pgfault"),
-    ("majflt/s", "pgmajfault_per_s", Kind::Rate, "pgmajfault"),
-    ("pswpin/s", "pswpin_per_s", Kind::Rate, "pswpin"),
-    ("pswpout/s", "pswpout_per_s", Kind::Rate, "pswpout"),
-    ("pgpgin/s", "pgpgin_per_s", Kind::Rate, "pgpgin"),
-    ("pgpgout/s", "pgpgout_per_s", Kind::Rate, "pgpgout"),
-    ("pgscan/s", "pgscan_per_s", Kind::Rate, "pgscan"),
-    (
-        "pgscank/s",
-        "pgscan_kswapd_per_s",
-        Kind::Rate,
-        "pgscan_kswapd",
-    ),
-    (
-        "pgscand/s",
-        "pgscan_direct_per_s",
-        Kind::Rate,
-        "pgscan_direct",
-    ),
-    (
-        "pgscanm/s",
-        "pgscan_memcg_per_s",
-        Kind::Rate,
-        "pgscan_memcg",
-    ),
-    ("pgsteal/s", "pgsteal_per_s", Kind::Rate, "pgsteal"),
-    ("%vmeff", "vmeff_percent", Kind::Percent, "vmeff"),
-    (
-        "cstall/s",
-        "compact_stall_per_s",
-        Kind::Rate,
-        "compact_stall",
-    ),
-    (
-        "thpflt/s",
-        "thp_fault_alloc_per_s",
-        Kind::Rate,
-        "thp_fault_alloc",
-    ),
-    ("oomkill", "oom_kill", Kind::Count, "oom_kill"),
-    ("psi_some", "psi_some_avg10", Kind::Percent, "psi_some"),
-    ("psi_full", "psi_full_avg10", Kind::Percent, "psi_full"),
+/// The columns: a figure of the catalogue's rates (which names and explains it) and how
+/// it is shown. The CSV key is the figure's key, with `_per_s` for a rate.
+const COLUMNS: &[(&str, Kind)] = &[
+    ("free", Kind::Bytes),
+    ("available", Kind::Bytes),
+    ("anon", Kind::Bytes),
+    ("file", Kind::Bytes),
+    ("swap_used", Kind::Bytes),
+    ("pgfault", Kind::Rate),
+    ("pgmajfault", Kind::Rate),
+    ("pswpin", Kind::Rate),
+    ("pswpout", Kind::Rate),
+    ("pgpgin", Kind::Rate),
+    ("pgpgout", Kind::Rate),
+    ("pgscan", Kind::Rate),
+    ("pgscan_kswapd", Kind::Rate),
+    ("pgscan_direct", Kind::Rate),
+    ("pgscan_memcg", Kind::Rate),
+    ("pgsteal", Kind::Rate),
+    ("vmeff_percent", Kind::Percent),
+    ("compact_stall", Kind::Rate),
+    ("thp_fault_alloc", Kind::Rate),
+    ("oom_kill", Kind::Count),
+    ("psi_some_avg10", Kind::Percent),
+    ("psi_full_avg10", Kind::Percent),
 ];
+
+/// A column's header, from the catalogue.
+fn header(key: &str) -> &'static str {
+    catalogue::figure(Scope::Rates, key)
+        .map(|f| f.header)
+        .expect("every vmstat column is in the catalogue")
+}
+
+/// A column's CSV key.
+fn csv_key(key: &str, kind: Kind) -> String {
+    match kind {
+        Kind::Rate => format!("{key}_per_s"),
+        _ => key.to_string(),
+    }
+}
 
 fn cell(i: &Interval, kind: Kind, what: &str, units: Option<Units>) -> String {
     let b = |v: Option<u64>| match (v, units) {
@@ -101,8 +93,8 @@ fn cell(i: &Interval, kind: Kind, what: &str, units: Option<Units>) -> String {
         }),
         Kind::Rate => f(i.get(what).and_then(|c| c.per_second)),
         Kind::Percent => f(match what {
-            "vmeff" => i.vmeff_percent,
-            "psi_some" => i.psi_some_avg10,
+            "vmeff_percent" => i.vmeff_percent,
+            "psi_some_avg10" => i.psi_some_avg10,
             _ => i.psi_full_avg10,
         }),
         Kind::Count => match i.get(what).and_then(|c| c.delta) {
@@ -130,11 +122,14 @@ fn text_line(cells: &[String], out: &Output) -> String {
     let mut l = String::new();
     // Where each whole column ends, to cut between columns.
     let mut ends = Vec::new();
-    for (k, (c, (h, _, kind, _))) in cells.iter().zip(COLUMNS).enumerate() {
+    for (k, (c, (key, kind))) in cells.iter().zip(COLUMNS).enumerate() {
         if k > 0 {
             l.push(' ');
         }
-        l.push_str(&format!("{c:>w$}", w = width(h, *kind, out.units)));
+        l.push_str(&format!(
+            "{c:>w$}",
+            w = width(header(key), *kind, out.units)
+        ));
         ends.push(l.chars().count());
     }
     if let Some(max) = out.width {
@@ -162,13 +157,13 @@ fn emit(i: &Interval, out: &Output) {
                 i.since_boot.to_string(),
                 i.seconds.map(|s| format!("{s:.3}")).unwrap_or_default(),
             ];
-            cells.extend(COLUMNS.iter().map(|(_, _, k, w)| cell(i, *k, w, None)));
+            cells.extend(COLUMNS.iter().map(|(w, k)| cell(i, *k, w, None)));
             print(&(cells.join(",") + "\n"));
         }
         Format::Table => {
             let cells: Vec<String> = COLUMNS
                 .iter()
-                .map(|(_, _, k, w)| cell(i, *k, w, Some(out.units)))
+                .map(|(w, k)| cell(i, *k, w, Some(out.units)))
                 .collect();
             print(&text_line(&cells, out));
         }
@@ -221,12 +216,12 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
     }
     match out.format {
         Format::Table => {
-            let headers: Vec<String> = COLUMNS.iter().map(|c| c.0.to_string()).collect();
+            let headers: Vec<String> = COLUMNS.iter().map(|(k, _)| header(k).to_string()).collect();
             print(&text_line(&headers, out));
         }
         Format::Csv => {
-            let mut keys = vec!["since_boot", "seconds"];
-            keys.extend(COLUMNS.iter().map(|c| c.1));
+            let mut keys = vec!["since_boot".to_string(), "seconds".to_string()];
+            keys.extend(COLUMNS.iter().map(|(k, kind)| csv_key(k, *kind)));
             print(&(keys.join(",") + "\n"));
         }
         Format::Json => {}

@@ -216,7 +216,19 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
         if cl > 0 {
             lines.push(std::mem::take(&mut cur));
         }
-        cur = cut(word, w);
+        // A word wider than the column is broken across lines, not cut: no text is lost.
+        let chars: Vec<char> = word.chars().collect();
+        let mut chunks = chars
+            .chunks(w)
+            .map(|c| c.iter().collect::<String>())
+            .peekable();
+        while let Some(c) = chunks.next() {
+            if chunks.peek().is_some() {
+                lines.push(c);
+            } else {
+                cur = c;
+            }
+        }
     }
     if !cur.is_empty() || lines.is_empty() {
         lines.push(cur);
@@ -646,7 +658,9 @@ mod tests {
         assert_eq!(lines[1], "PSS   Proportional set size: each");
         assert_eq!(lines[2], "      shared page divided by its");
         assert_eq!(lines[3], "      sharers");
-        assert_eq!(wrap("abcdefgh ij", 4), vec!["abc…", "ij"]);
+        // A word wider than the column is broken, none of it lost.
+        assert_eq!(wrap("abcdefgh ij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("abcdefghi", 4), vec!["abcd", "efgh", "i"]);
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(cut("abc", 4), "abc");
     }

@@ -1,0 +1,211 @@
+//! The catalogue of figures: every figure memlens shows, named once — its key (the JSON
+//! and CSV key, the stem of a metric name), its column header, unit, kind (gauge or
+//! counter), the kernel field it comes from, and a one-line meaning. Tables, JSON, sort
+//! keys and `explain` take names and meanings from here; the history recorder and the
+//! metrics endpoint will too.
+//!
+//! Covered so far: the system summary (`sys`), process rows (`ps`) and rates (`vmstat`).
+
+/// Which view a figure belongs to (keys are unique within a scope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The system summary: `memlens sys`, the overview.
+    System,
+    /// One process: `memlens ps`, `oom`, `huge`, the overview.
+    Process,
+    /// One interval of `memlens vmstat` (counters shown as deltas and per-second rates).
+    Rates,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Bytes,
+    /// Events or pages counted by the kernel, shown per second.
+    PerSecond,
+    /// Events, shown as a count.
+    Count,
+    Percent,
+    Seconds,
+    /// An identifier (PID, UID).
+    Id,
+    Text,
+    /// true or false.
+    Flag,
+    /// A mode number with a name.
+    Mode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A level that goes up and down.
+    Gauge,
+    /// A count that only grows (since boot).
+    Counter,
+    /// Not a measurement: an identifier or a name.
+    Label,
+}
+
+impl Unit {
+    /// The unit as text (`bytes`, `per second`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Bytes => "bytes",
+            Unit::PerSecond => "per second",
+            Unit::Count => "count",
+            Unit::Percent => "percent",
+            Unit::Seconds => "seconds",
+            Unit::Id => "identifier",
+            Unit::Text => "text",
+            Unit::Flag => "true or false",
+            Unit::Mode => "mode",
+        }
+    }
+}
+
+impl Kind {
+    /// `gauge`, `counter` or `label`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Gauge => "gauge",
+            Kind::Counter => "counter",
+            Kind::Label => "label",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figure {
+    pub scope: Scope,
+    pub key: &'static str,
+    /// The table header (empty where the figure has no column).
+    pub header: &'static str,
+    pub unit: Unit,
+    pub kind: Kind,
+    /// Where it comes from: the kernel file and field, or how it is derived.
+    pub source: &'static str,
+    pub meaning: &'static str,
+}
+
+#[rustfmt::skip]
+pub static FIGURES: &[Figure] = &[
+    Figure { scope: Scope::System, key: "total", header: "total", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemTotal", meaning: "MemTotal: RAM the kernel manages (physical RAM minus firmware and kernel image reservations)" },
+    Figure { scope: Scope::System, key: "used", header: "used", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemTotal - MemAvailable", meaning: "total - available: what procps 4 `free` calls used; memory that cannot be had without swapping or killing" },
+    Figure { scope: Scope::System, key: "used_legacy", header: "used (legacy)", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemTotal - MemFree - Buffers - Cached - SReclaimable", meaning: "total - free - buffers - cached - SReclaimable: the older `used` of procps < 4.0.1, htop and sar" },
+    Figure { scope: Scope::System, key: "free", header: "free", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemFree", meaning: "MemFree: pages holding nothing at all; low free is normal, caches fill it" },
+    Figure { scope: Scope::System, key: "available", header: "available", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemAvailable", meaning: "MemAvailable: kernel estimate of memory startable programs can get without swapping (free + reclaimable cache and slab, minus watermarks)" },
+    Figure { scope: Scope::System, key: "buffers", header: "buffers", unit: Unit::Bytes, kind: Kind::Gauge, source: "Buffers", meaning: "Buffers: page cache of block devices (filesystem metadata)" },
+    Figure { scope: Scope::System, key: "cached", header: "cached", unit: Unit::Bytes, kind: Kind::Gauge, source: "Cached", meaning: "Cached: page cache of files, including tmpfs/shmem, excluding swap cache; without SReclaimable, unlike free's cache column" },
+    Figure { scope: Scope::System, key: "buff_cache", header: "buff/cache", unit: Unit::Bytes, kind: Kind::Gauge, source: "Buffers + Cached + SReclaimable", meaning: "Buffers + Cached + SReclaimable, `free`'s buff/cache column" },
+    Figure { scope: Scope::System, key: "shared", header: "shared (shmem)", unit: Unit::Bytes, kind: Kind::Gauge, source: "Shmem", meaning: "Shmem: tmpfs files, shared anonymous and SysV/POSIX shared memory; counted in cached but not reclaimable without swap" },
+    Figure { scope: Scope::System, key: "anon", header: "anon", unit: Unit::Bytes, kind: Kind::Gauge, source: "AnonPages", meaning: "AnonPages: anonymous memory mapped by processes (heap, stacks, private writes)" },
+    Figure { scope: Scope::System, key: "anon_active", header: "anon LRU active", unit: Unit::Bytes, kind: Kind::Gauge, source: "Active(anon)", meaning: "Active(anon): anonymous and shmem pages recently used (shmem lives on the anon LRU, so this is not a part of anon alone)" },
+    Figure { scope: Scope::System, key: "anon_inactive", header: "anon LRU inactive", unit: Unit::Bytes, kind: Kind::Gauge, source: "Inactive(anon)", meaning: "Inactive(anon): anonymous and shmem pages that are candidates for swap-out" },
+    Figure { scope: Scope::System, key: "file_active", header: "file LRU active", unit: Unit::Bytes, kind: Kind::Gauge, source: "Active(file)", meaning: "Active(file): page cache recently used" },
+    Figure { scope: Scope::System, key: "file_inactive", header: "file LRU inactive", unit: Unit::Bytes, kind: Kind::Gauge, source: "Inactive(file)", meaning: "Inactive(file): page cache first in line for reclaim" },
+    Figure { scope: Scope::System, key: "unevictable", header: "unevictable", unit: Unit::Bytes, kind: Kind::Gauge, source: "Unevictable", meaning: "Unevictable: pages that cannot be reclaimed (mlocked, ramfs)" },
+    Figure { scope: Scope::System, key: "dirty", header: "dirty", unit: Unit::Bytes, kind: Kind::Gauge, source: "Dirty", meaning: "Dirty: file pages modified and waiting to be written back" },
+    Figure { scope: Scope::System, key: "writeback", header: "writeback", unit: Unit::Bytes, kind: Kind::Gauge, source: "Writeback", meaning: "Writeback: file pages being written back now" },
+    Figure { scope: Scope::System, key: "slab", header: "slab", unit: Unit::Bytes, kind: Kind::Gauge, source: "Slab", meaning: "Slab: kernel object caches (dentries, inodes, buffers...)" },
+    Figure { scope: Scope::System, key: "slab_reclaimable", header: "  slab reclaimable", unit: Unit::Bytes, kind: Kind::Gauge, source: "SReclaimable", meaning: "SReclaimable: slab the kernel can free under pressure (dentry and inode caches)" },
+    Figure { scope: Scope::System, key: "slab_unreclaimable", header: "  slab unreclaimable", unit: Unit::Bytes, kind: Kind::Gauge, source: "SUnreclaim", meaning: "SUnreclaim: slab in use by the kernel; growth here can be a kernel leak" },
+    Figure { scope: Scope::System, key: "kernel_stack", header: "kernel stack", unit: Unit::Bytes, kind: Kind::Gauge, source: "KernelStack", meaning: "KernelStack: one kernel stack per thread" },
+    Figure { scope: Scope::System, key: "page_tables", header: "page tables", unit: Unit::Bytes, kind: Kind::Gauge, source: "PageTables", meaning: "PageTables: memory mapping virtual to physical addresses; grows with RSS and process count" },
+    Figure { scope: Scope::System, key: "vmalloc_used", header: "vmalloc used", unit: Unit::Bytes, kind: Kind::Gauge, source: "VmallocUsed", meaning: "VmallocUsed: kernel virtually contiguous allocations" },
+    Figure { scope: Scope::System, key: "percpu", header: "percpu", unit: Unit::Bytes, kind: Kind::Gauge, source: "Percpu", meaning: "Percpu: per-CPU kernel allocations" },
+    Figure { scope: Scope::System, key: "hugetlb", header: "hugetlb", unit: Unit::Bytes, kind: Kind::Gauge, source: "Hugetlb", meaning: "Hugetlb: memory reserved for hugetlbfs pools, used or not; not available to anything else" },
+    Figure { scope: Scope::System, key: "anon_huge_pages", header: "anon huge pages", unit: Unit::Bytes, kind: Kind::Gauge, source: "AnonHugePages", meaning: "AnonHugePages: anonymous memory backed by transparent huge pages (part of anon)" },
+    Figure { scope: Scope::System, key: "swap_total", header: "swap total", unit: Unit::Bytes, kind: Kind::Gauge, source: "SwapTotal", meaning: "SwapTotal: swap space configured" },
+    Figure { scope: Scope::System, key: "swap_used", header: "swap used", unit: Unit::Bytes, kind: Kind::Gauge, source: "SwapTotal - SwapFree", meaning: "SwapTotal - SwapFree: pages living in swap" },
+    Figure { scope: Scope::System, key: "swap_free", header: "swap free", unit: Unit::Bytes, kind: Kind::Gauge, source: "SwapFree", meaning: "SwapFree: unused swap space" },
+    Figure { scope: Scope::System, key: "swap_cached", header: "swap cached", unit: Unit::Bytes, kind: Kind::Gauge, source: "SwapCached", meaning: "SwapCached: pages both in RAM and in swap (swapped back in, not yet changed)" },
+    Figure { scope: Scope::System, key: "commit_limit", header: "commit limit", unit: Unit::Bytes, kind: Kind::Gauge, source: "CommitLimit", meaning: "CommitLimit: swap + RAM x overcommit_ratio% (or overcommit_kbytes); enforced only with vm.overcommit_memory=2" },
+    Figure { scope: Scope::System, key: "committed_as", header: "committed (Committed_AS)", unit: Unit::Bytes, kind: Kind::Gauge, source: "Committed_AS", meaning: "Committed_AS: memory promised to processes (allocated, not necessarily touched); the worst case if all of it were used" },
+    Figure { scope: Scope::System, key: "mlocked", header: "mlocked", unit: Unit::Bytes, kind: Kind::Gauge, source: "Mlocked", meaning: "Mlocked: pages locked in memory by mlock(); part of unevictable" },
+    Figure { scope: Scope::System, key: "page_cache", header: "page cache", unit: Unit::Bytes, kind: Kind::Gauge, source: "Active(file) + Inactive(file) + Shmem", meaning: "Page cache as the overview shows it: the file LRU plus shmem" },
+    Figure { scope: Scope::System, key: "kernel_stack_page_tables", header: "kernel stack+page tables", unit: Unit::Bytes, kind: Kind::Gauge, source: "KernelStack + PageTables", meaning: "Kernel stacks and page tables, the memory the kernel spends on threads and mappings" },
+    Figure { scope: Scope::System, key: "available_estimated", header: "available estimated", unit: Unit::Flag, kind: Kind::Label, source: "MemAvailable absent", meaning: "True when the kernel has no MemAvailable (before 3.14) and available is estimated as procps does" },
+    Figure { scope: Scope::System, key: "overcommit_memory", header: "overcommit mode", unit: Unit::Mode, kind: Kind::Label, source: "vm.overcommit_memory", meaning: "The overcommit policy: 0 heuristic, 1 always, 2 never (strict accounting)" },
+    Figure { scope: Scope::System, key: "cache_identity", header: "identity", unit: Unit::Bytes, kind: Kind::Gauge, source: "Buffers + Cached + SwapCached vs Active(file) + Inactive(file) + Shmem + SwapCached", meaning: "How far the page-cache identity is from holding; the difference is mostly unevictable file pages" },
+    Figure { scope: Scope::Process, key: "pid", header: "PID", unit: Unit::Id, kind: Kind::Label, source: "/proc/PID", meaning: "The process ID" },
+    Figure { scope: Scope::Process, key: "ppid", header: "PPID", unit: Unit::Id, kind: Kind::Label, source: "status PPid", meaning: "The parent process ID" },
+    Figure { scope: Scope::Process, key: "uid", header: "UID", unit: Unit::Id, kind: Kind::Label, source: "status Uid (real)", meaning: "The real user ID" },
+    Figure { scope: Scope::Process, key: "user", header: "USER", unit: Unit::Text, kind: Kind::Label, source: "/etc/passwd of the UID", meaning: "The user name of the real UID (the UID when unknown)" },
+    Figure { scope: Scope::Process, key: "comm", header: "COMM", unit: Unit::Text, kind: Kind::Label, source: "status Name", meaning: "The command name, at most 15 bytes" },
+    Figure { scope: Scope::Process, key: "command", header: "COMMAND", unit: Unit::Text, kind: Kind::Label, source: "cmdline", meaning: "The command line (the comm in brackets without one)" },
+    Figure { scope: Scope::Process, key: "vsz", header: "VSZ", unit: Unit::Bytes, kind: Kind::Gauge, source: "status VmSize", meaning: "Virtual size: all mapped address space, touched or not" },
+    Figure { scope: Scope::Process, key: "rss", header: "RSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "status VmRSS", meaning: "Resident set: pages in RAM mapped by the process, shared ones counted whole" },
+    Figure { scope: Scope::Process, key: "pss", header: "PSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Pss", meaning: "Proportional set: each resident page divided by the number of processes mapping it; PSS adds up across processes" },
+    Figure { scope: Scope::Process, key: "uss", header: "USS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Private_Clean + Private_Dirty + Private_Hugetlb", meaning: "Unique set: pages only this process maps, what exiting would free" },
+    Figure { scope: Scope::Process, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Swap (status VmSwap)", meaning: "Pages of the process in swap" },
+    Figure { scope: Scope::Process, key: "swap_pss", header: "SWAPPSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup SwapPss", meaning: "Swap shared with other processes divided among them, as PSS is" },
+    Figure { scope: Scope::Process, key: "anon", header: "ANON", unit: Unit::Bytes, kind: Kind::Gauge, source: "status RssAnon", meaning: "Resident anonymous memory (heap, stacks, private writes)" },
+    Figure { scope: Scope::Process, key: "file", header: "FILE", unit: Unit::Bytes, kind: Kind::Gauge, source: "status RssFile", meaning: "Resident file-backed memory (code, libraries, mapped files)" },
+    Figure { scope: Scope::Process, key: "shmem", header: "SHMEM", unit: Unit::Bytes, kind: Kind::Gauge, source: "status RssShmem", meaning: "Resident shared memory (SysV, POSIX, shared anonymous, tmpfs mappings)" },
+    Figure { scope: Scope::Process, key: "pss_anon", header: "PSS_ANON", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Pss_Anon", meaning: "The anonymous part of PSS" },
+    Figure { scope: Scope::Process, key: "pss_file", header: "PSS_FILE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Pss_File", meaning: "The file-backed part of PSS" },
+    Figure { scope: Scope::Process, key: "pss_shmem", header: "PSS_SHMEM", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Pss_Shmem", meaning: "The shared-memory part of PSS" },
+    Figure { scope: Scope::Process, key: "locked", header: "LOCKED", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Locked", meaning: "Pages locked in RAM by mlock()" },
+    Figure { scope: Scope::Process, key: "anon_huge_pages", header: "ANONHUGE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup AnonHugePages", meaning: "Anonymous memory backed by transparent huge pages" },
+    Figure { scope: Scope::Process, key: "page_tables", header: "PTE", unit: Unit::Bytes, kind: Kind::Gauge, source: "status VmPTE", meaning: "Page tables of the process, part of what the OOM killer counts" },
+    Figure { scope: Scope::Process, key: "cgroup", header: "CGROUP", unit: Unit::Text, kind: Kind::Label, source: "/proc/PID/cgroup (the memory controller's path)", meaning: "The memory cgroup of the process: the v1 memory controller's path on v1 and hybrid machines, else the v2 path" },
+    Figure { scope: Scope::Process, key: "oom_score", header: "OOM_SCORE", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/oom_score", meaning: "The OOM killer's badness scaled to 0..2000 (about 666 for an idle process with oom_score_adj 0)" },
+    Figure { scope: Scope::Process, key: "oom_score_adj", header: "OOM_SCORE_ADJ", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/oom_score_adj", meaning: "The adjustment of the OOM badness, -1000 (never killed) to +1000 (killed first)" },
+    Figure { scope: Scope::Process, key: "unreadable", header: "UNREADABLE", unit: Unit::Text, kind: Kind::Label, source: "files that could not be read", meaning: "The files of the process that could not be read, and why" },
+    Figure { scope: Scope::Rates, key: "since_boot", header: "", unit: Unit::Flag, kind: Kind::Label, source: "", meaning: "True for the first row: counters since boot over the uptime" },
+    Figure { scope: Scope::Rates, key: "seconds", header: "", unit: Unit::Seconds, kind: Kind::Gauge, source: "uptime (CLOCK_BOOTTIME)", meaning: "The length of the interval (the uptime for the since-boot row)" },
+    Figure { scope: Scope::Rates, key: "free", header: "free", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemFree", meaning: "MemFree at the end of the interval" },
+    Figure { scope: Scope::Rates, key: "available", header: "avail", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemAvailable", meaning: "MemAvailable at the end of the interval" },
+    Figure { scope: Scope::Rates, key: "anon", header: "anon", unit: Unit::Bytes, kind: Kind::Gauge, source: "AnonPages", meaning: "AnonPages at the end of the interval" },
+    Figure { scope: Scope::Rates, key: "file", header: "file", unit: Unit::Bytes, kind: Kind::Gauge, source: "Active(file) + Inactive(file)", meaning: "The file LRU at the end of the interval" },
+    Figure { scope: Scope::Rates, key: "swap_used", header: "swpused", unit: Unit::Bytes, kind: Kind::Gauge, source: "SwapTotal - SwapFree", meaning: "Swap in use at the end of the interval" },
+    Figure { scope: Scope::Rates, key: "pgfault", header: "fault/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgfault", meaning: "Page faults, minor and major" },
+    Figure { scope: Scope::Rates, key: "pgmajfault", header: "majflt/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgmajfault", meaning: "Major page faults: a read from disk or swap" },
+    Figure { scope: Scope::Rates, key: "pswpin", header: "pswpin/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pswpin", meaning: "Pages swapped in" },
+    Figure { scope: Scope::Rates, key: "pswpout", header: "pswpout/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pswpout", meaning: "Pages swapped out" },
+    Figure { scope: Scope::Rates, key: "pgpgin", header: "pgpgin/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgpgin", meaning: "KiB read from block devices" },
+    Figure { scope: Scope::Rates, key: "pgpgout", header: "pgpgout/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgpgout", meaning: "KiB written to block devices" },
+    Figure { scope: Scope::Rates, key: "pgscan", header: "pgscan/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgscan_anon + pgscan_file", meaning: "Pages scanned for reclaim by anyone, memory cgroups included" },
+    Figure { scope: Scope::Rates, key: "pgscan_kswapd", header: "pgscank/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgscan_kswapd*", meaning: "Pages scanned by kswapd (global reclaim)" },
+    Figure { scope: Scope::Rates, key: "pgscan_direct", header: "pgscand/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgscan_direct*", meaning: "Pages scanned by direct reclaim (global reclaim)" },
+    Figure { scope: Scope::Rates, key: "pgscan_khugepaged", header: "", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgscan_khugepaged", meaning: "Pages scanned by khugepaged (global reclaim)" },
+    Figure { scope: Scope::Rates, key: "pgscan_proactive", header: "", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgscan_proactive", meaning: "Pages scanned by global proactive reclaim" },
+    Figure { scope: Scope::Rates, key: "pgscan_memcg", header: "pgscanm/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "pgscan less the global reclaimers", meaning: "Pages scanned by memory cgroups at their limits" },
+    Figure { scope: Scope::Rates, key: "pgsteal", header: "pgsteal/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgsteal_anon + pgsteal_file", meaning: "Pages reclaimed by anyone" },
+    Figure { scope: Scope::Rates, key: "pgsteal_memcg", header: "", unit: Unit::PerSecond, kind: Kind::Counter, source: "pgsteal less the global reclaimers", meaning: "Pages reclaimed by memory cgroups at their limits" },
+    Figure { scope: Scope::Rates, key: "compact_stall", header: "cstall/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat compact_stall", meaning: "Allocations that waited for compaction" },
+    Figure { scope: Scope::Rates, key: "thp_fault_alloc", header: "thpflt/s", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat thp_fault_alloc", meaning: "Transparent huge pages allocated at fault" },
+    Figure { scope: Scope::Rates, key: "oom_kill", header: "oomkill", unit: Unit::Count, kind: Kind::Counter, source: "vmstat oom_kill", meaning: "Processes killed by the OOM killer" },
+    Figure { scope: Scope::Rates, key: "vmeff_percent", header: "%vmeff", unit: Unit::Percent, kind: Kind::Gauge, source: "pgsteal / pgscan", meaning: "Reclaim efficiency: pages reclaimed per page scanned, in percent" },
+    Figure { scope: Scope::Rates, key: "psi_some_avg10", header: "psi_some", unit: Unit::Percent, kind: Kind::Gauge, source: "pressure/memory some avg10", meaning: "Share of the last 10 s in which some task stalled on memory" },
+    Figure { scope: Scope::Rates, key: "psi_full_avg10", header: "psi_full", unit: Unit::Percent, kind: Kind::Gauge, source: "pressure/memory full avg10", meaning: "Share of the last 10 s in which all tasks stalled on memory" },
+];
+
+/// The figure of a scope with this key.
+pub fn figure(scope: Scope, key: &str) -> Option<&'static Figure> {
+    FIGURES.iter().find(|f| f.scope == scope && f.key == key)
+}
+
+/// The figures of a scope, in catalogue order.
+pub fn of(scope: Scope) -> impl Iterator<Item = &'static Figure> {
+    FIGURES.iter().filter(move |f| f.scope == scope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_within_a_scope_and_meanings_are_there() {
+        for (i, a) in FIGURES.iter().enumerate() {
+            assert!(
+                !a.meaning.is_empty() && !a.source.is_empty() || a.key == "since_boot",
+                "{}",
+                a.key
+            );
+            for b in &FIGURES[i + 1..] {
+                assert!(!(a.scope == b.scope && a.key == b.key), "{} twice", a.key);
+            }
+        }
+        assert_eq!(figure(Scope::Process, "pss").unwrap().header, "PSS");
+    }
+}
