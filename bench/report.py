@@ -32,8 +32,8 @@ for line in open(os.path.join(out, "peak.txt")):
     peaks[n] = (int(count), int(kb))
 
 print("## `ps`: all processes, with PSS/USS\n")
-print("| processes | floor | floor, 2 threads | memlens ps --json | memlens ps | ps -eo pid,rss,vsz | cat all rollups | smem -t | memlens / floor | smem / memlens | memlens per process | memlens peak RSS |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| processes | floor | floor, 2 threads | floor of ps's files, 2 threads | memlens ps --json | memlens ps | ps -eo pid,rss,vsz | cat all rollups | smem -t | memlens / floor | memlens / floor of ps's files, 2 threads | smem / memlens | memlens per process | memlens peak RSS |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for n in ["100", "1000", "10000"]:
     r = load(f"ps-{n}.json")
     if not r:
@@ -43,9 +43,20 @@ for n in ["100", "1000", "10000"]:
     floor = ms(r["floor"])
     mj = ms(r["memlens-ps-json"])
     smem = ms(s["smem-t"]) if s else float("nan")
-    print(f"| {count} | {floor:.1f} ms | {ms(r['floor-2-threads']):.1f} ms | {mj:.1f} ms | {ms(r['memlens-ps']):.1f} ms "
-          f"| {ms(r['ps-eo']):.1f} ms | {ms(r['cat-rollups']):.1f} ms | {smem:.0f} ms | {mj / floor:.2f}x | {smem / mj:.0f}x "
+    f2 = ms(r["floor-ps-files-2-threads"]) if "floor-ps-files-2-threads" in r else float("nan")
+    print(f"| {count} | {floor:.1f} ms | {ms(r['floor-2-threads']):.1f} ms | {f2:.1f} ms | {mj:.1f} ms | {ms(r['memlens-ps']):.1f} ms "
+          f"| {ms(r['ps-eo']):.1f} ms | {ms(r['cat-rollups']):.1f} ms | {smem:.0f} ms | {mj / floor:.2f}x | {mj / f2:.2f}x | {smem / mj:.0f}x "
           f"| {mj / count * 1000:.1f} µs | {kb / 1024:.1f} MiB |")
+
+snap = os.path.join(out, "snap.txt")
+if os.path.exists(snap):
+    print("\n## Snapshot file (`capture --file`)\n")
+    print("| processes | file | per process | JSON before compression |")
+    print("|---|---|---|---|")
+    for line in open(snap):
+        n, count, size, raw = line.split()
+        count, size, raw = int(count), int(size), int(raw)
+        print(f"| {count} | {size / 1024:.0f} KiB | {size / count:.0f} B | {raw / 1024:.0f} KiB |")
 
 other = dict(l.split() for l in open(os.path.join(out, "peak-other.txt")))
 sysr = load("sys.json")

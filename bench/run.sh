@@ -61,15 +61,22 @@ measure_ps() {
   hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out/ps-$n.json" \
     -n floor "$F" \
     -n "floor-2-threads" "$F --threads 2" \
+    -n "floor-ps-files-2-threads" "$F status smaps_rollup cmdline --threads 2" \
     -n "memlens-ps-json" "$M ps --json" \
     -n "memlens-ps" "$M ps" \
     -n "ps-eo" "ps -eo pid,rss,vsz" \
     -n "cat-rollups" "sh -c 'cat /proc/[0-9]*/smaps_rollup > /dev/null 2>&1; true'" >/dev/null
   hyperfine -N --warmup 1 --runs 3 --export-json "$out/smem-$n.json" -n "smem-t" "smem -t" >/dev/null
   echo "$n $count $(peak "$M" ps --json)" >> "$out/peak.txt"
+  # The snapshot file of this population: its size per process.
+  rm -f "$out/snap-$n"
+  "$M" capture --file "$out/snap-$n" >/dev/null
+  echo "$n $count $(stat -c %s "$out/snap-$n") $(zcat "$out/snap-$n" | wc -c)" >> "$out/snap.txt"
+  rm -f "$out/snap-$n"
 }
 
 : > "$out/peak.txt"
+: > "$out/snap.txt"
 measure_ps 100
 measure_ps 1000
 if [ "${SCALE:-0}" = 1 ]; then
