@@ -6,7 +6,7 @@
 //! out and the scan goes on with a fresh worker.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use memlens_model::{FileProblem, ProcessSample, ProcessScan};
@@ -74,7 +74,23 @@ pub enum Outcome {
     TimedOut,
     /// In a capture tree, a process directory without its `status`.
     Incomplete,
-    Failed(Error),
+    /// The error, naming file and line.
+    Failed(String),
+}
+
+impl Outcome {
+    /// A copy, for results a stuck worker still shares.
+    fn copy(&self) -> Outcome {
+        match self {
+            Outcome::Sample(s) => Outcome::Sample(s.clone()),
+            Outcome::KernelThread => Outcome::KernelThread,
+            Outcome::Vanished => Outcome::Vanished,
+            Outcome::Hidden => Outcome::Hidden,
+            Outcome::TimedOut => Outcome::TimedOut,
+            Outcome::Incomplete => Outcome::Incomplete,
+            Outcome::Failed(e) => Outcome::Failed(e.clone()),
+        }
+    }
 }
 
 /// Reads one process. Parse errors are returned as `Failed`; a process that disappears
@@ -97,7 +113,7 @@ fn read_process_with(
         // was not captured whole.
         Err(Error::Missing(_)) if !root.is_live() => Outcome::Incomplete,
         Err(Error::Missing(_) | Error::Vanished(_)) => Outcome::Vanished,
-        Err(e) => Outcome::Failed(e),
+        Err(e) => Outcome::Failed(e.to_string()),
     }
 }
 
@@ -201,35 +217,54 @@ struct Busy {
     since: AtomicU64,
 }
 
-fn spawn_worker(
+/// What the workers of one scan share: the PIDs, the next index to take, one result slot
+/// per PID (set once: by the worker, or by the watchdog when it gave up on it), and how
+/// many slots are set. Results go into slots rather than through a channel, so that a
+/// scan of 10,000 processes does not wake the main thread 10,000 times.
+struct Shared {
     root: Root,
-    opts: Arc<ScanOptions>,
-    pids: Arc<Vec<u32>>,
-    next: Arc<AtomicUsize>,
-    tx: mpsc::Sender<(usize, Outcome)>,
+    opts: ScanOptions,
+    pids: Vec<u32>,
+    next: AtomicUsize,
+    slots: Vec<OnceLock<Outcome>>,
+    done: AtomicUsize,
     t0: Instant,
     page_size: u64,
-) -> Arc<Busy> {
+    /// The scanning thread, woken when the last slot is set.
+    main: std::thread::Thread,
+}
+
+impl Shared {
+    /// Sets slot `i` unless it is set already; wakes the scanning thread after the last.
+    fn finish(&self, i: usize, o: Outcome) {
+        if self.slots[i].set(o).is_ok()
+            && self.done.fetch_add(1, Ordering::SeqCst) + 1 == self.slots.len()
+        {
+            self.main.unpark();
+        }
+    }
+}
+
+fn spawn_worker(shared: Arc<Shared>) -> Arc<Busy> {
     let busy = Arc::new(Busy {
         job: AtomicUsize::new(0),
         since: AtomicU64::new(0),
     });
     let b = busy.clone();
     std::thread::spawn(move || {
+        let s = &*shared;
         let mut buf = Vec::with_capacity(64 * 1024);
         loop {
-            let i = next.fetch_add(1, Ordering::SeqCst);
-            if i >= pids.len() {
+            let i = s.next.fetch_add(1, Ordering::SeqCst);
+            if i >= s.pids.len() {
                 break;
             }
             b.since
-                .store(t0.elapsed().as_nanos() as u64, Ordering::SeqCst);
+                .store(s.t0.elapsed().as_nanos() as u64, Ordering::SeqCst);
             b.job.store(i + 1, Ordering::SeqCst);
-            let outcome = read_process_with(&root, pids[i], &opts, &mut buf, page_size);
+            let outcome = read_process_with(&s.root, s.pids[i], &s.opts, &mut buf, s.page_size);
             b.job.store(0, Ordering::SeqCst);
-            if tx.send((i, outcome)).is_err() {
-                break;
-            }
+            s.finish(i, outcome);
         }
     });
     busy
@@ -252,80 +287,57 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
         t => t,
     }
     .min(n.max(1));
-    let pids = Arc::new(pids);
-    let next = Arc::new(AtomicUsize::new(0));
-    let shared_opts = Arc::new(opts.clone());
-    let (tx, rx) = mpsc::channel();
-    let t0 = Instant::now();
-    let page_size = root.page_size();
+    let shared = Arc::new(Shared {
+        root: root.clone(),
+        opts: opts.clone(),
+        pids,
+        next: AtomicUsize::new(0),
+        slots: (0..n).map(|_| OnceLock::new()).collect(),
+        done: AtomicUsize::new(0),
+        t0: Instant::now(),
+        page_size: root.page_size(),
+        main: std::thread::current(),
+    });
     let mut workers: Vec<(Arc<Busy>, usize)> = (0..threads)
-        .map(|_| {
-            let w = spawn_worker(
-                root.clone(),
-                shared_opts.clone(),
-                pids.clone(),
-                next.clone(),
-                tx.clone(),
-                t0,
-                page_size,
-            );
-            (w, 0)
-        })
+        .map(|_| (spawn_worker(shared.clone()), 0))
         .collect();
-    let mut results: Vec<Option<Outcome>> = (0..n).map(|_| None).collect();
-    let mut remaining = n;
     let tick = (opts.timeout / 4).clamp(Duration::from_millis(1), Duration::from_millis(100));
-    while remaining > 0 {
-        match rx.recv_timeout(tick) {
-            Ok((i, o)) => {
-                if results[i].is_none() {
-                    results[i] = Some(o);
-                    remaining -= 1;
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-        let now = t0.elapsed().as_nanos() as u64;
+    let timeout = opts.timeout.as_nanos() as u64;
+    while shared.done.load(Ordering::SeqCst) < n {
+        std::thread::park_timeout(tick);
+        // The watchdog: a worker on one process for longer than the timeout is left to
+        // it; the process is marked timed out and a fresh worker takes the rest.
+        let now = shared.t0.elapsed().as_nanos() as u64;
         let mut fresh = 0;
         for (busy, flagged) in workers.iter_mut() {
             let job = busy.job.load(Ordering::SeqCst);
             let since = busy.since.load(Ordering::SeqCst);
-            if job != 0
-                && job != *flagged
-                && now.saturating_sub(since) > opts.timeout.as_nanos() as u64
-            {
+            if job != 0 && job != *flagged && now.saturating_sub(since) > timeout {
                 *flagged = job;
-                if results[job - 1].is_none() {
-                    results[job - 1] = Some(Outcome::TimedOut);
-                    remaining -= 1;
-                }
+                shared.finish(job - 1, Outcome::TimedOut);
                 fresh += 1;
             }
         }
         for _ in 0..fresh {
-            let w = spawn_worker(
-                root.clone(),
-                shared_opts.clone(),
-                pids.clone(),
-                next.clone(),
-                tx.clone(),
-                t0,
-                page_size,
-            );
-            workers.push((w, 0));
+            workers.push((spawn_worker(shared.clone()), 0));
         }
     }
+    // The results, moved out when no stuck worker still holds the slots (else copied).
+    let pids = shared.pids.clone();
+    let results: Vec<Option<Outcome>> = match Arc::try_unwrap(shared) {
+        Ok(s) => s.slots.into_iter().map(OnceLock::into_inner).collect(),
+        Err(s) => s.slots.iter().map(|o| o.get().map(Outcome::copy)).collect(),
+    };
     let mut out = ProcessScan::default();
-    for (i, r) in results.into_iter().enumerate() {
-        match r {
+    for (i, slot) in results.into_iter().enumerate() {
+        match slot {
             Some(Outcome::Sample(s)) => out.processes.push(*s),
             Some(Outcome::KernelThread) => out.kernel_threads += 1,
             Some(Outcome::Vanished) | None => out.vanished += 1,
             Some(Outcome::Hidden) => out.hidden += 1,
             Some(Outcome::TimedOut) => out.timed_out.push(pids[i]),
             Some(Outcome::Incomplete) => out.incomplete += 1,
-            Some(Outcome::Failed(e)) => out.unusable.push((pids[i], e.to_string())),
+            Some(Outcome::Failed(e)) => out.unusable.push((pids[i], e)),
         }
     }
     Ok(out)
