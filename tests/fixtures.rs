@@ -203,12 +203,7 @@ fn old_kernel_sums_smaps_and_leaves_absent_fields_absent() {
 #[test]
 fn grouping_by_cgroup_uses_the_memory_hierarchy() {
     let j = at("v2-unified", &["ps", "--json", "--by", "cgroup"]).json();
-    let keys: Vec<&str> = j["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["key"].as_str().unwrap())
-        .collect();
+    let keys = group_keys(&j);
     assert!(
         keys.contains(&"/user.slice/user-0.slice/session-1.scope"),
         "{keys:?}"

@@ -260,12 +260,7 @@ fn commands_with_names_that_are_not_utf8_stay_apart_in_groups() {
         fs::write(&p, out).unwrap();
     }
     let j = t.run(&["ps", "--by", "command", "--json"]).json();
-    let keys: Vec<&str> = j["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["key"].as_str().unwrap())
-        .collect();
+    let keys = group_keys(&j);
     assert!(
         keys.contains(&"x\\xff") && keys.contains(&"x\\xfe"),
         "{keys:?}"

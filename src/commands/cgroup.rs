@@ -39,7 +39,7 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
     // Collect.
     // `system.slice` and `/system.slice/` both name `/system.slice`; `..` is refused.
     let given = args.path.as_deref().unwrap_or("/");
-    let start = parse_path(given).map_err(|_| {
+    let start = parse_path(given).ok_or_else(|| {
         Failure::usage(format!(
             "cgroup {given:?}: leaves the memory cgroup hierarchy (`..` or `.` in the path)"
         ))

@@ -5,8 +5,8 @@ use crate::failure::{Failure, Outcome};
 use memlens_analysis::doctor::{self, Evidence};
 use memlens_analysis::findings::Finding;
 use memlens_analysis::{fragmentation, rates, zones};
+use memlens_model::Part;
 use memlens_model::Sysctls;
-use memlens_model::{FailureKind, Part};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
@@ -28,12 +28,7 @@ struct DoctorJson<'a> {
 
 /// Optional parts: a missing file (old kernel) or a denied one (not root) is no evidence.
 fn optional<T: Default + Clone>(p: &Part<T>, name: &str) -> Result<T, Failure> {
-    match p {
-        Part::Failed(f) if matches!(f.kind, FailureKind::Missing | FailureKind::Denied) => {
-            Ok(T::default())
-        }
-        _ => Ok(p.get(name)?.clone()),
-    }
+    Ok(p.optional(name)?.cloned().unwrap_or_default())
 }
 
 /// `earlier`: an earlier capture of the same machine; the rates are then those between

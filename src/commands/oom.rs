@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use memlens_analysis::cgroup::{self, CgroupOomKills};
 use memlens_analysis::oom::{first_victim, rank, OomRow};
-use memlens_model::{FailureKind, MemCgroup, Part};
+use memlens_model::MemCgroup;
 use memlens_present::table::cut;
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
@@ -80,14 +80,13 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
     let oom_kills = snap.vmstat.get("vmstat")?.get("oom_kill");
     // Cgroups are an extra: without them (or without permission) there are no per-group
     // kill counts.
-    let cgroups: Vec<MemCgroup> = match &snap.cgroups {
-        Part::Read(trees) => trees.iter().flat_map(|t| t.cgroups.clone()).collect(),
-        Part::Failed(f) if matches!(f.kind, FailureKind::Missing | FailureKind::Denied) => {
-            Vec::new()
-        }
-        Part::Failed(f) => return Err(f.clone().into()),
-        Part::NotRead => Vec::new(),
-    };
+    let cgroups: Vec<MemCgroup> = snap
+        .cgroups
+        .optional("cgroups")?
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.cgroups.clone())
+        .collect();
     let cgroup_kills = cgroup::oom_kills(&cgroups);
     let mi = snap.meminfo.get("meminfo")?;
     let page_size = snap.meta.page_size;

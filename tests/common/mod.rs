@@ -376,6 +376,16 @@ impl Drop for TestGroup {
     }
 }
 
+/// The keys of the groups of `ps --by ... --json`.
+pub fn group_keys(j: &Value) -> Vec<&str> {
+    j["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect()
+}
+
 /// A copy of a fixture tree, removed on drop, for tests that edit kernel files in it.
 pub struct TempTree(pub PathBuf);
 

@@ -100,6 +100,16 @@ impl<T> Part<T> {
             }),
         }
     }
+    /// For a part a view can do without: the value, `None` when its file is missing (an
+    /// older kernel) or denied (not root), the failure otherwise.
+    pub fn optional(&self, name: &str) -> Result<Option<&T>, ReadFailure> {
+        match self {
+            Part::Failed(f) if matches!(f.kind, FailureKind::Missing | FailureKind::Denied) => {
+                Ok(None)
+            }
+            _ => self.get(name).map(Some),
+        }
+    }
     /// The failure, if it failed.
     pub fn failure(&self) -> Option<&ReadFailure> {
         match self {

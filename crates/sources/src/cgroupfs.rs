@@ -204,22 +204,15 @@ fn children(root: &Root, dir: &Path) -> Result<Vec<OsString>> {
     }
 }
 
-/// Why a cgroup path given by a user is not one memlens reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BadPath {
-    /// It has `..` (or `.`) components: it would leave the memory cgroup hierarchy.
-    Leaves,
-}
-
 /// Normalises a cgroup path given on the command line (`/a/b`, `a/b`, `/`; undecodable
-/// bytes as `\xNN`) into raw bytes starting with `/`, refusing any that would leave the
-/// hierarchy.
-pub fn parse_path(given: &str) -> std::result::Result<Vec<u8>, BadPath> {
+/// bytes as `\xNN`) into raw bytes starting with `/`; `None` for a path with `..` or `.`
+/// components, which would leave the memory cgroup hierarchy.
+pub fn parse_path(given: &str) -> Option<Vec<u8>> {
     let raw = unescaped(given);
     let mut out = Vec::with_capacity(raw.len() + 1);
     for part in raw.split(|&b| b == b'/').filter(|p| !p.is_empty()) {
         if part == b".." || part == b"." {
-            return Err(BadPath::Leaves);
+            return None;
         }
         out.push(b'/');
         out.extend_from_slice(part);
@@ -227,29 +220,19 @@ pub fn parse_path(given: &str) -> std::result::Result<Vec<u8>, BadPath> {
     if out.is_empty() {
         out.push(b'/');
     }
-    Ok(out)
+    Some(out)
 }
 
-/// Reads a hierarchy's tree from `start` (a path inside it as [`parse_path`] gives it,
-/// `/` for all) down to `max_depth` levels below it, depth first.
-pub fn read_tree(
-    root: &Root,
-    h: &Hierarchy,
-    start: &[u8],
-    max_depth: Option<u32>,
-) -> Result<Vec<MemCgroup>> {
-    let start: &[u8] = if start.is_empty() { b"/" } else { start };
-    let start_dir = cgroup_dir(h, start);
-    if !root.is_dir(&start_dir) {
-        return Err(Error::Missing(root.path(&start_dir)));
+/// Reads a hierarchy's whole tree, depth first (a view takes the subtree it shows).
+pub fn read_tree(root: &Root, h: &Hierarchy) -> Result<Vec<MemCgroup>> {
+    let top = cgroup_dir(h, b"/");
+    if !root.is_dir(&top) {
+        return Err(Error::Missing(root.path(&top)));
     }
     let mut out = Vec::new();
-    let mut stack = vec![(start.to_vec(), 0u32)];
+    let mut stack = vec![(b"/".to_vec(), 0u32)];
     while let Some((path, depth)) = stack.pop() {
         out.push(read_one(root, h, &path, depth)?);
-        if max_depth.is_some_and(|m| depth >= m) {
-            continue;
-        }
         for c in children(root, &cgroup_dir(h, &path))?.into_iter().rev() {
             let mut child = if path == b"/" {
                 Vec::new()

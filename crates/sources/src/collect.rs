@@ -186,12 +186,13 @@ fn meta(root: &Root) -> Meta {
     }
 }
 
-fn sysctl_dir(root: &Root, rel: &str, keep: fn(&str) -> bool) -> Result<SysctlDir> {
-    let (values, unreadable) = sysctl::read_dir_all(root, rel)?;
-    Ok(SysctlDir {
-        values: memlens_model::Sysctls(values.0.into_iter().filter(|(n, _)| keep(n)).collect()),
-        unreadable: unreadable.into_iter().filter(|(n, _)| keep(n)).collect(),
-    })
+/// A sysctl directory as a snapshot part: every file, or only `names`.
+fn sysctl_dir(root: &Root, rel: &str, names: Option<&[&str]>) -> Result<SysctlDir> {
+    let (values, unreadable) = match names {
+        Some(names) => sysctl::read_names(root, rel, names.iter().copied())?,
+        None => sysctl::read_dir_all(root, rel)?,
+    };
+    Ok(SysctlDir { values, unreadable })
 }
 
 /// The `kernel.*` sysctls memlens reads: the SysV IPC limits.
@@ -206,32 +207,6 @@ pub const KERNEL_SYSCTLS: &[&str] = &[
     "shmmax",
     "shmmni",
 ];
-
-/// Only the named files of a sysctl directory: a missing one is left out, one that
-/// cannot be read is named with why (as [`sysctl::read_dir_all`] does).
-fn sysctl_names(root: &Root, rel: &str, names: &[&str]) -> Result<SysctlDir> {
-    let mut values = Vec::new();
-    let mut unreadable = Vec::new();
-    for n in names {
-        match root.read(&format!("{rel}/{n}")) {
-            Ok((path, text)) => values.push((
-                n.to_string(),
-                sysctl::parse_value(&text).map_err(|e| Error::parse(&path, e))?,
-            )),
-            Err(Error::Missing(_)) => {}
-            Err(e) if crate::sysfs::is_unreadable(&e) => {
-                let why = e.to_string();
-                let why = why.rsplit(": ").next().unwrap_or(&why).to_string();
-                unreadable.push((n.to_string(), why));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(SysctlDir {
-        values: memlens_model::Sysctls(values),
-        unreadable,
-    })
-}
 
 /// Reads what `plan` asks for under `root`. A snapshot file's root answers from the
 /// snapshot it holds.
@@ -258,12 +233,11 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         hugepages: part(plan.hugepages, || hugepages::read(root)),
         thp: part(plan.thp, || transparent_hugepage::read(root)),
         ksm: part(plan.ksm, || ksm::read(root)),
-        sysctl_vm: part(plan.sysctl_vm, || match plan.sysctl_vm_only {
-            Some(names) => sysctl_names(root, "proc/sys/vm", names),
-            None => sysctl_dir(root, "proc/sys/vm", |_| true),
+        sysctl_vm: part(plan.sysctl_vm, || {
+            sysctl_dir(root, "proc/sys/vm", plan.sysctl_vm_only)
         }),
         sysctl_kernel: part(plan.sysctl_kernel, || {
-            sysctl_names(root, "proc/sys/kernel", KERNEL_SYSCTLS)
+            sysctl_dir(root, "proc/sys/kernel", Some(KERNEL_SYSCTLS))
         }),
         ipc: part(plan.ipc, || {
             Ok(Ipc {
@@ -279,7 +253,7 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
                 .map(|h| {
                     Ok(CgroupTree {
                         version: h.version,
-                        cgroups: cgroupfs::read_tree(root, &h, b"/", None)?,
+                        cgroups: cgroupfs::read_tree(root, &h)?,
                         dir: h.dir,
                     })
                 })
@@ -291,7 +265,7 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         },
         // No passwd at all is no names; one that cannot be read is a failure to say.
         users: part(plan.users, || match root.read("etc/passwd") {
-            Ok((_, text)) => Ok(UserNames(passwd::Users::parse(&text).pairs())),
+            Ok((_, text)) => Ok(passwd::parse(&text)),
             Err(Error::Missing(_)) => Ok(UserNames::default()),
             Err(e) => Err(e),
         }),

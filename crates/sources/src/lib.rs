@@ -69,7 +69,7 @@ pub fn parse_everything(b: &[u8]) {
     let _ = cgroupfs::parse_limit(b);
     let _ = sysfs::parse_u64_value(b);
     let _ = sysctl::parse_value(b);
-    let _ = passwd::Users::parse(b);
+    let _ = passwd::parse(b);
     let _ = transparent_hugepage::parse_choice(b);
     let _ = ksm_stat::parse(b);
     let _ = sysvipc::parse_shm(b);

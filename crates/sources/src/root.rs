@@ -218,9 +218,9 @@ impl Root {
         }
     }
 
-    /// Opens a file under the root for reading, refusing what is not a regular file and,
-    /// under a capture, any path that leaves the tree. The open never blocks (a FIFO with
-    /// no writer would).
+    /// Opens a file under the root for reading; the open never blocks (a FIFO with no
+    /// writer would). Under a capture, what is not a regular file and any path that
+    /// leaves the tree are refused.
     fn open_file(&self, rel: &Path, path: &Path) -> Result<File> {
         if self.snapshot.is_some() {
             return Err(Error::InSnapshot(self.base.clone()));
@@ -413,20 +413,6 @@ fn read_file_into(f: File, path: &Path, buf: &mut Vec<u8>, cap: u64) -> Result<(
         return Err(Error::TooLarge(path.to_path_buf(), cap));
     }
     Ok(())
-}
-
-/// Reads a file (not under a root: a lab's own files) into a reused buffer, bounded as
-/// reads under a root are.
-pub fn read_path_into(path: &Path, buf: &mut Vec<u8>) -> Result<()> {
-    let f = File::options()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| Error::from_io(path, e))?;
-    if !f.metadata().map_err(|e| Error::from_io(path, e))?.is_file() {
-        return Err(Error::NotRegular(path.to_path_buf()));
-    }
-    read_file_into(f, path, buf, MAX_FILE)
 }
 
 /// The live page size from `sysconf(_SC_PAGESIZE)`.

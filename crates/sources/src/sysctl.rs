@@ -40,27 +40,41 @@ pub fn read_dir(root: &Root, rel: &str) -> Result<Sysctls> {
 /// [`read_dir`], and the files that exist but could not be read, each with why (permission
 /// denied, or the error the kernel returns for an unset value).
 pub fn read_dir_all(root: &Root, rel: &str) -> Result<(Sysctls, Vec<(String, String)>)> {
+    let rel = rel.trim_end_matches('/');
+    let names = readable_files(root, rel)?.unwrap_or_default();
+    read_names(
+        root,
+        rel,
+        names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !SKIP.contains(n)),
+    )
+}
+
+/// The named files of a sysctl directory, in the order given: a missing one is left out
+/// (absent on this kernel, or raced away), one that cannot be read is named with why.
+pub fn read_names<'a>(
+    root: &Root,
+    rel: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(Sysctls, Vec<(String, String)>)> {
     let mut out = Vec::new();
     let mut unreadable = Vec::new();
-    let rel = rel.trim_end_matches('/');
-    for name in readable_files(root, rel)?.unwrap_or_default() {
-        if SKIP.contains(&name.as_str()) {
-            continue;
-        }
+    for name in names {
         let (path, text) = match root.read(&format!("{rel}/{name}")) {
             Ok(v) => v,
-            // Raced away.
             Err(Error::Missing(_)) => continue,
             Err(e) if is_unreadable(&e) => {
                 let why = e.to_string();
                 let why = why.rsplit(": ").next().unwrap_or(&why).to_string();
-                unreadable.push((name, why));
+                unreadable.push((name.to_string(), why));
                 continue;
             }
             Err(e) => return Err(e),
         };
         let value = parse_value(&text).map_err(|e| Error::parse(&path, e))?;
-        out.push((name, value));
+        out.push((name.to_string(), value));
     }
     Ok((Sysctls(out), unreadable))
 }
