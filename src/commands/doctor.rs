@@ -1,12 +1,10 @@
 //! `memlens doctor`: collect everything (and a short live sample of rates), diagnose,
 //! render the findings most serious first. Exit status: 0 ok, 1 warning, 2 critical.
 
-use crate::failure::{Failure, Outcome};
-use memlens_analysis::doctor::{self, Evidence};
+use crate::failure::Outcome;
+use memlens_analysis::doctor;
 use memlens_analysis::findings::Finding;
-use memlens_analysis::{fragmentation, rates, zones};
-use memlens_model::Part;
-use memlens_model::Sysctls;
+use memlens_analysis::rates;
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
@@ -26,28 +24,16 @@ struct DoctorJson<'a> {
     exit_status: i32,
 }
 
-/// Optional parts: a missing file (old kernel) or a denied one (not root) is no evidence.
-fn optional<T: Default + Clone>(p: &Part<T>, name: &str) -> Result<T, Failure> {
-    Ok(p.optional(name)?.cloned().unwrap_or_default())
-}
-
 /// `earlier`: an earlier capture of the same machine; the rates are then those between
 /// the two captures, and everything else is read from `root`, the later one.
 pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output) -> Outcome {
-    // Collect.
-    let first = rates_snapshot(earlier.unwrap_or(root))?;
-    let sample = if earlier.is_some() || (root.is_live() && !args.sample.is_zero()) {
-        if earlier.is_none() {
-            crate::output::wait(args.sample, "sampling rates over");
-        }
-        let second = rates_snapshot(root)?;
-        let i = rates::between(Some(&first), &second);
-        let unreclaim = |s: &memlens_model::Snapshot| s.meminfo.ok().and_then(|m| m.s_unreclaim);
-        let growth = match (unreclaim(&first), unreclaim(&second)) {
-            (Some(a), Some(b)) => Some(b as i64 - a as i64),
-            _ => None,
-        };
-        Some((i, growth, second))
+    // Collect: a first reading of the counters, then (after the sample) everything.
+    let first = if let Some(e) = earlier {
+        Some(rates_snapshot(e)?)
+    } else if root.is_live() && !args.sample.is_zero() {
+        let first = rates_snapshot(root)?;
+        crate::output::wait(args.sample, "sampling rates over");
+        Some(first)
     } else {
         None
     };
@@ -62,56 +48,27 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
             thp: true,
             ksm: true,
             processes: Some(ScanOptions::default()),
-            users: true,
-            ..Plan::SYS
+            ..Plan {
+                uptime: true,
+                vmstat: true,
+                pressure: true,
+                ..Plan::SYS
+            }
         },
     );
-    let page_size = snap.meta.page_size;
-    let zone_info = optional(&snap.zoneinfo, "zoneinfo")?;
-    let buddy = optional(&snap.buddyinfo, "buddyinfo")?;
-    let cgroups: Vec<_> = optional(&snap.cgroups, "cgroups")?
-        .into_iter()
-        .flat_map(|t| t.cgroups)
-        .collect();
-    let vm: Sysctls = optional(&snap.sysctl_vm, "vm sysctls")?.values;
-    let thp = snap.thp.ok().cloned().unwrap_or_default();
-    let ksm_state = optional(&snap.ksm, "ksm")?;
-    let (processes, skipped) = scanned::rows(&snap)?;
-    let mut nodes: Vec<u32> = buddy.iter().map(|z| z.node).collect();
-    nodes.dedup();
     // Analyse.
-    let latest = sample.as_ref().map(|(_, _, s)| s).unwrap_or(&first);
-    let evidence = Evidence {
-        sys: Some(memlens_analysis::sys::view(&snap)?),
-        meminfo: latest.meminfo.ok().cloned().unwrap_or_default(),
-        since_boot: Some(rates::between(None, latest)),
-        sample: sample.as_ref().map(|(i, _, _)| i.clone()),
-        slab_unreclaim_growth: sample.as_ref().and_then(|(_, g, _)| *g),
-        zones: zone_info
-            .zones
-            .iter()
-            .map(|z| zones::view(z, page_size))
-            .collect(),
-        buddy: buddy
-            .iter()
-            .map(|b| fragmentation::view(b.node, &b.zone, &b.free, page_size))
-            .collect(),
-        cgroups,
-        vm,
-        thp_enabled: thp.enabled.map(|c| c.selected),
-        ksm: ksm_state,
-        processes,
-        numa_nodes: nodes.len().max(1),
-        page_size,
-    };
-    let found = doctor::diagnose(&evidence);
+    let found = doctor::diagnose(&snap, first.as_ref())?;
     let status = doctor::exit_status(&found);
     // Render.
-    scanned::warn_skipped(&skipped);
+    if let Ok(scan) = snap.processes.get("processes") {
+        scanned::warn_skipped(&scanned::Skipped::of(scan));
+    }
     if !root.is_live() && earlier.is_none() {
         warn("reading a capture: rates are since boot only (no live sample; give two captures for rates between them)");
     }
-    let secs = sample.as_ref().and_then(|(i, _, _)| i.seconds);
+    let secs = first
+        .as_ref()
+        .and_then(|f| rates::between(Some(f), &snap).seconds);
     match out.format {
         Format::Json => print(&json(&DoctorJson {
             sample_secs: secs,

@@ -1,12 +1,10 @@
 //! `memlens` with no command: system summary, top processes by PSS, findings.
 
 use crate::failure::Outcome;
-use memlens_analysis::doctor::{self, Evidence};
+use memlens_analysis::doctor;
 use memlens_analysis::findings::Finding;
 use memlens_analysis::procs::{self, ProcRow};
-use memlens_analysis::rates;
 use memlens_analysis::sys::SysSummary;
-use memlens_model::{FailureKind, Part};
 use memlens_present::json;
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
@@ -40,25 +38,9 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
         },
     );
     let summary = memlens_analysis::sys::view(&snap)?;
-    // Counters since boot, when this kernel (or capture) has vmstat.
-    let since_boot = match &snap.vmstat {
-        Part::Failed(f) if f.kind == FailureKind::Missing => None,
-        _ => {
-            rates::check(&snap)?;
-            Some(rates::between(None, &snap))
-        }
-    };
     let (mut rows, skipped) = scanned::rows(&snap)?;
     // Analyse: the doctor's rules on what the overview has (no zones, no live sample).
-    let found = doctor::diagnose(&Evidence {
-        meminfo: snap.meminfo.get("meminfo")?.clone(),
-        sys: Some(summary.clone()),
-        since_boot,
-        processes: rows.clone(),
-        numa_nodes: 1,
-        page_size: snap.meta.page_size,
-        ..Default::default()
-    });
+    let found = doctor::diagnose(&snap, None)?;
     procs::sort(&mut rows, "pss", false);
     rows.truncate(TOP);
     // Render.

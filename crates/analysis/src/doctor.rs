@@ -1,37 +1,120 @@
 //! `memlens doctor`: findings over everything memlens reads, most serious first, each with
 //! its evidence and the command to dig further.
 
-use memlens_model::{Ksm, MemCgroup, Sysctls};
+use memlens_model::{FailureKind, Ksm, MemCgroup, Part, ReadFailure, Snapshot, Sysctls};
 
 use crate::cgroup;
 use crate::findings::{Finding, Severity};
-use crate::fragmentation::BuddyView;
-use crate::procs::ProcRow;
-use crate::rates::Interval;
-use crate::sys::SysSummary;
+use crate::fragmentation::{self, BuddyView};
+use crate::procs::{self, ProcRow};
+use crate::rates::{self, Interval};
+use crate::sys::{self, SysSummary};
 use crate::tunables;
-use crate::zones::{WatermarkStatus, ZoneView};
+use crate::zones::{self, WatermarkStatus, ZoneView};
 
-/// Everything the doctor looks at. Fields a root lacks are `None`/empty.
+/// The findings on a snapshot, most serious first; with an `earlier` snapshot of the same
+/// machine, rates are those between the two (otherwise counters since boot only).
+///
+/// The one rules engine: the overview calls it on its smaller snapshot (no zones, no
+/// cgroups, no earlier snapshot), `doctor` on everything. A part that was not collected,
+/// or is missing (older kernel) or denied (not root), is no evidence; any other failure to
+/// read a part is an error, as is a snapshot without meminfo.
+pub fn diagnose(now: &Snapshot, earlier: Option<&Snapshot>) -> Result<Vec<Finding>, ReadFailure> {
+    Ok(rules(&Facts::of(now, earlier)?))
+}
+
+/// A part's value; `None` when not collected, missing or denied.
+fn optional<'a, T>(p: &'a Part<T>, name: &str) -> Result<Option<&'a T>, ReadFailure> {
+    match p {
+        Part::NotRead => Ok(None),
+        _ => p.optional(name),
+    }
+}
+
+/// What the rules look at, derived from the snapshots. Fields a snapshot lacks are
+/// `None`/empty.
 #[derive(Debug, Clone, Default)]
-pub struct Evidence {
-    pub sys: Option<SysSummary>,
-    pub meminfo: memlens_model::MemInfo,
+struct Facts {
+    sys: Option<SysSummary>,
+    meminfo: memlens_model::MemInfo,
     /// Rates over the sample (two live readings a few seconds apart).
-    pub sample: Option<Interval>,
+    sample: Option<Interval>,
     /// Counters since boot.
-    pub since_boot: Option<Interval>,
+    since_boot: Option<Interval>,
     /// `SUnreclaim` change over the sample, bytes.
-    pub slab_unreclaim_growth: Option<i64>,
-    pub zones: Vec<ZoneView>,
-    pub buddy: Vec<BuddyView>,
-    pub cgroups: Vec<MemCgroup>,
-    pub vm: Sysctls,
-    pub thp_enabled: Option<String>,
-    pub ksm: Ksm,
-    pub processes: Vec<ProcRow>,
-    pub numa_nodes: usize,
-    pub page_size: u64,
+    slab_unreclaim_growth: Option<i64>,
+    zones: Vec<ZoneView>,
+    buddy: Vec<BuddyView>,
+    cgroups: Vec<MemCgroup>,
+    vm: Sysctls,
+    thp_enabled: Option<String>,
+    ksm: Ksm,
+    processes: Vec<ProcRow>,
+    numa_nodes: usize,
+    page_size: u64,
+}
+
+impl Facts {
+    fn of(now: &Snapshot, earlier: Option<&Snapshot>) -> Result<Facts, ReadFailure> {
+        let page_size = now.meta.page_size;
+        let meminfo = now.meminfo.get("meminfo")?.clone();
+        let since_boot = match &now.vmstat {
+            Part::NotRead => None,
+            Part::Failed(f) if f.kind == FailureKind::Missing => None,
+            _ => {
+                rates::check(now)?;
+                Some(rates::between(None, now))
+            }
+        };
+        let unreclaim = |s: &Snapshot| s.meminfo.ok().and_then(|m| m.s_unreclaim);
+        let slab_unreclaim_growth = earlier.and_then(|e| match (unreclaim(e), unreclaim(now)) {
+            (Some(a), Some(b)) => Some(b as i64 - a as i64),
+            _ => None,
+        });
+        let zones = optional(&now.zoneinfo, "zoneinfo")?
+            .map(|z| z.zones.iter().map(|z| zones::view(z, page_size)).collect())
+            .unwrap_or_default();
+        let buddy: Vec<BuddyView> = optional(&now.buddyinfo, "buddyinfo")?
+            .map(|b| {
+                b.iter()
+                    .map(|b| fragmentation::view(b.node, &b.zone, &b.free, page_size))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut nodes: Vec<u32> = buddy.iter().map(|z| z.node).collect();
+        nodes.dedup();
+        Ok(Facts {
+            sys: Some(sys::view(now)?),
+            meminfo,
+            sample: earlier.map(|e| rates::between(Some(e), now)),
+            since_boot,
+            slab_unreclaim_growth,
+            zones,
+            buddy,
+            cgroups: optional(&now.cgroups, "cgroups")?
+                .map(|t| t.iter().flat_map(|t| t.cgroups.iter().cloned()).collect())
+                .unwrap_or_default(),
+            vm: optional(&now.sysctl_vm, "vm sysctls")?
+                .map(|d| d.values.clone())
+                .unwrap_or_default(),
+            thp_enabled: now
+                .thp
+                .ok()
+                .and_then(|t| t.enabled.as_ref())
+                .map(|c| c.selected.clone()),
+            ksm: optional(&now.ksm, "ksm")?.cloned().unwrap_or_default(),
+            processes: optional(&now.processes, "processes")?
+                .map(|scan| {
+                    scan.processes
+                        .iter()
+                        .map(|p| procs::row(p, |u| u.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            numa_nodes: nodes.len().max(1),
+            page_size,
+        })
+    }
 }
 
 const MIB: u64 = 1 << 20;
@@ -66,7 +149,7 @@ fn huge_order(page_size: u64) -> usize {
     ((2 * MIB) / page_size.max(1)).trailing_zeros() as usize
 }
 
-pub fn diagnose(e: &Evidence) -> Vec<Finding> {
+fn rules(e: &Facts) -> Vec<Finding> {
     let mut out = Vec::new();
     let mi = &e.meminfo;
     let total = mi.mem_total.unwrap_or(0);
@@ -445,6 +528,7 @@ pub fn exit_status(findings: &[Finding]) -> i32 {
 mod tests {
     use super::*;
     use crate::rates::Change;
+    use memlens_model::Part;
     use memlens_model::{CgroupVersion, Limit, MemInfo, NamedCounters};
 
     fn interval(pairs: &[(&'static str, u64)], secs: f64) -> Interval {
@@ -474,7 +558,7 @@ mod tests {
         }
     }
 
-    fn base() -> Evidence {
+    fn base() -> Facts {
         let mi = MemInfo {
             mem_total: Some(1024 * MIB),
             mem_free: Some(600 * MIB),
@@ -486,7 +570,7 @@ mod tests {
             swap_total: Some(0),
             ..Default::default()
         };
-        Evidence {
+        Facts {
             sys: Some(SysSummary::from_meminfo(&mi, Some(0))),
             meminfo: mi,
             page_size: 4096,
@@ -497,43 +581,43 @@ mod tests {
 
     #[test]
     fn the_overview_and_doctor_share_the_rules() {
-        // What the overview has: the summary and counters since boot, no zones or sample.
+        // What the overview has: meminfo and counters since boot, no zones, no earlier
+        // snapshot.
+        let snap = |m: &MemInfo, pairs: &[(&str, u64)], uptime: f64| memlens_model::Snapshot {
+            meminfo: Part::Read(m.clone()),
+            vmstat: Part::Read(NamedCounters(
+                pairs.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+            )),
+            pressure: Part::Read(None),
+            uptime: Part::Read(uptime),
+            ..Default::default()
+        };
         let mut m = MemInfo {
             mem_total: Some(1000 * MIB),
             mem_free: Some(10 * MIB),
             mem_available: Some(40 * MIB),
             ..Default::default()
         };
-        let boot = |pairs: &[(&str, u64)]| {
-            let s = memlens_model::Snapshot {
-                vmstat: memlens_model::Part::Read(memlens_model::NamedCounters(
-                    pairs.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
-                )),
-                uptime: memlens_model::Part::Read(100.0),
-                ..Default::default()
-            };
-            crate::rates::between(None, &s)
-        };
-        let e = Evidence {
-            sys: Some(SysSummary::from_meminfo(&m, Some(0))),
-            meminfo: m.clone(),
-            since_boot: Some(boot(&[("oom_kill", 3), ("pswpin", 0), ("pswpout", 7)])),
-            numa_nodes: 1,
-            page_size: 4096,
-            ..Default::default()
-        };
-        let f = diagnose(&e);
+        let now = snap(&m, &[("oom_kill", 3), ("pswpin", 0), ("pswpout", 7)], 100.0);
+        let f = diagnose(&now, None).unwrap();
         let ids: Vec<&str> = f.iter().map(|f| f.id).collect();
         assert_eq!(ids, ["low_available", "oom_kills", "swap_activity"]);
         assert_eq!(f[0].severity, Severity::Critical);
+        // With an earlier snapshot, rates are over the interval: the kill in it is
+        // named as happening now, instead of since boot.
+        let before = snap(&m, &[("oom_kill", 2), ("pswpin", 0), ("pswpout", 7)], 90.0);
+        let f = diagnose(&now, Some(&before)).unwrap();
+        let ids: Vec<&str> = f.iter().map(|f| f.id).collect();
+        assert!(
+            ids.contains(&"oom_kill_now") && !ids.contains(&"oom_kills"),
+            "{ids:?}"
+        );
         m.mem_available = Some(500 * MIB);
-        let calm = Evidence {
-            sys: Some(SysSummary::from_meminfo(&m, Some(0))),
-            meminfo: m,
-            since_boot: Some(boot(&[("oom_kill", 0)])),
-            ..Default::default()
-        };
-        assert!(diagnose(&calm).is_empty());
+        let calm = snap(&m, &[("oom_kill", 0)], 100.0);
+        assert!(diagnose(&calm, None).unwrap().is_empty());
+        // No meminfo: an error, not an empty diagnosis.
+        let none = memlens_model::Snapshot::default();
+        assert!(diagnose(&none, None).is_err());
     }
 
     #[test]
@@ -541,7 +625,7 @@ mod tests {
         let mut e = base();
         e.meminfo.shmem = Some(MIB);
         e.sys = Some(SysSummary::from_meminfo(&e.meminfo, Some(0)));
-        let f = diagnose(&e);
+        let f = rules(&e);
         assert!(f.is_empty(), "{f:?}");
         assert_eq!(exit_status(&f), 0);
     }
@@ -601,7 +685,7 @@ mod tests {
             pressure: None,
             procs: Some(1),
         }];
-        let f = diagnose(&e);
+        let f = rules(&e);
         let ids: Vec<&str> = f.iter().map(|f| f.id).collect();
         for id in [
             "psi_some",
