@@ -609,6 +609,10 @@ pub struct CaptureArgs {
     /// Write one compressed snapshot file instead of a tree (for --root FILE)
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// With --file: also take every process's full smaps (a larger file; `maps PID` can
+    /// then read it)
+    #[arg(long, requires = "file")]
+    pub smaps: bool,
     /// Copy the files of the capture tree DIR instead of the live machine's
     #[arg(long, value_name = "DIR", action = clap::ArgAction::Append, help_heading = GLOBAL)]
     pub root: Vec<PathBuf>,

@@ -287,3 +287,58 @@ pub fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -
     }
     t
 }
+
+/// One process asked for by PID, as a snapshot holds it.
+pub enum One<'a> {
+    Process(&'a memlens_model::ProcessSample),
+    /// A kernel thread, with its name: it has no user memory.
+    KernelThread(&'a str),
+}
+
+/// The process `pid` of a snapshot taken with `pids: Some(vec![pid])`, or the one line
+/// that says why it is not there: no such process (or it exited), hidden from this user,
+/// its reads did not finish in time, or its `status` was unusable.
+pub fn one<'a>(
+    snap: &'a Snapshot,
+    root: &memlens_sources::Root,
+    pid: u32,
+) -> Result<One<'a>, Failure> {
+    let scan = snap.processes.get("processes")?;
+    if let Some(p) = scan.processes.iter().find(|p| p.pid == pid) {
+        return Ok(One::Process(p));
+    }
+    if let Some((_, name)) = scan.kernel_thread_names.iter().find(|(p, _)| *p == pid) {
+        return Ok(One::KernelThread(name));
+    }
+    let at = root.origin(&format!("proc/{pid}"));
+    if scan.timed_out.contains(&pid) {
+        return Err(Failure::read(format!(
+            "{}: reading the process did not finish in time (its mmap lock held?)",
+            at.display()
+        )));
+    }
+    if let Some((_, e)) = scan.unusable.iter().find(|(p, _)| *p == pid) {
+        return Err(Failure::read(e.clone()));
+    }
+    if scan.hidden > 0 {
+        return Err(Failure::refused(format!(
+            "{}/status: permission denied: the process is hidden from this user (mounted with hidepid?)",
+            at.display()
+        )));
+    }
+    Err(Failure::no_process(root, pid))
+}
+
+/// Why the per-process `file` of `p` was not read: a refusal when it was denied, the
+/// error when it was unusable; `None` when it was not asked for or read fine.
+pub fn file_problem(p: &memlens_model::ProcessSample, file: &str, denied: &str) -> Option<Failure> {
+    let f = p.problems.iter().find(|f| f.file == file)?;
+    Some(match f.problem {
+        Problem::Denied => Failure::refused(denied.to_string()),
+        _ => Failure::read(
+            f.detail
+                .clone()
+                .unwrap_or_else(|| format!("{file}: unusable")),
+        ),
+    })
+}

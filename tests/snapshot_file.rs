@@ -73,14 +73,34 @@ fn every_view_from_a_snapshot_file_is_the_view_from_its_tree() {
                 compared += 1;
             }
         }
-        // Raw smaps are not in a snapshot: maps is refused in one line.
+        // Mappings are not in a snapshot unless asked for: maps is refused in one line.
         let (code, _, err) = run(file.to_str().unwrap(), &["maps", "15507"], &[]);
         assert_eq!(code, EXIT_REFUSED, "{err}");
-        assert!(err.contains("a snapshot file holds figures"), "{err}");
+        assert!(err.contains("holds no mappings"), "{err}");
         assert_eq!(err.lines().count(), 1);
         let _ = fs::remove_file(&file);
+        // With --smaps, maps reads the file as it reads the tree.
+        let (code, _, err) = run(
+            &root,
+            &["capture", "--file", file.to_str().unwrap(), "--smaps"],
+            &[],
+        );
+        assert_eq!(code, 0, "{err}");
+        for args in [&["maps", "15507"][..], &["maps", "15507", "--by", "kind"]] {
+            for fmt in [&[][..], &["--json"], &["--csv"]] {
+                let a = run(&root, args, fmt);
+                assert_eq!(a.0, 0, "{tree} {args:?}: {}", a.2);
+                assert_eq!(
+                    a,
+                    run(file.to_str().unwrap(), args, fmt),
+                    "{tree} {args:?} {fmt:?}"
+                );
+                compared += 1;
+            }
+        }
+        let _ = fs::remove_file(&file);
     }
-    assert_eq!(compared, 3 * VIEWS.len() * 3);
+    assert_eq!(compared, 3 * VIEWS.len() * 3 + 3 * 6);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::output::{count, print};
 
 pub fn run(root: &Root, args: &CaptureArgs) -> Outcome {
     if let Some(file) = &args.file {
-        return snapshot_file(root, file);
+        return snapshot_file(root, file, args.smaps);
     }
     let dir = args.dir.as_ref().expect("clap requires DIR or --file");
     if root.snapshot().is_some() {
@@ -58,15 +58,18 @@ pub fn run(root: &Root, args: &CaptureArgs) -> Outcome {
 }
 
 /// `capture --file FILE`: everything memlens reads, as one snapshot, in one file.
-fn snapshot_file(root: &Root, file: &std::path::Path) -> Outcome {
+fn snapshot_file(root: &Root, file: &std::path::Path, smaps: bool) -> Outcome {
     if file.exists() {
         return Err(Failure::usage(format!(
             "{}: exists; capture into a new file",
             file.display()
         )));
     }
-    let snap =
-        memlens_sources::collect::collect(root, &memlens_sources::collect::Plan::everything());
+    let mut plan = memlens_sources::collect::Plan::everything();
+    if let Some(p) = plan.processes.as_mut() {
+        p.smaps = smaps;
+    }
+    let snap = memlens_sources::collect::collect(root, &plan);
     let bytes = memlens_sources::snapshot_file::write(file, &snap)?;
     let procs = snap.processes.ok().map_or(0, |p| p.processes.len());
     print(&format!(

@@ -6,12 +6,14 @@ use std::time::Duration;
 use memlens_analysis::maps::{self as maps_analysis, MapGroup, RollupCheck};
 use memlens_model::{Mapping, SmapsCounters};
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::procs::{read_rollup, read_smaps};
-use memlens_sources::{cmdline, status, Error, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::procs::ScanOptions;
+use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::{MapsArgs, MapsBy};
 use crate::output::{count, print, Format, Output};
+use crate::scanned::{self, One};
 
 /// One mapping as printed and serialised (addresses as hex strings: 64-bit addresses do
 /// not fit JSON numbers exactly).
@@ -87,46 +89,65 @@ struct MapsJson<'a> {
 
 pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
     let pid = args.pid;
-    // Collect.
-    let name = match status::read(root, pid) {
-        Ok(s) if s.is_kernel_thread() && out.format == Format::Table => {
+    // Collect: this one process, with its smaps.
+    let snap = collect(
+        root,
+        &Plan {
+            processes: Some(ScanOptions {
+                smaps: true,
+                rollup: true,
+                cmdline: true,
+                pids: Some(vec![pid]),
+                timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+                ..Default::default()
+            }),
+            ..Plan::NOTHING
+        },
+    );
+    let p = match scanned::one(&snap, root, pid)? {
+        One::KernelThread(name) if out.format == Format::Table => {
             print(&format!(
-                "{pid}: [{}] is a kernel thread: it has no user address space, so no mappings\n",
-                s.name
+                "{pid}: [{name}] is a kernel thread: it has no user address space, so no mappings\n"
             ));
             return Ok(0);
         }
-        Ok(s) => s.name,
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
-            return Err(Failure::no_process(root, pid))
-        }
-        Err(e) => return Err(e.into()),
+        One::KernelThread(_) => return Err(Failure::no_process(root, pid)),
+        One::Process(p) => p,
     };
-    let timeout = Duration::from_secs_f64(args.timeout.max(0.001));
-    let maps = match read_smaps(root, pid, timeout) {
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => return Err(Failure::no_process(root, pid)),
-        Err(Error::Denied(p)) => {
-            return Err(Failure::refused(format!(
-                "{}: permission denied: another user's mappings are readable by root only; run memlens maps as root",
-                p.display()
-            )))
-        }
-        r => r?,
+    let smaps = root.origin(&format!("proc/{pid}/smaps"));
+    if let Some(f) = scanned::file_problem(
+        p,
+        "smaps",
+        &format!(
+            "{}: permission denied: another user's mappings are readable by root only; run memlens maps as root",
+            smaps.display()
+        ),
+    ) {
+        return Err(f);
+    }
+    let Some(maps) = &p.mappings else {
+        return Err(Failure::refused(format!(
+            "{}: this snapshot file holds no mappings (take one with capture --file FILE --smaps)",
+            smaps.display()
+        )));
     };
-    let command = cmdline::read(root, pid)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| format!("[{name}]"));
-    let rollup = match read_rollup(root, pid, timeout) {
-        Err(Error::Denied(_)) | Err(Error::Missing(_)) | Err(Error::Vanished(_)) => None,
-        r => r?,
-    };
+    let command = p.command();
+    // Without smaps_rollup (before 4.14) there is nothing to check the sum against.
+    let rollup = p.rollup.clone().filter(|_| !p.rollup_from_smaps);
+    if let Some(why) = p
+        .problems
+        .iter()
+        .find(|f| f.file == "smaps_rollup")
+        .and_then(|f| f.detail.as_deref())
+    {
+        crate::output::warn(&format!("no check against smaps_rollup: {why}"));
+    }
     // Analyse.
-    let totals = maps_analysis::total(&maps);
+    let totals = maps_analysis::total(maps);
     let rollup_check = rollup.map(|r| maps_analysis::check(&r, &totals));
     let groups = args.by.map(|by| match by {
-        MapsBy::Kind => maps_analysis::group(&maps, |m| m.kind.as_str().to_string()),
-        MapsBy::Path => maps_analysis::group(&maps, |m| {
+        MapsBy::Kind => maps_analysis::group(maps, |m| m.kind.as_str().to_string()),
+        MapsBy::Path => maps_analysis::group(maps, |m| {
             if m.path.is_empty() {
                 "[anon]".to_string()
             } else {
@@ -152,7 +173,7 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
                     t
                 }
                 None => {
-                    let mut t = mapping_table(&maps, &totals);
+                    let mut t = mapping_table(maps, &totals);
                     t.add_json_keys(&maps.iter().map(map_row).collect::<Vec<_>>());
                     t
                 }
@@ -163,7 +184,7 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
             let mut text = format!("{pid}: {command}\n");
             text.push_str(&out.table(&match &groups {
                 Some(g) => group_table(g, &totals),
-                None => mapping_table(&maps, &totals),
+                None => mapping_table(maps, &totals),
             }));
             if let Some(c) = &rollup_check {
                 text.push_str(&format!(

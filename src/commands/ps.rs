@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::cli::{ByArg, PsArgs};
 use crate::output::{print, Format, Output};
+use crate::scanned::One;
 use crate::scanned::{
     self, footer, group_table, partial_note, process_table, warn_skipped, Skipped,
 };
@@ -40,25 +41,6 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
         ..Default::default()
     };
-    // PIDs asked for that are kernel threads, which have no user memory and are not listed.
-    let mut kernel_threads = Vec::new();
-    let from_snapshot = root.snapshot().is_some();
-    if let Some(pids) = opts.pids.as_ref().filter(|_| !from_snapshot) {
-        for pid in pids {
-            let p = root.path(&format!("proc/{pid}/status"));
-            if !p.exists() {
-                return Err(Failure::no_process(root, *pid));
-            }
-            if let Ok(s) = memlens_sources::status::read(root, *pid) {
-                if s.is_kernel_thread() {
-                    kernel_threads.push(format!(
-                        "{pid}: [{}] is a kernel thread: it has no user memory, so it is not listed\n",
-                        s.name
-                    ));
-                }
-            }
-        }
-    }
     let invalid = |what: &str, msg: String| Failure::usage(format!("{what}: {msg}"));
     let re = match &args.command {
         Some(r) => Some(regex::Regex::new(r).map_err(|e| {
@@ -103,10 +85,26 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             },
         };
     let (mut rows, mut skipped) = scanned::rows(&snap)?;
-    // A snapshot file holds user processes only: a PID it lacks is no process of it.
-    if from_snapshot {
-        if let Some(pid) = args.pid.iter().find(|p| !rows.iter().any(|r| r.pid == **p)) {
-            return Err(Failure::no_process(root, *pid));
+    // PIDs asked for: each is listed, a kernel thread (no user memory: said, not listed),
+    // or accounted for in the footer (timed out, unusable, hidden); else there is none.
+    let mut kernel_threads = Vec::new();
+    for &pid in &args.pid {
+        if rows.iter().any(|r| r.pid == pid) {
+            continue;
+        }
+        match scanned::one(&snap, root, pid) {
+            Ok(One::KernelThread(name)) => kernel_threads.push(format!(
+                "{pid}: [{name}] is a kernel thread: it has no user memory, so it is not listed\n"
+            )),
+            Ok(One::Process(_)) => {}
+            Err(e) => {
+                let accounted = skipped.timed_out.contains(&pid)
+                    || skipped.unusable.contains(&pid)
+                    || skipped.hidden > 0;
+                if !accounted {
+                    return Err(e);
+                }
+            }
         }
     }
     if let Some(uid) = uid {

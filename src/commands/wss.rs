@@ -5,12 +5,14 @@ use crate::failure::{Failure, Outcome};
 use memlens_analysis::wss::{self, WssRow};
 use memlens_model::MappingKind;
 use memlens_present::{json, Cell, Column, Table};
-use memlens_sources::procs::{clear_refs, read_smaps};
-use memlens_sources::{status, Error, Root};
+use memlens_sources::collect::{collect, Plan};
+use memlens_sources::procs::{clear_refs, ScanOptions};
+use memlens_sources::{Error, Root};
 use serde::Serialize;
 
 use crate::cli::WssArgs;
 use crate::output::{print, Format, Output};
+use crate::scanned::{self, One};
 
 const SIDE_EFFECT: &str = "memlens wrote 1 to /proc/PID/clear_refs: this clears the referenced and accessed bits of the process's pages, which the kernel's reclaim also reads, so for a moment its pages look less recently used than they are";
 
@@ -58,34 +60,42 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
         ));
     }
     // Collect: clear, wait, read.
-    match status::read(root, pid) {
-        Ok(s) if s.is_kernel_thread() => {
-            // No user address space: nothing to clear or watch.
-            let total = sum(&[], &[MappingKind::Anon]);
-            match out.format {
-                Format::Table => print(&format!(
-                    "{pid}: [{}] is a kernel thread: it has no user memory, so no working set\n",
-                    s.name
-                )),
-                Format::Json => print(&json(&WssJson {
-                    pid,
-                    interval_secs: 0.0,
-                    kernel_thread: true,
-                    by_kind: &[],
-                    total: &total,
-                    anon: total.clone(),
-                    file: sum(&[], &[MappingKind::File]),
-                    side_effect: "",
-                })),
-                Format::Csv => print(&table(&[], &total).csv()),
-            }
-            return Ok(0);
+    let one = |smaps: bool| {
+        collect(
+            root,
+            &Plan {
+                processes: Some(ScanOptions {
+                    smaps,
+                    rollup: false,
+                    cmdline: false,
+                    pids: Some(vec![pid]),
+                    timeout: std::time::Duration::from_secs(5),
+                    ..Default::default()
+                }),
+                ..Plan::NOTHING
+            },
+        )
+    };
+    if let One::KernelThread(name) = scanned::one(&one(false), root, pid)? {
+        // No user address space: nothing to clear or watch.
+        let total = sum(&[], &[MappingKind::Anon]);
+        match out.format {
+            Format::Table => print(&format!(
+                "{pid}: [{name}] is a kernel thread: it has no user memory, so no working set\n"
+            )),
+            Format::Json => print(&json(&WssJson {
+                pid,
+                interval_secs: 0.0,
+                kernel_thread: true,
+                by_kind: &[],
+                total: &total,
+                anon: total.clone(),
+                file: sum(&[], &[MappingKind::File]),
+                side_effect: "",
+            })),
+            Format::Csv => print(&table(&[], &total).csv()),
         }
-        Ok(_) => {}
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
-            return Err(Failure::no_process(root, pid))
-        }
-        Err(e) => return Err(e.into()),
+        return Ok(0);
     }
     match clear_refs(root, pid) {
         Ok(()) => {}
@@ -99,14 +109,22 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
         Err(e) => return Err(e.into()),
     }
     crate::output::wait(args.interval, "watching the working set for");
-    let maps = match read_smaps(root, pid, std::time::Duration::from_secs(5)) {
-        Err(Error::Missing(_)) | Err(Error::Vanished(_)) => {
-            return Err(Failure::no_process(root, pid))
-        }
-        r => r?,
+    let after = one(true);
+    let One::Process(p) = scanned::one(&after, root, pid)? else {
+        return Err(Failure::no_process(root, pid));
+    };
+    let denied = format!(
+        "{}: permission denied: another user's mappings are readable by root only",
+        root.origin(&format!("proc/{pid}/smaps")).display()
+    );
+    if let Some(f) = scanned::file_problem(p, "smaps", &denied) {
+        return Err(f);
+    }
+    let Some(maps) = &p.mappings else {
+        return Err(Failure::no_process(root, pid));
     };
     // Analyse.
-    let (rows, total) = wss::by_kind(&maps);
+    let (rows, total) = wss::by_kind(maps);
     let anon = sum(
         &rows,
         &[MappingKind::Anon, MappingKind::Heap, MappingKind::Stack],

@@ -157,6 +157,9 @@ pub struct ProcessSample {
     pub cgroup: Option<Vec<CgroupEntry>>,
     /// `/proc/PID/ksm_stat` (Linux 6.1+); `None` when not read or missing.
     pub ksm_stat: Option<crate::KsmStat>,
+    /// Every mapping, from `smaps`; `None` when not read (it is costly) or unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mappings: Option<Vec<crate::Mapping>>,
     pub problems: Vec<FileProblem>,
 }
 
@@ -190,4 +193,8 @@ pub struct ProcessScan {
     /// incomplete (on a live machine such a process has exited and counts as vanished).
     #[serde(default)]
     pub incomplete: u32,
+    /// PIDs asked for by number that are kernel threads, with their names (kernel threads
+    /// met in a scan of all processes are only counted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kernel_thread_names: Vec<(u32, String)>,
 }

@@ -27,6 +27,8 @@ pub struct ScanOptions {
     pub statm: bool,
     /// `ksm_stat`, when the kernel has it (6.1+; a missing file is not an exit).
     pub ksm_stat: bool,
+    /// The full `smaps`, every mapping (costly: for `maps`, `wss`, `watch`).
+    pub smaps: bool,
     /// Only these PIDs (all when `None`).
     pub pids: Option<Vec<u32>>,
     /// Worker threads; 0 picks the number of CPUs (at most 4).
@@ -45,6 +47,7 @@ impl Default for ScanOptions {
             stat: false,
             statm: false,
             ksm_stat: false,
+            smaps: false,
             pids: None,
             threads: 0,
             timeout: Duration::from_secs(2),
@@ -68,7 +71,8 @@ pub fn list_pids(root: &Root) -> Result<Vec<u32>> {
 #[derive(Debug)]
 pub enum Outcome {
     Sample(Box<ProcessSample>),
-    KernelThread,
+    /// A kernel thread, with its name.
+    KernelThread(String),
     Vanished,
     Hidden,
     TimedOut,
@@ -83,7 +87,7 @@ impl Outcome {
     fn copy(&self) -> Outcome {
         match self {
             Outcome::Sample(s) => Outcome::Sample(s.clone()),
-            Outcome::KernelThread => Outcome::KernelThread,
+            Outcome::KernelThread(n) => Outcome::KernelThread(n.clone()),
             Outcome::Vanished => Outcome::Vanished,
             Outcome::Hidden => Outcome::Hidden,
             Outcome::TimedOut => Outcome::TimedOut,
@@ -132,7 +136,7 @@ fn read_process_inner(
     };
     let status = status::parse(buf).map_err(|e| Error::parse(&path, e))?;
     if status.is_kernel_thread() {
-        return Ok(Outcome::KernelThread);
+        return Ok(Outcome::KernelThread(status.name));
     }
     let mut sample = ProcessSample {
         pid,
@@ -176,12 +180,18 @@ fn read_process_inner(
             }
         }};
     }
+    if opts.smaps {
+        sample.mappings = read_parse!("smaps", false, smaps::parse_smaps);
+    }
     if opts.rollup {
         sample.rollup = read_parse!("smaps_rollup", true, smaps::parse_rollup, {
             // Kernels before 4.14: sum smaps.
-            let maps = read_parse!("smaps", false, smaps::parse_smaps);
+            let maps = match &sample.mappings {
+                Some(m) => Some(smaps::sum(m)),
+                None => read_parse!("smaps", false, smaps::parse_smaps).map(|m| smaps::sum(&m)),
+            };
             sample.rollup_from_smaps = maps.is_some();
-            maps.map(|m| smaps::sum(&m))
+            maps
         });
     }
     if opts.cmdline {
@@ -332,7 +342,12 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
     for (i, slot) in results.into_iter().enumerate() {
         match slot {
             Some(Outcome::Sample(s)) => out.processes.push(*s),
-            Some(Outcome::KernelThread) => out.kernel_threads += 1,
+            Some(Outcome::KernelThread(name)) => {
+                out.kernel_threads += 1;
+                if opts.pids.is_some() {
+                    out.kernel_thread_names.push((pids[i], name));
+                }
+            }
             Some(Outcome::Vanished) | None => out.vanished += 1,
             Some(Outcome::Hidden) => out.hidden += 1,
             Some(Outcome::TimedOut) => out.timed_out.push(pids[i]),
@@ -370,22 +385,6 @@ fn read_timed(root: &Root, rel: String, cap: u64, timeout: Duration) -> Result<(
 pub fn read_smaps(root: &Root, pid: u32, timeout: Duration) -> Result<Vec<memlens_model::Mapping>> {
     let (path, text) = read_timed(root, format!("proc/{pid}/smaps"), MAX_SMAPS, timeout)?;
     smaps::parse_smaps(&text).map_err(|e| Error::parse(&path, e))
-}
-
-/// Reads one process's `smaps_rollup` with a time bound; `Ok(None)` when the kernel has
-/// none (before 4.14).
-pub fn read_rollup(
-    root: &Root,
-    pid: u32,
-    timeout: Duration,
-) -> Result<Option<memlens_model::SmapsCounters>> {
-    match read_timed(root, format!("proc/{pid}/smaps_rollup"), MAX_FILE, timeout) {
-        Ok((path, text)) => smaps::parse_rollup(&text)
-            .map(Some)
-            .map_err(|e| Error::parse(&path, e)),
-        Err(Error::Missing(_)) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// Writes `1` to `proc/PID/clear_refs`: clears the referenced (and accessed) bits of the
