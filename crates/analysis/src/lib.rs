@@ -12,6 +12,7 @@ pub mod procs;
 pub mod rates;
 pub mod slab;
 pub mod sys;
+pub mod trend;
 pub mod tunables;
 pub mod wss;
 pub mod zones;
