@@ -35,6 +35,15 @@ const DOCTOR_EXIT_STATUS: &str = "Exit status (monitoring-plugins convention):
   2  CRITICAL: at least one critical finding
   3  UNKNOWN: it could not judge the machine (a file could not be read, wrong arguments)";
 
+const WATCH_EXIT_STATUS: &str =
+    "Verdicts: leak (steady growth), plateau (grew, then flat), sawtooth (allocates and frees),
+stable, cache (only file-backed pages grew), virtual (VSZ grew, resident memory did not),
+unknown (too few samples).
+Exit status:
+  0  watched to the end (or until Ctrl-C, or until every process exited)
+  1  a file could not be read; 2 usage error; 3 refused (not a live machine, denied)
+  4  --alert: a leak faster than RATE was found";
+
 /// The heading the options below are listed under in `--help`.
 const GLOBAL: &str = "Global options";
 
@@ -181,6 +190,7 @@ impl Command {
             Command::Oom(_) => "oom",
             Command::Tunables(_) => "tunables",
             Command::Wss(_) => "wss",
+            Command::Watch(_) => "watch",
             Command::Doctor(_) => "doctor",
             Command::Huge(_) => "huge",
             Command::Ipc(_) => "ipc",
@@ -205,6 +215,7 @@ impl Command {
             Command::Oom(a) => &a.global,
             Command::Tunables(a) => &a.global,
             Command::Wss(a) => &a.global,
+            Command::Watch(a) => &a.global,
             Command::Doctor(a) => &a.global,
             Command::Huge(a) => &a.global,
             Command::Ipc(a) => &a.global,
@@ -243,6 +254,9 @@ pub enum Command {
     Tunables(TunablesArgs),
     /// Working-set size of a process: what it touches in an interval (clear_refs)
     Wss(WssArgs),
+    /// Watch processes or a cgroup over time: a line per sample, then a verdict (leak, plateau, sawtooth, stable, cache, virtual)
+    #[command(after_help = WATCH_EXIT_STATUS)]
+    Watch(WatchArgs),
     /// Findings, most serious first, with evidence (exit 0 ok, 1 warning, 2 critical, 3 unknown)
     #[command(after_help = DOCTOR_EXIT_STATUS)]
     Doctor(DoctorArgs),
@@ -309,6 +323,53 @@ pub struct WssArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// Processes to watch
+    #[arg(required_unless_present_any = ["command", "cgroup"], conflicts_with_all = ["command", "cgroup"])]
+    pub pid: Vec<u32>,
+    /// Watch the processes whose command line matches this regular expression (processes
+    /// that start later join the watch)
+    #[arg(long, value_name = "REGEX", conflicts_with = "cgroup")]
+    pub command: Option<String>,
+    /// Watch a memory cgroup: its path in the hierarchy, as `memlens cgroup` shows it
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<String>,
+    /// Time between samples
+    #[arg(long, default_value = "2s", value_parser = parse_nonzero_duration)]
+    pub interval: std::time::Duration,
+    /// How long to watch (default: until interrupted with Ctrl-C, or every process exited)
+    #[arg(long = "for", value_name = "DUR", value_parser = parse_nonzero_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Exit with status 4 when a leak faster than RATE is found (e.g. 1M/min, 100K/s, 1G/h)
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub alert: Option<f64>,
+    /// How long one process's reads may take, in seconds
+    #[arg(long, default_value_t = 2.0)]
+    pub timeout: f64,
+}
+
+/// A growth rate, SIZE[/UNIT] (UNIT s, min, h or d; per second without one), in bytes per
+/// second.
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    let (size, per) = match s.split_once('/') {
+        Some((a, b)) => (a, b.trim()),
+        None => (s, "s"),
+    };
+    let secs = match per {
+        "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86400.0,
+        _ => return Err(format!("not a rate: {s:?} (use e.g. 1M/min, 100K/s, 1G/h)")),
+    };
+    let bytes = memlens_present::parse_size(size)
+        .map_err(|_| format!("not a rate: {s:?} (use e.g. 1M/min, 100K/s, 1G/h)"))?;
+    Ok(bytes as f64 / secs)
+}
+
+#[derive(Args, Debug)]
 pub struct DoctorArgs {
     #[command(flatten)]
     pub global: Global,
@@ -362,6 +423,24 @@ pub enum LabExperiment {
         #[arg(long, default_value = "0s", value_parser = parse_duration)]
         interval: std::time::Duration,
     },
+    /// Allocate PEAK in STEPS blocks, free it all, CYCLES times; keep BASE a cycle: a sawtooth
+    Sawtooth {
+        /// The height of each tooth
+        #[arg(long, default_value = "32M", value_parser = parse_size)]
+        peak: u64,
+        /// Blocks per tooth, one --interval apart
+        #[arg(long, default_value_t = 8)]
+        steps: u64,
+        /// Kept for good each cycle (0: a flat sawtooth; more: a slow leak under it)
+        #[arg(long, default_value = "0", value_parser = parse_size)]
+        base: u64,
+        /// How many teeth
+        #[arg(long, default_value_t = 4)]
+        cycles: u64,
+        /// Pause between blocks (e.g. 100ms)
+        #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+        interval: std::time::Duration,
+    },
     /// mmap SIZE, COUNT times, without touching: VSZ grows, RSS does not
     Reserve {
         /// How many regions to map
@@ -370,6 +449,9 @@ pub enum LabExperiment {
         /// Size of each region (e.g. 16M, 1G)
         #[arg(long, default_value = "16M", value_parser = parse_size)]
         size: u64,
+        /// Pause between regions (e.g. 500ms): VSZ grows over time, RSS does not
+        #[arg(long, default_value = "0s", value_parser = parse_duration)]
+        interval: std::time::Duration,
     },
     /// Touch SIZE, fork CHILDREN that write FRACTION of it: copy-on-write
     Cow {
@@ -443,8 +525,15 @@ pub enum LabExperiment {
         #[arg(long, default_value = "/var/tmp")]
         dir: PathBuf,
         /// Drop the file's pages with posix_fadvise(DONTNEED) after reading
-        #[arg(long)]
+        #[arg(long, conflicts_with = "interval")]
         drop: bool,
+        /// Map the file and read it in --steps chunks this far apart: the process's
+        /// file-backed RSS grows (for `memlens watch`)
+        #[arg(long, default_value = "0s", value_parser = parse_duration)]
+        interval: std::time::Duration,
+        /// Chunks to read the file in, with --interval
+        #[arg(long, default_value_t = 16)]
+        steps: u64,
     },
 }
 

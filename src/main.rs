@@ -61,6 +61,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Cgroup(a)) => commands::cgroup::run(&root, a, out),
         Some(Command::Tunables(a)) => commands::tunables::run(&root, a, out),
         Some(Command::Wss(a)) => commands::wss::run(&root, a, out),
+        Some(Command::Watch(a)) => commands::watch::run(&root, a, out),
         Some(Command::Doctor(a)) => commands::doctor::run(&root, earlier, a, out),
         Some(Command::Vmstat(a)) => commands::vmstat::run(&root, earlier, a, out),
         Some(Command::Zones(_)) => commands::zones::run(&root, out),

@@ -27,9 +27,14 @@ fn experiment(e: &LabExperiment) -> Result<Experiment, LabError> {
             size: *size,
             interval: *interval,
         },
-        LabExperiment::Reserve { count, size } => Experiment::Reserve {
+        LabExperiment::Reserve {
+            count,
+            size,
+            interval,
+        } => Experiment::Reserve {
             count: *count,
             size: *size,
+            interval: *interval,
         },
         LabExperiment::Cow {
             children,
@@ -75,10 +80,31 @@ fn experiment(e: &LabExperiment) -> Result<Experiment, LabError> {
             };
             Experiment::Overcommit { size }
         }
-        LabExperiment::Pagecache { size, dir, drop } => Experiment::PageCache {
+        LabExperiment::Pagecache {
+            size,
+            dir,
+            drop,
+            interval,
+            steps,
+        } => Experiment::PageCache {
             size: *size,
             dir: dir.clone(),
             drop: *drop,
+            interval: *interval,
+            steps: *steps,
+        },
+        LabExperiment::Sawtooth {
+            peak,
+            steps,
+            base,
+            cycles,
+            interval,
+        } => Experiment::Sawtooth {
+            peak: *peak,
+            steps: *steps,
+            base: *base,
+            cycles: *cycles,
+            interval: *interval,
         },
     })
 }

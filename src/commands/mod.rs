@@ -17,6 +17,7 @@ pub mod slab;
 pub mod sys;
 pub mod tunables;
 pub mod vmstat;
+pub mod watch;
 pub mod wss;
 pub mod zones;
 

@@ -329,6 +329,33 @@ impl TestGroup {
         }
     }
 
+    /// Starts a lab experiment inside the group and returns once it has said anything
+    /// (its first block, or ready); its PID is the child's.
+    pub fn start_lab(&mut self, args: &str) -> u32 {
+        let script = format!(
+            "echo $$ > {}/{} && exec {} lab --json {args}",
+            self.dir.display(),
+            self.procs_file(),
+            bin()
+        );
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let pid = child.id();
+        self.child = Some(child);
+        let mut line = String::new();
+        let mut r = std::io::BufReader::new(out);
+        std::io::BufRead::read_line(&mut r, &mut line).unwrap();
+        assert!(line.contains("\"event\""), "{line}");
+        // Keep reading so that the lab never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut r, &mut std::io::sink()));
+        pid
+    }
+
     /// Starts a lab experiment inside the group and waits until it is ready.
     pub fn run_lab(&mut self, args: &str) {
         let script = format!(

@@ -14,5 +14,6 @@ pub mod slab;
 pub mod sys;
 pub mod trend;
 pub mod tunables;
+pub mod watch;
 pub mod wss;
 pub mod zones;

@@ -725,8 +725,11 @@ fn sharp_falls(v: &[f64], floor: f64) -> Vec<Fall> {
     dev.sort_by(f64::total_cmp);
     let mut sd = 1.4826 * median_sorted(&dev);
     if sd <= 0.0 {
-        // Mostly unchanged samples (quantised figures): the mean absolute deviation.
-        sd = 1.2533 * dev.iter().sum::<f64>() / dev.len() as f64;
+        // Mostly the same change (quantised figures, or a regular sawtooth sampled a few
+        // times a tooth): the mean absolute deviation of the smallest three quarters of
+        // the changes, so that the falls themselves do not count as their own noise.
+        let keep = (dev.len() * 3).div_ceil(4).max(1);
+        sd = 1.2533 * dev[..keep].iter().sum::<f64>() / keep as f64;
     }
     let threshold = floor.max(5.0 * sd);
     let mut out: Vec<Fall> = Vec::new();
@@ -1642,6 +1645,24 @@ mod tests {
             let anon = 200.0 * MB + base_slope * t + heap + 0.25 * MB * r.normal();
             s(t, anon, 40.0 * MB, 2e9)
         })
+    }
+
+    #[test]
+    fn a_regular_sawtooth_sampled_four_times_a_tooth() {
+        // No noise: every rise is the same 12 MiB, so the changes' median absolute
+        // deviation is 0; the falls must not be taken for the noise they stand out of.
+        let v: Vec<Sample> = (0..40)
+            .map(|i| {
+                s(
+                    i as f64 * 0.2,
+                    20.0 * MB + 12.0 * MB * (i % 4) as f64,
+                    9.0 * MB,
+                    1e8,
+                )
+            })
+            .collect();
+        let a = assess(&v, &Options::default());
+        assert_eq!(a.verdict, Verdict::Sawtooth, "{a:?}");
     }
 
     #[test]

@@ -62,6 +62,16 @@ pub enum Experiment {
     Reserve {
         count: u64,
         size: u64,
+        interval: Duration,
+    },
+    /// CYCLES times: allocate PEAK in STEPS blocks one INTERVAL apart, then free them all;
+    /// each cycle also keeps BASE bytes for good (0: a flat sawtooth, no leak).
+    Sawtooth {
+        peak: u64,
+        steps: u64,
+        base: u64,
+        cycles: u64,
+        interval: Duration,
     },
     Cow {
         children: u32,
@@ -87,6 +97,10 @@ pub enum Experiment {
         size: u64,
         dir: PathBuf,
         drop: bool,
+        /// Non-zero: map the file and read it in STEPS chunks this far apart, so the
+        /// process's file-backed RSS grows (and nothing else does).
+        interval: Duration,
+        steps: u64,
     },
     /// Touch SIZE once, then keep re-touching FRACTION of it every EVERY: a working set
     /// smaller than the resident set (for `memlens wss`).
@@ -108,6 +122,7 @@ impl Experiment {
             Experiment::Leak { .. } => "leak",
             Experiment::NoLeak { .. } => "noleak",
             Experiment::Reserve { .. } => "reserve",
+            Experiment::Sawtooth { .. } => "sawtooth",
             Experiment::Cow { .. } => "cow",
             Experiment::Shared { .. } => "shared",
             Experiment::Tmpfs { .. } => "tmpfs",
@@ -124,6 +139,9 @@ impl Experiment {
         match *self {
             Experiment::Leak { count, size, .. } => count.saturating_mul(size),
             Experiment::NoLeak { size, .. } => size,
+            Experiment::Sawtooth {
+                peak, base, cycles, ..
+            } => peak.saturating_add(base.saturating_mul(cycles)),
             Experiment::Reserve { .. } | Experiment::Overcommit { .. } => 0,
             Experiment::Mappings { count } => count.saturating_mul(page() as u64),
             Experiment::Cow {
@@ -290,9 +308,69 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
                 (count * size) >> 20
             )];
         }
-        Experiment::Reserve { count, size } => {
-            for _ in 0..count {
+        Experiment::Sawtooth {
+            peak,
+            steps,
+            base,
+            cycles,
+            interval,
+        } => {
+            let steps = steps.max(1);
+            let block = (peak / steps).max(pg as u64);
+            let mut kept = Vec::new();
+            let mut index = 0;
+            'cycles: for _ in 0..cycles {
+                if base > 0 {
+                    let r = Region::anon(base, false)?;
+                    r.write_pages(r.size(), 1, pg);
+                    kept.push(r);
+                }
+                let mut wave = Vec::new();
+                for _ in 0..steps {
+                    let r = Region::anon(block, false)?;
+                    r.write_pages(r.size(), 1, pg);
+                    wave.push(r);
+                    emit(&Event::Block {
+                        index,
+                        allocated: kept.len() as u64 * base + wave.len() as u64 * block,
+                        resident: kept.len() as u64 * base + wave.len() as u64 * block,
+                    });
+                    index += 1;
+                    if !hold::sleep(interval) {
+                        break 'cycles;
+                    }
+                }
+                drop(wave);
+            }
+            fig("kept", (kept.len() as u64 * base).into());
+            report.expect = vec![
+                format!("RSS and anon rise by {} MiB in {steps} steps, then fall back, {cycles} times: allocated and freed (a sawtooth)", (block * steps) >> 20),
+                if base > 0 {
+                    format!("under the teeth, {} MiB a cycle is kept: the floor rises, a slow leak under the sawtooth", base >> 20)
+                } else {
+                    "nothing is kept: the floor stays flat, no leak".into()
+                },
+            ];
+            report.allocated = kept.len() as u64 * base;
+            regions = kept;
+        }
+        Experiment::Reserve {
+            count,
+            size,
+            interval,
+        } => {
+            for i in 0..count {
                 regions.push(Region::anon(size, false)?);
+                if !interval.is_zero() {
+                    emit(&Event::Block {
+                        index: i,
+                        allocated: (i + 1) * size,
+                        resident: 0,
+                    });
+                    if !hold::sleep(interval) {
+                        break;
+                    }
+                }
             }
             report.expect = vec![
                 format!("VSZ is {} MiB higher, RSS is not: mmap reserves address space, pages come only when touched (demand paging)", (count * size) >> 20),
@@ -496,7 +574,44 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
         Experiment::PageCache {
             size,
             ref dir,
+            interval,
+            steps,
+            ..
+        } if !interval.is_zero() => {
+            let (path, f) = write_file(dir, "pagecache", size)?;
+            f.sync_all().map_err(|e| LabError(format!("fsync: {e}")))?;
+            let r = Region::file_shared(&f, size)?;
+            let steps = steps.max(1);
+            let chunk = (r.size() / steps as usize).div_ceil(pg) * pg;
+            let mut done = 0;
+            for i in 0..steps {
+                let len = chunk.min(r.size() - done);
+                // SAFETY: within the mapping this experiment made, readable.
+                unsafe { region::read_pages(r.start() + done, len, pg) };
+                done += len;
+                emit(&Event::Block {
+                    index: i,
+                    allocated: r.size() as u64,
+                    resident: done as u64,
+                });
+                if !hold::sleep(interval) {
+                    break;
+                }
+            }
+            fig("path", path.display().to_string().into());
+            files.push((path, f));
+            regions.push(r);
+            report.touched = done as u64;
+            report.expect = vec![
+                format!("the process maps a {} MiB file and reads it a chunk at a time: RssFile grows to {} MiB, anon does not", size >> 20, done >> 20),
+                "these are clean page-cache pages: the kernel can drop them under pressure, so growth here is no leak".into(),
+            ];
+        }
+        Experiment::PageCache {
+            size,
+            ref dir,
             drop: drop_it,
+            ..
         } => {
             let before = meminfo_now()?;
             let (path, mut f) = write_file(dir, "pagecache", size)?;

@@ -19,8 +19,8 @@ pub mod time;
 pub use cgroup::{CgroupVersion, Limit, MemCgroup};
 pub use meminfo::MemInfo;
 pub use process::{
-    memory_cgroup, CgroupEntry, FileProblem, Problem, ProcessSample, ProcessScan, Stat, Statm,
-    Status, StatusCounters,
+    memory_cgroup, CgroupEntry, FileProblem, MemoryLimits, Problem, ProcessSample, ProcessScan,
+    Stat, Statm, Status, StatusCounters,
 };
 pub use smaps::{Mapping, MappingKind, SmapsCounters};
 pub use snapshot::{CgroupTree, FailureKind, Meta, Part, ReadFailure, Snapshot};

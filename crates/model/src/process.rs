@@ -58,6 +58,21 @@ pub struct Statm {
     pub data: u64,
 }
 
+/// The soft memory limits of a process, from `/proc/PID/limits` (`None`: no such line).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryLimits {
+    /// `RLIMIT_AS`: the most address space (VSZ) the process may have; `mmap` and `brk`
+    /// fail beyond it.
+    pub address_space: Option<crate::Limit>,
+    /// `RLIMIT_DATA`: private writable mappings and the heap (Linux 4.7+ counts all).
+    pub data: Option<crate::Limit>,
+    pub stack: Option<crate::Limit>,
+    /// `RLIMIT_MEMLOCK`: memory it may lock (`mlock`).
+    pub locked: Option<crate::Limit>,
+    /// `RLIMIT_RSS`: ignored by Linux since 2.6; shown, never enforced.
+    pub resident_set: Option<crate::Limit>,
+}
+
 /// The memory-related fields of `/proc/PID/stat`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stat {
@@ -157,6 +172,9 @@ pub struct ProcessSample {
     pub cgroup: Option<Vec<CgroupEntry>>,
     /// `/proc/PID/ksm_stat` (Linux 6.1+); `None` when not read or missing.
     pub ksm_stat: Option<crate::KsmStat>,
+    /// `/proc/PID/limits`, when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<MemoryLimits>,
     /// Every mapping, from `smaps`; `None` when not read (it is costly) or unreadable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mappings: Option<Vec<crate::Mapping>>,

@@ -15,6 +15,7 @@ pub mod error;
 pub mod hugepages;
 pub mod ksm;
 pub mod ksm_stat;
+pub mod limits;
 pub mod meminfo;
 pub mod oom_score;
 pub mod pagetypeinfo;

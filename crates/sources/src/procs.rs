@@ -13,7 +13,7 @@ use memlens_model::{FileProblem, ProcessSample, ProcessScan};
 
 use crate::error::{Error, Result};
 use crate::root::{Root, MAX_FILE, MAX_SMAPS};
-use crate::{cgroup, cmdline, ksm_stat, oom_score, smaps, stat, statm, status};
+use crate::{cgroup, cmdline, ksm_stat, limits, oom_score, smaps, stat, statm, status};
 use std::path::PathBuf;
 
 /// What to read of each process (status is always read).
@@ -27,6 +27,8 @@ pub struct ScanOptions {
     pub statm: bool,
     /// `ksm_stat`, when the kernel has it (6.1+; a missing file is not an exit).
     pub ksm_stat: bool,
+    /// `limits` (the process's memory rlimits).
+    pub limits: bool,
     /// The full `smaps`, every mapping (costly: for `maps`, `wss`, `watch`).
     pub smaps: bool,
     /// Only these PIDs (all when `None`).
@@ -48,6 +50,7 @@ impl Default for ScanOptions {
             statm: false,
             ksm_stat: false,
             smaps: false,
+            limits: false,
             pids: None,
             threads: 0,
             timeout: Duration::from_secs(2),
@@ -212,6 +215,9 @@ fn read_process_inner(
     }
     if opts.cgroup {
         sample.cgroup = read_parse!("cgroup", false, cgroup::parse);
+    }
+    if opts.limits {
+        sample.limits = read_parse!("limits", false, limits::parse);
     }
     if opts.ksm_stat {
         // Kernels before 6.1 (or without CONFIG_KSM) have no such file.
