@@ -1,0 +1,406 @@
+//! Reading a store: every segment is checked once on opening (each frame's checksum), and
+//! an index of frame offsets and times answers queries; a sample is rebuilt from the key
+//! frame before it and the deltas after that.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use memlens_model::Snapshot;
+
+use crate::codec;
+use crate::error::{Result, StoreError};
+use crate::flat::{unflatten, Leaf};
+use crate::segment::{self, BadHeader, FrameRef, FRAME_HEADER};
+
+struct SegRead {
+    path: PathBuf,
+    file: File,
+    writer: String,
+    frames: Vec<FrameRef>,
+    /// Indexes of its key frames.
+    keys: Vec<usize>,
+    bytes: u64,
+    damage: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    t: u64,
+    seg: u32,
+    frame: u32,
+}
+
+/// The leaves of one frame.
+struct State {
+    seg: usize,
+    frame: usize,
+    leaves: Vec<Leaf>,
+}
+
+/// One segment, as [`Reader::segments`] tells it.
+#[derive(Debug, Clone)]
+pub struct SegmentInfo {
+    pub path: PathBuf,
+    /// The memlens that created it.
+    pub writer: String,
+    /// Samples that can be read.
+    pub samples: usize,
+    pub first_ns: Option<u64>,
+    pub last_ns: Option<u64>,
+    /// Size of the file when it was opened.
+    pub bytes: u64,
+    /// What is wrong with it, if anything (a damaged frame and what follows is skipped).
+    pub damage: Option<String>,
+}
+
+/// A history store opened for reading. It sees the samples stored when it was opened.
+pub struct Reader {
+    dir: PathBuf,
+    segs: Vec<SegRead>,
+    index: Vec<Entry>,
+    warnings: Vec<String>,
+    cache: RefCell<Option<State>>,
+}
+
+impl Reader {
+    pub(crate) fn open(dir: &Path) -> Result<Reader> {
+        let m = std::fs::metadata(dir).map_err(|e| StoreError::io(dir, "opening", e))?;
+        if !m.is_dir() {
+            let mut f = File::open(dir).map_err(|e| StoreError::io(dir, "opening", e))?;
+            let why = match segment::read_header(dir, &mut f)? {
+                Ok(_) | Err(BadHeader::Damaged(_)) => {
+                    "a segment file; name the directory that holds it".to_string()
+                }
+                Err(BadHeader::NotOurs(_)) => String::new(),
+            };
+            return Err(StoreError::NotAStore {
+                path: dir.to_path_buf(),
+                why,
+            });
+        }
+        let (paths, _) = segment::list(dir)?;
+        if paths.is_empty() {
+            return Err(StoreError::NoSamples {
+                path: dir.to_path_buf(),
+                why: "no segment files".into(),
+            });
+        }
+        let mut r = Reader {
+            dir: dir.to_path_buf(),
+            segs: Vec::new(),
+            index: Vec::new(),
+            warnings: Vec::new(),
+            cache: RefCell::new(None),
+        };
+        for path in paths {
+            let file = match File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    r.warnings.push(format!(
+                        "{}: removed while the store was being opened",
+                        path.display()
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(StoreError::io(&path, "opening", e)),
+            };
+            let bytes = file
+                .metadata()
+                .map_err(|e| StoreError::io(&path, "reading", e))?
+                .len();
+            let s = match segment::scan(&path, &file)? {
+                Ok(s) => s,
+                Err(BadHeader::NotOurs(why)) => {
+                    return Err(StoreError::NotAStore { path, why });
+                }
+                Err(BadHeader::Damaged(why)) => {
+                    r.warnings.push(format!(
+                        "{}: damaged header ({why}); segment skipped",
+                        path.display()
+                    ));
+                    continue;
+                }
+            };
+            let damage = s.tail.describe(&path, true);
+            if let Some(d) = &damage {
+                r.warnings.push(d.clone());
+            }
+            let seg = r.segs.len() as u32;
+            let mut frames = s.frames;
+            // Segments are in time order; a frame not after the previous segment's last
+            // (possible only if files were moved about) is left out.
+            let last = r.index.last().map(|e| e.t);
+            let skip = frames
+                .iter()
+                .take_while(|f| last.is_some_and(|l| f.t <= l))
+                .count();
+            if skip > 0 {
+                r.warnings.push(format!(
+                    "{}: {skip} samples not after those of the segment before; skipped",
+                    path.display()
+                ));
+            }
+            for (i, f) in frames.iter().enumerate().skip(skip) {
+                r.index.push(Entry {
+                    t: f.t,
+                    seg,
+                    frame: i as u32,
+                });
+            }
+            frames.shrink_to_fit();
+            let keys = frames
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.key)
+                .map(|(i, _)| i)
+                .collect();
+            r.segs.push(SegRead {
+                path,
+                file,
+                writer: s.writer,
+                frames,
+                keys,
+                bytes,
+                damage,
+            });
+        }
+        if r.index.is_empty() {
+            return Err(StoreError::NoSamples {
+                path: dir.to_path_buf(),
+                why: if r.warnings.is_empty() {
+                    String::new()
+                } else {
+                    r.warnings.join("; ")
+                },
+            });
+        }
+        Ok(r)
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What was found wrong on opening (damaged frames and what was skipped, a torn last
+    /// frame), one line each naming the segment.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The segments, oldest first.
+    pub fn segments(&self) -> Vec<SegmentInfo> {
+        self.segs
+            .iter()
+            .map(|s| SegmentInfo {
+                path: s.path.clone(),
+                writer: s.writer.clone(),
+                samples: s.frames.len(),
+                first_ns: s.frames.first().map(|f| f.t),
+                last_ns: s.frames.last().map(|f| f.t),
+                bytes: s.bytes,
+                damage: s.damage.clone(),
+            })
+            .collect()
+    }
+
+    /// How many samples there are.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Never true: opening an empty store fails.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Every sample's time (`taken_at_ns`), ascending.
+    pub fn times(&self) -> Vec<u64> {
+        self.index.iter().map(|e| e.t).collect()
+    }
+
+    /// The sample at `i` (0 is the oldest), with its time.
+    pub fn get(&self, i: usize) -> Result<(u64, Snapshot)> {
+        let e = *self.index.get(i).ok_or_else(|| StoreError::NoSamples {
+            path: self.dir.clone(),
+            why: format!("no sample number {i}; there are {}", self.index.len()),
+        })?;
+        let mut cache = self.cache.borrow_mut();
+        let state = self.advance(cache.take(), e.seg as usize, e.frame as usize)?;
+        let s = self.snapshot(&state);
+        *cache = Some(state);
+        Ok((e.t, s?))
+    }
+
+    /// The latest sample taken at or before `t_ns`; `None` if all are later.
+    pub fn at_or_before(&self, t_ns: u64) -> Result<Option<(u64, Snapshot)>> {
+        match self.index.partition_point(|e| e.t <= t_ns) {
+            0 => Ok(None),
+            n => self.get(n - 1).map(Some),
+        }
+    }
+
+    /// The latest sample taken before `t_ns` (the one before a sample, for rates).
+    pub fn before(&self, t_ns: u64) -> Result<Option<(u64, Snapshot)>> {
+        match self.index.partition_point(|e| e.t < t_ns) {
+            0 => Ok(None),
+            n => self.get(n - 1).map(Some),
+        }
+    }
+
+    /// The samples taken from `since_ns` to `until_ns`, both included, oldest first, each
+    /// rebuilt from the one before it.
+    pub fn range(&self, since_ns: u64, until_ns: u64) -> Range<'_> {
+        let start = self.index.partition_point(|e| e.t < since_ns);
+        let end = self.index.partition_point(|e| e.t <= until_ns).max(start);
+        Range {
+            r: self,
+            next: start,
+            end,
+            state: None,
+        }
+    }
+
+    /// The leaves of frame `i` of segment `seg`, going on from `state` when it is an
+    /// earlier frame of the same run of deltas.
+    fn advance(&self, state: Option<State>, seg: usize, i: usize) -> Result<State> {
+        let s = &self.segs[seg];
+        let k = s.keys[s.keys.partition_point(|&k| k <= i) - 1];
+        let (from, leaves) = match state {
+            Some(st) if st.seg == seg && st.frame >= k && st.frame <= i => {
+                (st.frame + 1, Some(st.leaves))
+            }
+            _ => (k, None),
+        };
+        let leaves = match leaves {
+            Some(l) if from > i => l,
+            l => replay(&s.path, &s.file, &s.frames[from..=i], l)?,
+        };
+        Ok(State {
+            seg,
+            frame: i,
+            leaves,
+        })
+    }
+
+    fn snapshot(&self, st: &State) -> Result<Snapshot> {
+        let s = &self.segs[st.seg];
+        let offset = s.frames[st.frame].offset;
+        let bad = |why: String| StoreError::Corrupt {
+            path: s.path.clone(),
+            offset,
+            why,
+        };
+        let v = unflatten(&st.leaves).map_err(bad)?;
+        if let Some(f) = v
+            .get("meta")
+            .and_then(|m| m.get("format"))
+            .and_then(|f| f.as_u64())
+        {
+            if f > memlens_model::snapshot::FORMAT as u64 {
+                return Err(StoreError::NewerFormat {
+                    path: s.path.clone(),
+                    what: "snapshot format",
+                    found: u32::try_from(f).unwrap_or(u32::MAX),
+                    supported: memlens_model::snapshot::FORMAT,
+                    writer: Some(s.writer.clone()),
+                });
+            }
+        }
+        serde_json::from_value(v).map_err(|e| bad(format!("not a snapshot: {e}")))
+    }
+}
+
+/// The samples of a time range, oldest first (see [`Reader::range`]). After an error the
+/// rest of that segment is skipped.
+pub struct Range<'a> {
+    r: &'a Reader,
+    next: usize,
+    end: usize,
+    state: Option<State>,
+}
+
+impl Iterator for Range<'_> {
+    type Item = Result<(u64, Snapshot)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let e = self.r.index[self.next];
+        let done = self
+            .r
+            .advance(self.state.take(), e.seg as usize, e.frame as usize)
+            .and_then(|st| {
+                let s = self.r.snapshot(&st);
+                self.state = Some(st);
+                s
+            });
+        match done {
+            Ok(s) => {
+                self.next += 1;
+                Some(Ok((e.t, s)))
+            }
+            Err(err) => {
+                self.next += self.r.index[self.next..self.end]
+                    .iter()
+                    .take_while(|x| x.seg == e.seg)
+                    .count();
+                self.state = None;
+                Some(Err(err))
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.end - self.next))
+    }
+}
+
+/// Applies `frames` (consecutive, of one segment) to `start`, or from nothing when the
+/// first is a key frame; returns the leaves of the last.
+pub(crate) fn replay(
+    path: &Path,
+    file: &File,
+    frames: &[FrameRef],
+    start: Option<Vec<Leaf>>,
+) -> Result<Vec<Leaf>> {
+    let (Some(first), Some(last)) = (frames.first(), frames.last()) else {
+        return start.ok_or_else(|| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            offset: 0,
+            why: "nothing to read".into(),
+        });
+    };
+    let base = first.offset;
+    let mut buf = vec![0u8; (last.end() - base) as usize];
+    file.read_exact_at(&mut buf, base)
+        .map_err(|e| StoreError::io(path, "reading", e))?;
+    let mut leaves = start;
+    for f in frames {
+        let bad = |why: String| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            offset: f.offset,
+            why,
+        };
+        let at = (f.offset - base) as usize;
+        let h = &buf[at..at + FRAME_HEADER];
+        let payload = &buf[at + FRAME_HEADER..at + FRAME_HEADER + f.len as usize];
+        let crc = u32::from_le_bytes(h[4..8].try_into().expect("4 bytes"));
+        if segment::frame_crc(h[8], f.t, payload) != crc {
+            return Err(bad(
+                "a checksum mismatch (the file changed since it was opened)".into(),
+            ));
+        }
+        let raw = codec::inflate(payload).map_err(bad)?;
+        leaves = Some(if f.key {
+            codec::decode_key(&raw).map_err(bad)?
+        } else {
+            let prev = leaves.ok_or_else(|| bad("a delta frame with nothing before it".into()))?;
+            codec::apply_delta(prev, &raw).map_err(bad)?
+        });
+    }
+    Ok(leaves.expect("at least one frame"))
+}

@@ -1,0 +1,521 @@
+//! Appending samples: one frame per sample, written with one `pwrite` and made durable with
+//! `fdatasync` before `append` returns.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use memlens_model::Snapshot;
+
+use crate::codec;
+use crate::error::{Result, StoreError};
+use crate::flat::{flatten, Leaf};
+use crate::segment::{self, BadHeader, FrameRef, Tail};
+
+const DAY_NS: u64 = 86_400 * 1_000_000_000;
+
+/// How a writer keeps the store.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Remove whole segments whose samples are all older than this, counted back from
+    /// the newest sample.
+    pub max_age: Option<Duration>,
+    /// Remove the oldest segments while the store is larger than this.
+    pub max_bytes: Option<u64>,
+    /// A key frame at least every this many samples (so a read replays at most this
+    /// many frames); 0 or 1: every sample is a key frame.
+    pub key_every: u32,
+    /// Start a new segment once the current one holds this many bytes (besides one
+    /// each UTC day).
+    pub segment_bytes: u64,
+    /// DEFLATE level, 0 to 9.
+    pub level: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_age: None,
+            max_bytes: None,
+            key_every: 720,
+            segment_bytes: 64 << 20,
+            level: 6,
+        }
+    }
+}
+
+/// What one append wrote.
+#[derive(Debug)]
+pub struct AppendStats {
+    /// Bytes of the frame (header and payload).
+    pub frame_bytes: u64,
+    /// Whether it is a key frame.
+    pub key: bool,
+    /// The segment it went into.
+    pub segment: PathBuf,
+    /// Whether that segment was started for it.
+    pub new_segment: bool,
+    /// Segments removed afterwards to keep within `max_age` and `max_bytes`.
+    pub removed: Vec<PathBuf>,
+    /// Why removing old segments failed, if it did (the sample is stored all the same).
+    pub retain_error: Option<StoreError>,
+}
+
+struct Seg {
+    path: PathBuf,
+    /// Time of its first sample (from the name when it has none).
+    first_ns: u64,
+    bytes: u64,
+}
+
+struct Current {
+    file: File,
+    /// End of the last good frame: where the next one goes.
+    end: u64,
+    /// Frames since the last key frame, counting it.
+    since_key: u32,
+    frames: u64,
+}
+
+/// Appends samples to a history store. Holds an exclusive lock on the directory.
+pub struct Writer {
+    dir: PathBuf,
+    opts: Options,
+    _lock: File,
+    /// Oldest first; the current segment, if any, is the last.
+    segs: Vec<Seg>,
+    current: Option<Current>,
+    prev: Option<Vec<Leaf>>,
+    last_ns: Option<u64>,
+    notices: Vec<String>,
+}
+
+fn lock(dir: &Path) -> Result<File> {
+    let f = File::open(dir).map_err(|e| StoreError::io(dir, "opening", e))?;
+    // SAFETY: flock on a file descriptor we own.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            StoreError::Busy {
+                path: dir.to_path_buf(),
+            }
+        } else {
+            StoreError::io(dir, "locking", e)
+        });
+    }
+    Ok(f)
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StoreError::io(dir, "syncing the directory", e))
+}
+
+impl Writer {
+    pub(crate) fn open(dir: &Path, opts: Options) -> Result<Writer> {
+        match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => {
+                return Err(StoreError::NotAStore {
+                    path: dir.to_path_buf(),
+                    why: "a file, not a directory".into(),
+                })
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, "creating", e))?
+            }
+            Err(e) => return Err(StoreError::io(dir, "opening", e)),
+        }
+        let lock = lock(dir)?;
+        let (paths, other) = segment::list(dir)?;
+        if paths.is_empty() && other {
+            return Err(StoreError::NotAStore {
+                path: dir.to_path_buf(),
+                why: "it holds other files and no history segments; refusing to write into it"
+                    .into(),
+            });
+        }
+        // Leftovers of a segment creation that did not finish.
+        for e in std::fs::read_dir(dir)
+            .map_err(|e| StoreError::io(dir, "listing", e))?
+            .flatten()
+        {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            if n.starts_with(".seg-") && n.ends_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        let mut w = Writer {
+            dir: dir.to_path_buf(),
+            opts,
+            _lock: lock,
+            segs: Vec::new(),
+            current: None,
+            prev: None,
+            last_ns: None,
+            notices: Vec::new(),
+        };
+        let n = paths.len();
+        for (i, path) in paths.into_iter().enumerate() {
+            let last = i + 1 == n;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(last)
+                .open(&path)
+                .map_err(|e| StoreError::io(&path, "opening", e))?;
+            let name_ns = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(segment::parse_name)
+                .map_or(0, |(s, _)| s.saturating_mul(1_000_000_000));
+            let scanned = if last {
+                segment::scan(&path, &file)?
+            } else {
+                // Only the header and the first frame's time: older segments are not
+                // written to.
+                first_time(&path, &file)?
+            };
+            let bytes = file
+                .metadata()
+                .map_err(|e| StoreError::io(&path, "reading", e))?
+                .len();
+            let s = match scanned {
+                Err(BadHeader::NotOurs(why)) => {
+                    return Err(StoreError::NotAStore { path, why });
+                }
+                Err(BadHeader::Damaged(why)) => {
+                    w.notices.push(format!(
+                        "{}: damaged header ({why}); left as it is{}",
+                        path.display(),
+                        if last {
+                            "; recording goes on in a new segment"
+                        } else {
+                            ""
+                        }
+                    ));
+                    w.segs.push(Seg {
+                        path,
+                        first_ns: name_ns,
+                        bytes,
+                    });
+                    continue;
+                }
+                Ok(s) => s,
+            };
+            let first_ns = s.frames.first().map_or(name_ns, |f| f.t);
+            if let Some(f) = s.frames.last() {
+                w.last_ns = Some(w.last_ns.map_or(f.t, |l| l.max(f.t)));
+            }
+            if !last {
+                w.segs.push(Seg {
+                    path,
+                    first_ns,
+                    bytes,
+                });
+                continue;
+            }
+            if let Some(msg) = s.tail.describe(&path, false) {
+                w.notices.push(msg);
+            }
+            match s.tail {
+                Tail::Corrupt { last_t_after, .. } => {
+                    if let Some(t) = last_t_after {
+                        w.last_ns = Some(w.last_ns.map_or(t, |l| l.max(t)));
+                    }
+                    w.segs.push(Seg {
+                        path,
+                        first_ns,
+                        bytes,
+                    });
+                    continue;
+                }
+                Tail::Torn { .. } => {
+                    file.set_len(s.end)
+                        .and_then(|_| file.sync_all())
+                        .map_err(|e| StoreError::io(&path, "cutting off a torn frame", e))?;
+                }
+                Tail::Clean => {}
+            }
+            let (prev, since_key) = match resume(&path, &file, &s.frames) {
+                Ok(r) => r,
+                Err(why) => {
+                    w.notices.push(format!(
+                        "{}: could not read the last samples back ({why}); the next sample is a key frame",
+                        path.display()
+                    ));
+                    (None, 0)
+                }
+            };
+            w.prev = prev;
+            w.current = Some(Current {
+                file,
+                end: s.end,
+                since_key,
+                frames: s.frames.len() as u64,
+            });
+            w.segs.push(Seg {
+                path,
+                first_ns,
+                bytes: s.end,
+            });
+        }
+        Ok(w)
+    }
+
+    /// What opening found and repaired (a torn last frame cut off, a damaged segment left
+    /// alone), one line each.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The time of the newest sample.
+    pub fn last_ns(&self) -> Option<u64> {
+        self.last_ns
+    }
+
+    /// Appends a sample; when it returns `Ok`, the sample is on disk (`fdatasync`).
+    /// On any error nothing of it is kept and the store is as it was.
+    pub fn append(&mut self, s: &Snapshot) -> Result<AppendStats> {
+        let t = s.meta.taken_at_ns.ok_or_else(|| StoreError::NoTime {
+            path: self.dir.clone(),
+        })?;
+        if let Some(last) = self.last_ns {
+            if t <= last {
+                return Err(StoreError::OutOfOrder {
+                    path: self.dir.clone(),
+                    last_ns: last,
+                    new_ns: t,
+                });
+            }
+        }
+        let value = serde_json::to_value(s).map_err(|e| StoreError::Corrupt {
+            path: self.dir.clone(),
+            offset: 0,
+            why: format!("the snapshot does not serialise: {e}"),
+        })?;
+        let leaves = flatten(&value);
+        let rotate = match (&self.current, self.segs.last()) {
+            (Some(c), Some(seg)) => {
+                c.frames > 0
+                    && (seg.first_ns / DAY_NS != t / DAY_NS || c.end >= self.opts.segment_bytes)
+            }
+            _ => true,
+        };
+        let mut key = rotate
+            || self.prev.is_none()
+            || self
+                .current
+                .as_ref()
+                .is_none_or(|c| c.since_key >= self.opts.key_every.max(1));
+        let mut raw = Vec::new();
+        if !key {
+            let prev = self.prev.as_ref().expect("not a key frame");
+            if codec::encode_delta(prev, &leaves, &mut raw).is_none() {
+                raw.clear();
+                key = true;
+            }
+        }
+        if key {
+            codec::encode_key(&leaves, &mut raw);
+        }
+        let payload = codec::deflate(&raw, self.opts.level.min(9));
+        drop(raw);
+        if payload.len() as u64 > segment::MAX_PAYLOAD as u64 {
+            return Err(StoreError::Corrupt {
+                path: self.dir.clone(),
+                offset: 0,
+                why: format!(
+                    "a sample of {} bytes compressed is too large",
+                    payload.len()
+                ),
+            });
+        }
+        let frame = segment::frame(key, t, &payload);
+        let new_segment = rotate;
+        if rotate {
+            self.start_segment(t)?;
+        }
+        let seg_path = self.segs.last().expect("a current segment").path.clone();
+        let cur = self.current.as_mut().expect("a current segment");
+        if let Err(e) = write_frame(&cur.file, cur.end, &frame) {
+            // Cut back whatever part of the frame reached the file.
+            let _ = cur.file.set_len(cur.end);
+            let _ = cur.file.sync_data();
+            if new_segment && cur.frames == 0 {
+                let _ = std::fs::remove_file(&seg_path);
+                let _ = sync_dir(&self.dir);
+                self.segs.pop();
+                self.current = None;
+            }
+            return Err(StoreError::io(&seg_path, "appending a sample", e));
+        }
+        cur.end += frame.len() as u64;
+        cur.frames += 1;
+        cur.since_key = if key { 1 } else { cur.since_key + 1 };
+        self.segs.last_mut().expect("current").bytes = cur.end;
+        self.prev = Some(leaves);
+        self.last_ns = Some(t);
+        let (removed, retain_error) = match self.retain(self.opts.max_age, self.opts.max_bytes) {
+            Ok(r) => (r, None),
+            Err((r, e)) => (r, Some(e)),
+        };
+        Ok(AppendStats {
+            frame_bytes: frame.len() as u64,
+            key,
+            segment: seg_path,
+            new_segment,
+            removed,
+            retain_error,
+        })
+    }
+
+    /// Creates a segment for a first sample at `t`: header written to a temporary file,
+    /// synced, renamed into place, and the directory synced.
+    fn start_segment(&mut self, t: u64) -> Result<()> {
+        let secs = t / 1_000_000_000;
+        let mut n = 0;
+        let path = loop {
+            let p = self.dir.join(segment::name(secs, n));
+            if !p.exists() && self.segs.iter().all(|s| s.path != p) {
+                break p;
+            }
+            n += 1;
+        };
+        let tmp = self.dir.join(format!(
+            ".{}.tmp",
+            path.file_name().expect("a name").to_string_lossy()
+        ));
+        let made = (|| {
+            let f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
+            let h = segment::header(crate::WRITER);
+            f.write_all_at(&h, 0)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            Ok::<_, std::io::Error>((f, h.len() as u64))
+        })();
+        let (file, end) = match made {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(StoreError::io(&path, "creating a segment", e));
+            }
+        };
+        sync_dir(&self.dir)?;
+        self.current = Some(Current {
+            file,
+            end,
+            since_key: 0,
+            frames: 0,
+        });
+        self.segs.push(Seg {
+            path,
+            first_ns: t,
+            bytes: end,
+        });
+        Ok(())
+    }
+
+    /// Removes the oldest whole segments, never the one being written, until every
+    /// segment left holds a sample within `max_age` of the newest sample and the store
+    /// is no larger than `max_bytes` (or only the current segment is left). Returns the
+    /// segments removed.
+    pub fn retain(
+        &mut self,
+        max_age: Option<Duration>,
+        max_bytes: Option<u64>,
+    ) -> std::result::Result<Vec<PathBuf>, (Vec<PathBuf>, StoreError)> {
+        let mut removed = Vec::new();
+        let cutoff = match (max_age, self.last_ns) {
+            (Some(age), Some(last)) => {
+                Some(last.saturating_sub(u64::try_from(age.as_nanos()).unwrap_or(u64::MAX)))
+            }
+            _ => None,
+        };
+        let mut total: u64 = self.segs.iter().map(|s| s.bytes).sum();
+        let keep_last = usize::from(self.current.is_some());
+        while self.segs.len() > keep_last {
+            let s = &self.segs[0];
+            // Every sample of a segment is before the first of the next one.
+            let next_first = self.segs.get(1).map(|n| n.first_ns);
+            let too_old = matches!((cutoff, next_first), (Some(c), Some(nf)) if nf <= c);
+            let too_big = max_bytes.is_some_and(|m| total > m);
+            if !(too_old || too_big) {
+                break;
+            }
+            if let Err(e) = std::fs::remove_file(&s.path) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    let err = StoreError::io(&s.path, "removing an old segment", e);
+                    return Err((removed, err));
+                }
+            }
+            total -= s.bytes;
+            removed.push(self.segs.remove(0).path);
+        }
+        Ok(removed)
+    }
+}
+
+/// One write of the whole frame at `at`; a short write (only on a full disk or a size
+/// limit) is finished or fails; then `fdatasync`.
+fn write_frame(f: &File, at: u64, frame: &[u8]) -> std::io::Result<()> {
+    let n = f.write_at(frame, at)?;
+    if n < frame.len() {
+        f.write_all_at(&frame[n..], at + n as u64)?;
+    }
+    f.sync_data()
+}
+
+/// The header and the first frame's time of a segment not written to.
+fn first_time(
+    path: &Path,
+    file: &File,
+) -> Result<std::result::Result<segment::Scanned, BadHeader>> {
+    let mut r = std::io::BufReader::new(file);
+    let (writer, header_len) = match segment::read_header(path, &mut r)? {
+        Ok(h) => h,
+        Err(bad) => return Ok(Err(bad)),
+    };
+    let mut h = [0u8; segment::FRAME_HEADER];
+    let frames = match file.read_exact_at(&mut h, header_len) {
+        Ok(()) => vec![FrameRef {
+            offset: header_len,
+            len: u32::from_le_bytes(h[0..4].try_into().expect("4 bytes")),
+            key: h[8] & segment::FLAG_KEY != 0,
+            t: u64::from_le_bytes(h[9..17].try_into().expect("8 bytes")),
+        }],
+        Err(_) => Vec::new(),
+    };
+    Ok(Ok(segment::Scanned {
+        writer,
+        frames,
+        end: header_len,
+        tail: Tail::Clean,
+    }))
+}
+
+/// The leaves of the last frame, and frames since the last key frame, to go on with
+/// deltas after reopening.
+fn resume(
+    path: &Path,
+    file: &File,
+    frames: &[FrameRef],
+) -> std::result::Result<(Option<Vec<Leaf>>, u32), String> {
+    let Some(k) = frames.iter().rposition(|f| f.key) else {
+        return Ok((None, 0));
+    };
+    let leaves = crate::read::replay(path, file, &frames[k..], None).map_err(|e| e.to_string())?;
+    Ok((Some(leaves), (frames.len() - k) as u32))
+}
