@@ -85,19 +85,56 @@ fn explain_knows_every_figure() {
         let r = memlens(&["explain", f.key]);
         assert_eq!(r.code, 0, "explain {}: {}", f.key, r.stderr);
         assert!(!r.stdout.trim().is_empty());
+        // SCOPE.KEY finds this very figure, whatever else shares its key.
+        let scoped = format!("{}.{}", f.scope.name(), f.key);
+        let j = memlens(&["explain", &scoped, "--json"]).json();
+        assert_eq!(j["term"], f.key, "{scoped}");
+        assert_eq!(j["kind"], format!("{} figure", f.scope.name()), "{scoped}");
+        assert!(
+            j["meaning"].as_str().unwrap().starts_with(f.meaning),
+            "{scoped}"
+        );
     }
-    // And lists them: every figure's key is a term of the full list.
+    // And lists them, scope by scope: every figure as a term of its scope's kind.
     let all = memlens(&["explain", "--json"]).json();
-    let terms: BTreeSet<String> = all
+    let listed: Vec<(String, String)> = all
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["term"].as_str().unwrap().to_lowercase())
+        .map(|e| {
+            (
+                e["term"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    // (A figure the glossary explains under its own name is listed as that entry.)
     for f in FIGURES {
-        let found = terms.contains(&f.key.to_lowercase())
-            || memlens_present::glossary::lookup(f.key).is_some();
-        assert!(found, "{} is not in `memlens explain`", f.key);
+        let kind = format!("{} figure", f.scope.name());
+        let listed_here = listed.iter().any(|(t, k)| t == f.key && *k == kind);
+        // (A system, process or vmstat figure the glossary explains under its own name is
+        // listed as that entry.)
+        let legacy = matches!(f.scope, Scope::System | Scope::Process | Scope::Rates);
+        assert!(
+            listed_here || legacy && memlens_present::glossary::lookup(f.key).is_some(),
+            "{} ({kind}) is not in `memlens explain`",
+            f.key
+        );
+    }
+    // Grouped by scope, in the order of Scope::ALL.
+    let scopes: Vec<usize> = listed
+        .iter()
+        .filter_map(|(_, k)| k.strip_suffix(" figure"))
+        .map(|n| Scope::ALL.iter().position(|s| s.name() == n).unwrap())
+        .collect();
+    assert!(
+        scopes.windows(2).all(|w| w[0] <= w[1]),
+        "figures not grouped by scope: {scopes:?}"
+    );
+    for i in 0..Scope::ALL.len() {
+        assert!(
+            scopes.contains(&i),
+            "no {} figure listed",
+            Scope::ALL[i].name()
+        );
     }
 }

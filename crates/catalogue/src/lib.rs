@@ -17,6 +17,29 @@ pub enum Scope {
     Rates,
 }
 
+impl Scope {
+    /// Every scope, in the order `explain` lists them.
+    pub const ALL: &'static [Scope] = &[Scope::System, Scope::Process, Scope::Rates];
+
+    /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
+    /// `NAME.KEY` (`explain vmstat.free`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::System => "sys",
+            Scope::Process => "process",
+            Scope::Rates => "vmstat",
+        }
+    }
+
+    /// The scope of a name, as [`Scope::name`] gives it.
+    pub fn named(name: &str) -> Option<Scope> {
+        Scope::ALL
+            .iter()
+            .copied()
+            .find(|s| s.name().eq_ignore_ascii_case(name))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     Bytes,
