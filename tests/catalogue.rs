@@ -1,5 +1,5 @@
-//! The catalogue names every figure the system summary, process rows and rates print,
-//! and every figure it names is printed somewhere and explained.
+//! The catalogue names every figure the system summary, process rows, rates and the rows
+//! of the other views print, and every figure it names is printed somewhere and explained.
 
 mod common;
 
@@ -7,18 +7,31 @@ use std::collections::BTreeSet;
 
 use common::*;
 use memlens_catalogue::{of, Scope, FIGURES};
+use memlens_present::table::snake_case;
 
 const VM: &str = "tests/fixtures/vm-6.18-hybrid";
+/// Every fixture tree: a figure may be printed by one kernel's files and not another's.
+const TREES: &[&str] = &[
+    "tests/fixtures/vm-6.18-hybrid",
+    "tests/fixtures/v2-unified",
+    "tests/fixtures/old-3.10-trimmed",
+];
 
 fn json(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--root", VM];
+    json_of(VM, args).unwrap()
+}
+
+/// The JSON memlens prints on a fixture tree, if it prints any (a view refuses a tree
+/// without its files).
+fn json_of(tree: &str, args: &[&str]) -> Option<serde_json::Value> {
+    let mut all = vec!["--root", tree];
     all.extend_from_slice(args);
     let out = std::process::Command::new(bin())
         .args(&all)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out.stdout).ok()
 }
 
 fn keys(v: &serde_json::Value) -> BTreeSet<String> {
@@ -27,6 +40,95 @@ fn keys(v: &serde_json::Value) -> BTreeSet<String> {
 
 fn catalogued(scope: Scope) -> BTreeSet<String> {
     of(scope).map(|f| f.key.to_string()).collect()
+}
+
+/// The keys rows print, and those printed with a value (not null) somewhere.
+#[derive(Default)]
+struct Printed {
+    keys: BTreeSet<String>,
+    valued: BTreeSet<String>,
+}
+
+impl Printed {
+    /// Adds the keys of rows. A nested object named in `lift` stands for its keys in
+    /// snake_case (as CSV lifts `maps --by`'s `counters`); one named in `nested` is a key
+    /// itself and each of its keys is a key `OUTER.INNER` (cgroup `events.oom_kill`).
+    fn add<'a>(
+        &mut self,
+        rows: impl IntoIterator<Item = &'a serde_json::Value>,
+        lift: &[&str],
+        nested: &[&str],
+    ) {
+        let mut put = |k: String, v: &serde_json::Value| {
+            if !v.is_null() {
+                self.valued.insert(k.clone());
+            }
+            self.keys.insert(k);
+        };
+        for row in rows {
+            for (k, v) in row.as_object().expect("a row is an object") {
+                match v.as_object() {
+                    Some(inner) if lift.contains(&k.as_str()) => {
+                        for (ik, iv) in inner {
+                            put(snake_case(ik), iv);
+                        }
+                    }
+                    Some(inner) if nested.contains(&k.as_str()) => {
+                        for (ik, iv) in inner {
+                            put(format!("{k}.{ik}"), iv);
+                        }
+                        put(k.clone(), v);
+                    }
+                    _ => put(k.clone(), v),
+                }
+            }
+        }
+    }
+
+    /// Adds the rows of the JSON at `pointer` (an array, or one object).
+    fn add_at(&mut self, j: &serde_json::Value, pointer: &str, lift: &[&str], nested: &[&str]) {
+        match j.pointer(pointer) {
+            Some(serde_json::Value::Array(rows)) => self.add(rows, lift, nested),
+            Some(row @ serde_json::Value::Object(_)) => self.add([row], lift, nested),
+            _ => {}
+        }
+    }
+
+    /// The keys printed are the scope's catalogued keys, each printed with a value
+    /// somewhere.
+    fn are_catalogued(&self, scope: Scope) {
+        let want = catalogued(scope);
+        let name = scope.name();
+        assert!(
+            self.keys.is_subset(&want),
+            "{name} keys printed but not catalogued: {:?}",
+            self.keys.difference(&want).collect::<Vec<_>>()
+        );
+        assert!(
+            want.is_subset(&self.keys),
+            "{name} figures catalogued but printed nowhere: {:?}",
+            want.difference(&self.keys).collect::<Vec<_>>()
+        );
+        assert!(
+            want.is_subset(&self.valued),
+            "{name} figures printed only as null: {:?}",
+            want.difference(&self.valued).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn mapping_rows_are_catalogued() {
+    // Mappings, and mappings summed by kind (with the totals row), on every tree.
+    let mut printed = Printed::default();
+    for tree in TREES {
+        let j = json_of(tree, &["maps", "15507", "--json"]).unwrap();
+        printed.add_at(&j, "/mappings", &[], &[]);
+        let j = json_of(tree, &["maps", "15507", "--by", "kind", "--json"]).unwrap();
+        printed.add_at(&j, "/groups", &["counters"], &[]);
+        printed.add_at(&j, "/totals", &["counters"], &[]);
+    }
+    printed.are_catalogued(Scope::Mapping);
 }
 
 #[test]
@@ -111,11 +213,11 @@ fn explain_knows_every_figure() {
     for f in FIGURES {
         let kind = format!("{} figure", f.scope.name());
         let listed_here = listed.iter().any(|(t, k)| t == f.key && *k == kind);
-        // (A system, process or vmstat figure the glossary explains under its own name is
-        // listed as that entry.)
-        let legacy = matches!(f.scope, Scope::System | Scope::Process | Scope::Rates);
+        // (A figure the glossary explains under its own name is listed as that entry.)
+        let in_glossary = f.scope.keys_named_as_in_glossary()
+            && memlens_present::glossary::lookup(f.key).is_some();
         assert!(
-            listed_here || legacy && memlens_present::glossary::lookup(f.key).is_some(),
+            listed_here || in_glossary,
             "{} ({kind}) is not in `memlens explain`",
             f.key
         );

@@ -47,13 +47,10 @@ fn figure_entry(f: &'static Figure) -> Entry {
     }
 }
 
-/// Whether the list leaves a figure to the glossary entry found by its key. It does for
-/// the system, process and vmstat figures, whose namesakes explain their own kernel field
-/// or concept (`free` is MemFree, `pss` is PSS, `pgfault` the counter). The figures of
-/// the other scopes are always listed: their namesakes are about something else (a
-/// zone's `free` is not MemFree, a cgroup's `high` is no watermark).
+/// Whether the list leaves a figure to the glossary entry its key finds (see
+/// [`Scope::keys_named_as_in_glossary`]).
 fn left_to_glossary(f: &Figure) -> bool {
-    matches!(f.scope, Scope::System | Scope::Process | Scope::Rates) && lookup(f.key).is_some()
+    f.scope.keys_named_as_in_glossary() && lookup(f.key).is_some()
 }
 
 /// The glossary, then the figures of the catalogue scope by scope (but those left to the

@@ -4,7 +4,8 @@
 //! keys and `explain` take names and meanings from here; the history recorder and the
 //! metrics endpoint will too.
 //!
-//! Covered so far: the system summary (`sys`), process rows (`ps`) and rates (`vmstat`).
+//! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`) and
+//! mappings (`maps`).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,11 +16,15 @@ pub enum Scope {
     Process,
     /// One interval of `memlens vmstat` (counters shown as deltas and per-second rates).
     Rates,
+    /// One mapping of a process (`memlens maps PID`), or mappings summed by kind or path
+    /// (`maps --by`, and the totals row).
+    Mapping,
 }
 
 impl Scope {
     /// Every scope, in the order `explain` lists them.
-    pub const ALL: &'static [Scope] = &[Scope::System, Scope::Process, Scope::Rates];
+    pub const ALL: &'static [Scope] =
+        &[Scope::System, Scope::Process, Scope::Rates, Scope::Mapping];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
     /// `NAME.KEY` (`explain vmstat.free`).
@@ -28,7 +33,18 @@ impl Scope {
             Scope::System => "sys",
             Scope::Process => "process",
             Scope::Rates => "vmstat",
+            Scope::Mapping => "mapping",
         }
+    }
+
+    /// Whether the glossary entry a key of this scope finds (`explain KEY`) explains the
+    /// figure itself, so that `explain` lists the entry and not the figure: the system,
+    /// process and vmstat keys are named after their meminfo field, concept or counter
+    /// (`free` is MemFree, `pss` PSS, `pgfault` the counter). The other scopes' keys
+    /// have namesakes about something else (a zone's `free` is not MemFree, a cgroup's
+    /// `high` is no watermark).
+    pub fn keys_named_as_in_glossary(self) -> bool {
+        matches!(self, Scope::System | Scope::Process | Scope::Rates)
     }
 
     /// The scope of a name, as [`Scope::name`] gives it.
@@ -56,6 +72,8 @@ pub enum Unit {
     Flag,
     /// A mode number with a name.
     Mode,
+    /// A number written in hexadecimal (addresses, file offsets).
+    Hex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +99,7 @@ impl Unit {
             Unit::Text => "text",
             Unit::Flag => "true or false",
             Unit::Mode => "mode",
+            Unit::Hex => "hexadecimal",
         }
     }
 }
@@ -201,6 +220,38 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Rates, key: "vmeff_percent", header: "%vmeff", unit: Unit::Percent, kind: Kind::Gauge, source: "pgsteal / pgscan", meaning: "Reclaim efficiency: pages reclaimed per page scanned, in percent" },
     Figure { scope: Scope::Rates, key: "psi_some_avg10", header: "psi_some", unit: Unit::Percent, kind: Kind::Gauge, source: "pressure/memory some avg10", meaning: "Share of the last 10 s in which some task stalled on memory" },
     Figure { scope: Scope::Rates, key: "psi_full_avg10", header: "psi_full", unit: Unit::Percent, kind: Kind::Gauge, source: "pressure/memory full avg10", meaning: "Share of the last 10 s in which all tasks stalled on memory" },
+    Figure { scope: Scope::Mapping, key: "start", header: "START", unit: Unit::Hex, kind: Kind::Label, source: "smaps address range (start)", meaning: "The first address of the mapping" },
+    Figure { scope: Scope::Mapping, key: "end", header: "END", unit: Unit::Hex, kind: Kind::Label, source: "smaps address range (end)", meaning: "The address just past the end of the mapping" },
+    Figure { scope: Scope::Mapping, key: "perms", header: "PERM", unit: Unit::Text, kind: Kind::Label, source: "smaps perms", meaning: "Permissions: r read, w write, x execute, then p private (copy-on-write) or s shared" },
+    Figure { scope: Scope::Mapping, key: "offset", header: "OFFSET", unit: Unit::Hex, kind: Kind::Label, source: "smaps offset", meaning: "Where in the mapped file the mapping starts (0 without a file)" },
+    Figure { scope: Scope::Mapping, key: "dev", header: "", unit: Unit::Text, kind: Kind::Label, source: "smaps dev", meaning: "The device of the mapped file, major:minor in hex (00:00 for none)" },
+    Figure { scope: Scope::Mapping, key: "inode", header: "", unit: Unit::Id, kind: Kind::Label, source: "smaps inode", meaning: "The inode of the mapped file on that device (0 for none)" },
+    Figure { scope: Scope::Mapping, key: "kind", header: "KIND", unit: Unit::Text, kind: Kind::Label, source: "smaps pathname and perms", meaning: "What the mapping holds: heap, stack, anon (private anonymous), shmem (shared memory), file, or kernel ([vdso], [vvar]...)" },
+    Figure { scope: Scope::Mapping, key: "path", header: "PATH", unit: Unit::Text, kind: Kind::Label, source: "smaps pathname", meaning: "The mapped file, or a pseudo-path such as [heap] or [stack]; empty for anonymous memory; a removed file ends with (deleted)" },
+    Figure { scope: Scope::Mapping, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps end - start (Size)", meaning: "Virtual size: the address range mapped, touched or not" },
+    Figure { scope: Scope::Mapping, key: "rss", header: "RSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Rss", meaning: "Resident: pages of the mapping in RAM, shared ones counted whole" },
+    Figure { scope: Scope::Mapping, key: "pss", header: "PSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Pss", meaning: "Proportional share: each resident page divided by the number of processes mapping it" },
+    Figure { scope: Scope::Mapping, key: "pss_dirty", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Pss_Dirty", meaning: "The dirty (modified) part of PSS" },
+    Figure { scope: Scope::Mapping, key: "shared_clean", header: "SHR_CLEAN", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Shared_Clean", meaning: "Resident pages other processes map too, unmodified" },
+    Figure { scope: Scope::Mapping, key: "shared_dirty", header: "SHR_DIRTY", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Shared_Dirty", meaning: "Resident pages other processes map too, modified" },
+    Figure { scope: Scope::Mapping, key: "private_clean", header: "PRV_CLEAN", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Private_Clean", meaning: "Resident pages only this process maps, unmodified (a MAP_SHARED page mapped by one process counts here)" },
+    Figure { scope: Scope::Mapping, key: "private_dirty", header: "PRV_DIRTY", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Private_Dirty", meaning: "Resident pages only this process maps, modified" },
+    Figure { scope: Scope::Mapping, key: "referenced", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Referenced", meaning: "Resident pages marked as recently accessed" },
+    Figure { scope: Scope::Mapping, key: "anonymous", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Anonymous", meaning: "Resident pages that belong to no file, private copies of written file pages included" },
+    Figure { scope: Scope::Mapping, key: "ksm", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps KSM", meaning: "Pages of the mapping merged by KSM (not the zero pages KSM placed)" },
+    Figure { scope: Scope::Mapping, key: "lazy_free", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps LazyFree", meaning: "Pages marked with madvise(MADV_FREE): dropped rather than swapped under pressure, unless written again" },
+    Figure { scope: Scope::Mapping, key: "anon_huge_pages", header: "ANONHUGE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps AnonHugePages", meaning: "Anonymous memory backed by transparent huge pages" },
+    Figure { scope: Scope::Mapping, key: "shmem_pmd_mapped", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps ShmemPmdMapped", meaning: "Shared memory (shmem, tmpfs) mapped with huge pages" },
+    Figure { scope: Scope::Mapping, key: "file_pmd_mapped", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps FilePmdMapped", meaning: "Page cache mapped with huge pages" },
+    Figure { scope: Scope::Mapping, key: "shared_hugetlb", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Shared_Hugetlb", meaning: "Hugetlb pages other processes map too; not counted in RSS or PSS" },
+    Figure { scope: Scope::Mapping, key: "private_hugetlb", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Private_Hugetlb", meaning: "Hugetlb pages only this process maps; not counted in RSS or PSS" },
+    Figure { scope: Scope::Mapping, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Swap", meaning: "Pages of the mapping in swap (anonymous pages, and the mapped part of a shmem object)" },
+    Figure { scope: Scope::Mapping, key: "swap_pss", header: "SWAPPSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps SwapPss", meaning: "Swap shared with other processes divided among them, as PSS is" },
+    Figure { scope: Scope::Mapping, key: "locked", header: "LOCKED", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Locked", meaning: "The PSS of a mapping locked in RAM (mlock(), MAP_LOCKED), else 0" },
+    Figure { scope: Scope::Mapping, key: "thp_eligible", header: "", unit: Unit::Flag, kind: Kind::Label, source: "smaps THPeligible", meaning: "Whether the mapping may get transparent huge pages (naturally aligned, of a size enabled)" },
+    Figure { scope: Scope::Mapping, key: "vm_flags", header: "", unit: Unit::Text, kind: Kind::Label, source: "smaps VmFlags", meaning: "The mapping's kernel flags as two-letter codes (rd, wr, ex, sh, mr...; see proc(5))" },
+    Figure { scope: Scope::Mapping, key: "key", header: "KEY", unit: Unit::Text, kind: Kind::Label, source: "smaps pathname or the kind", meaning: "What the mappings of a row are summed by (maps --by kind or path; [anon] for no path, total for the totals)" },
+    Figure { scope: Scope::Mapping, key: "mappings", header: "MAPS", unit: Unit::Count, kind: Kind::Gauge, source: "smaps mappings", meaning: "The number of mappings summed in the row" },
 ];
 
 /// The figure of a scope with this key.
