@@ -132,6 +132,20 @@ fn mapping_rows_are_catalogued() {
 }
 
 #[test]
+fn cgroup_rows_are_catalogued() {
+    // v1 (the hybrid tree) and v2 groups; each event a key of its own.
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["cgroup", "--json"]) {
+            for h in j["hierarchies"].as_array().unwrap() {
+                printed.add_at(h, "/cgroups", &[], &["events"]);
+            }
+        }
+    }
+    printed.are_catalogued(Scope::Cgroup);
+}
+
+#[test]
 fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     // The system summary: exactly the catalogue's system figures.
     assert_eq!(keys(&json(&["sys", "--json"])), catalogued(Scope::System));

@@ -4,8 +4,8 @@
 //! keys and `explain` take names and meanings from here; the history recorder and the
 //! metrics endpoint will too.
 //!
-//! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`) and
-//! mappings (`maps`).
+//! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
+//! mappings (`maps`) and cgroups (`cgroup`).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,12 +19,19 @@ pub enum Scope {
     /// One mapping of a process (`memlens maps PID`), or mappings summed by kind or path
     /// (`maps --by`, and the totals row).
     Mapping,
+    /// One memory cgroup (`memlens cgroup`), v1 or v2.
+    Cgroup,
 }
 
 impl Scope {
     /// Every scope, in the order `explain` lists them.
-    pub const ALL: &'static [Scope] =
-        &[Scope::System, Scope::Process, Scope::Rates, Scope::Mapping];
+    pub const ALL: &'static [Scope] = &[
+        Scope::System,
+        Scope::Process,
+        Scope::Rates,
+        Scope::Mapping,
+        Scope::Cgroup,
+    ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
     /// `NAME.KEY` (`explain vmstat.free`).
@@ -34,6 +41,7 @@ impl Scope {
             Scope::Process => "process",
             Scope::Rates => "vmstat",
             Scope::Mapping => "mapping",
+            Scope::Cgroup => "cgroup",
         }
     }
 
@@ -252,6 +260,44 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Mapping, key: "vm_flags", header: "", unit: Unit::Text, kind: Kind::Label, source: "smaps VmFlags", meaning: "The mapping's kernel flags as two-letter codes (rd, wr, ex, sh, mr...; see proc(5))" },
     Figure { scope: Scope::Mapping, key: "key", header: "KEY", unit: Unit::Text, kind: Kind::Label, source: "smaps pathname or the kind", meaning: "What the mappings of a row are summed by (maps --by kind or path; [anon] for no path, total for the totals)" },
     Figure { scope: Scope::Mapping, key: "mappings", header: "MAPS", unit: Unit::Count, kind: Kind::Gauge, source: "smaps mappings", meaning: "The number of mappings summed in the row" },
+    Figure { scope: Scope::Cgroup, key: "version", header: "VER", unit: Unit::Text, kind: Kind::Label, source: "the hierarchy: v1 memory controller or v2", meaning: "The cgroup version of the hierarchy: v1 (the memory controller's own) or v2 (unified)" },
+    Figure { scope: Scope::Cgroup, key: "path", header: "CGROUP", unit: Unit::Text, kind: Kind::Label, source: "the directory under the hierarchy", meaning: "The cgroup's path in its hierarchy, / for the root" },
+    Figure { scope: Scope::Cgroup, key: "depth", header: "", unit: Unit::Count, kind: Kind::Label, source: "the directory under the hierarchy", meaning: "Levels below the cgroup the view starts at (0 for it); the table indents by it" },
+    Figure { scope: Scope::Cgroup, key: "processes", header: "PROCS", unit: Unit::Count, kind: Kind::Gauge, source: "cgroup.procs (lines)", meaning: "Processes in the cgroup itself, not in its descendants" },
+    Figure { scope: Scope::Cgroup, key: "usage", header: "USAGE", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.current (v1 memory.usage_in_bytes)", meaning: "Memory charged to the cgroup and its descendants" },
+    Figure { scope: Scope::Cgroup, key: "peak", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.peak (v1 memory.max_usage_in_bytes)", meaning: "The highest usage recorded since the cgroup was created (or the peak was reset)" },
+    Figure { scope: Scope::Cgroup, key: "max", header: "MAX", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.max (v1 memory.limit_in_bytes)", meaning: "Hard limit: usage above it is reclaimed, and the OOM killer runs in the cgroup when that fails; max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "high", header: "HIGH", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.high", meaning: "Throttle limit: above it the cgroup's processes are slowed and made to reclaim, never OOM-killed; max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "low", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.low", meaning: "Best-effort protection: usage below it is reclaimed only when unprotected cgroups have nothing left to reclaim" },
+    Figure { scope: Scope::Cgroup, key: "min", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.min", meaning: "Hard protection: usage below it is never reclaimed (the OOM killer runs instead)" },
+    Figure { scope: Scope::Cgroup, key: "soft_limit", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.soft_limit_in_bytes (v1)", meaning: "v1 soft limit: under global memory pressure, groups above it are reclaimed back towards it first; max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "limit_pct", header: "LIMIT%", unit: Unit::Percent, kind: Kind::Gauge, source: "usage / the tighter of max and high", meaning: "Usage as a percentage of the tighter of max and high" },
+    Figure { scope: Scope::Cgroup, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.swap.current (v1 memory.memsw.usage_in_bytes - memory.usage_in_bytes)", meaning: "Swap used by the cgroup and its descendants" },
+    Figure { scope: Scope::Cgroup, key: "swap_max", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.swap.max", meaning: "Hard limit on swap alone (v2); max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "memsw_max", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.memsw.limit_in_bytes (v1)", meaning: "v1 limit on memory and swap together (not on swap alone); max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "anon", header: "ANON", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat anon (v1 total_rss)", meaning: "Anonymous memory: heap, stacks, private writes, mmap(MAP_ANONYMOUS)" },
+    Figure { scope: Scope::Cgroup, key: "file", header: "FILE", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file (v1 total_cache)", meaning: "Page cache: file data in memory, tmpfs and shared memory included" },
+    Figure { scope: Scope::Cgroup, key: "kernel", header: "KERNEL", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat kernel (v2)", meaning: "Kernel memory charged to the cgroup: slab, stacks, page tables, percpu, vmalloc and more" },
+    Figure { scope: Scope::Cgroup, key: "slab", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat slab (v2)", meaning: "Kernel objects (dentries, inodes...) charged to the cgroup" },
+    Figure { scope: Scope::Cgroup, key: "sock", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat sock (v2)", meaning: "Network transmission buffers" },
+    Figure { scope: Scope::Cgroup, key: "shmem", header: "SHMEM", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat shmem (v1 total_shmem)", meaning: "Swap-backed page cache: tmpfs, shared memory segments, shared anonymous mmap()s" },
+    Figure { scope: Scope::Cgroup, key: "file_mapped", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file_mapped (v1 total_mapped_file)", meaning: "Page cache mapped by processes with mmap()" },
+    Figure { scope: Scope::Cgroup, key: "dirty", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file_dirty (v1 total_dirty)", meaning: "Page cache modified and not yet written back" },
+    Figure { scope: Scope::Cgroup, key: "writeback", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file_writeback (v1 total_writeback)", meaning: "Page cache being written back now" },
+    Figure { scope: Scope::Cgroup, key: "resident", header: "RESIDENT", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat total_rss + total_mapped_file (v1)", meaning: "v1: anonymous plus mapped file memory, the resident size v1 tools show" },
+    Figure { scope: Scope::Cgroup, key: "workingset_refault", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.stat workingset_refault_anon + workingset_refault_file (v1 total_*)", meaning: "Evicted pages faulted back in soon after (refaults); many mean the working set does not fit" },
+    Figure { scope: Scope::Cgroup, key: "workingset_activate", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.stat workingset_activate_anon + workingset_activate_file", meaning: "Refaulted pages activated at once, as part of the working set" },
+    Figure { scope: Scope::Cgroup, key: "events", header: "EVENTS", unit: Unit::Count, kind: Kind::Counter, source: "memory.events (v1 memory.failcnt, memory.oom_control)", meaning: "The cgroup's limit events that are not zero, as name=count (v2 counts those of its descendants too); each is also events.NAME" },
+    Figure { scope: Scope::Cgroup, key: "events.low", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events low", meaning: "Times the cgroup was reclaimed below memory.low: the protections are overcommitted" },
+    Figure { scope: Scope::Cgroup, key: "events.high", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events high", meaning: "Times the cgroup's processes were throttled and made to reclaim above memory.high" },
+    Figure { scope: Scope::Cgroup, key: "events.max", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events max", meaning: "Times usage was about to go over memory.max (reclaim ran; failing it, OOM)" },
+    Figure { scope: Scope::Cgroup, key: "events.oom", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events oom", meaning: "Times usage reached the limit and an allocation was about to fail" },
+    Figure { scope: Scope::Cgroup, key: "events.oom_kill", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events oom_kill (v1 memory.oom_control)", meaning: "Processes of the cgroup killed by any OOM killer" },
+    Figure { scope: Scope::Cgroup, key: "events.oom_group_kill", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events oom_group_kill", meaning: "Times the OOM killer killed the whole cgroup (memory.oom.group)" },
+    Figure { scope: Scope::Cgroup, key: "events.failcnt", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.failcnt (v1)", meaning: "v1: times usage hit memory.limit_in_bytes" },
+    Figure { scope: Scope::Cgroup, key: "events.under_oom", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "memory.oom_control under_oom (v1)", meaning: "v1: 1 while the cgroup is out of memory (its processes may be stopped), else 0" },
+    Figure { scope: Scope::Cgroup, key: "psi_some_avg10", header: "PSI10", unit: Unit::Percent, kind: Kind::Gauge, source: "memory.pressure some avg10", meaning: "Share of the last 10 s in which some task of the cgroup stalled on memory" },
+    Figure { scope: Scope::Cgroup, key: "psi_full_avg10", header: "", unit: Unit::Percent, kind: Kind::Gauge, source: "memory.pressure full avg10", meaning: "Share of the last 10 s in which all tasks of the cgroup stalled on memory" },
 ];
 
 /// The figure of a scope with this key.
