@@ -5,7 +5,7 @@
 //! metrics endpoint will too.
 //!
 //! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
-//! mappings (`maps`) and cgroups (`cgroup`).
+//! mappings (`maps`), cgroups (`cgroup`) and zones (`zones`).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub enum Scope {
     Mapping,
     /// One memory cgroup (`memlens cgroup`), v1 or v2.
     Cgroup,
+    /// One memory zone of one node (`memlens zones`), from zoneinfo.
+    Zone,
 }
 
 impl Scope {
@@ -31,6 +33,7 @@ impl Scope {
         Scope::Rates,
         Scope::Mapping,
         Scope::Cgroup,
+        Scope::Zone,
     ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
@@ -42,6 +45,7 @@ impl Scope {
             Scope::Rates => "vmstat",
             Scope::Mapping => "mapping",
             Scope::Cgroup => "cgroup",
+            Scope::Zone => "zone",
         }
     }
 
@@ -298,6 +302,20 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Cgroup, key: "events.under_oom", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "memory.oom_control under_oom (v1)", meaning: "v1: 1 while the cgroup is out of memory (its processes may be stopped), else 0" },
     Figure { scope: Scope::Cgroup, key: "psi_some_avg10", header: "PSI10", unit: Unit::Percent, kind: Kind::Gauge, source: "memory.pressure some avg10", meaning: "Share of the last 10 s in which some task of the cgroup stalled on memory" },
     Figure { scope: Scope::Cgroup, key: "psi_full_avg10", header: "", unit: Unit::Percent, kind: Kind::Gauge, source: "memory.pressure full avg10", meaning: "Share of the last 10 s in which all tasks of the cgroup stalled on memory" },
+    Figure { scope: Scope::Zone, key: "node", header: "NODE", unit: Unit::Id, kind: Kind::Label, source: "zoneinfo Node N", meaning: "The NUMA node of the zone" },
+    Figure { scope: Scope::Zone, key: "zone", header: "ZONE", unit: Unit::Text, kind: Kind::Label, source: "zoneinfo zone", meaning: "The zone: DMA, DMA32, Normal, HighMem (32-bit), Movable or Device" },
+    Figure { scope: Scope::Zone, key: "free", header: "FREE", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free", meaning: "Free pages of the zone, in its buddy allocator's lists" },
+    Figure { scope: Scope::Zone, key: "min", header: "MIN", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo min", meaning: "The min watermark: below it allocations reclaim directly (stall) and only atomic ones may dip further" },
+    Figure { scope: Scope::Zone, key: "low", header: "LOW", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo low", meaning: "The low watermark: below it kswapd wakes to reclaim in the background" },
+    Figure { scope: Scope::Zone, key: "high", header: "HIGH", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo high", meaning: "The high watermark: kswapd reclaims until free is above it, then sleeps" },
+    Figure { scope: Scope::Zone, key: "boost", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo boost", meaning: "Temporary raise of the watermarks after allocations fragmented the zone, included in min, low and high" },
+    Figure { scope: Scope::Zone, key: "managed", header: "MANAGED", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo managed", meaning: "Pages the buddy allocator manages: present less those reserved at boot" },
+    Figure { scope: Scope::Zone, key: "present", header: "PRESENT", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo present", meaning: "Physical pages in the zone's range, holes left out" },
+    Figure { scope: Scope::Zone, key: "spanned", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo spanned", meaning: "The zone's whole range of page frames, holes included" },
+    Figure { scope: Scope::Zone, key: "free_minus_min", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - min", meaning: "Free above the min watermark (negative: below it)" },
+    Figure { scope: Scope::Zone, key: "free_minus_low", header: "FREE-LOW", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - low", meaning: "Free above the low watermark (negative: below it, kswapd is woken)" },
+    Figure { scope: Scope::Zone, key: "free_minus_high", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - high", meaning: "Free above the high watermark (negative: below it)" },
+    Figure { scope: Scope::Zone, key: "status", header: "STATUS", unit: Unit::Text, kind: Kind::Label, source: "zoneinfo pages free against min, low and high", meaning: "Where free stands: ok, below high, below low (kswapd wakes), below min (direct reclaim), or empty (no pages managed)" },
 ];
 
 /// The figure of a scope with this key.
