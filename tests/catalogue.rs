@@ -157,6 +157,17 @@ fn zone_rows_are_catalogued() {
 }
 
 #[test]
+fn slab_rows_are_catalogued() {
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["slab", "--json"]) {
+            printed.add_at(&j, "/caches", &[], &[]);
+        }
+    }
+    printed.are_catalogued(Scope::Slab);
+}
+
+#[test]
 fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     // The system summary: exactly the catalogue's system figures.
     assert_eq!(keys(&json(&["sys", "--json"])), catalogued(Scope::System));

@@ -5,7 +5,7 @@
 //! metrics endpoint will too.
 //!
 //! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
-//! mappings (`maps`), cgroups (`cgroup`) and zones (`zones`).
+//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`) and slab caches (`slab`).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub enum Scope {
     Cgroup,
     /// One memory zone of one node (`memlens zones`), from zoneinfo.
     Zone,
+    /// One slab cache (`memlens slab`), from slabinfo.
+    Slab,
 }
 
 impl Scope {
@@ -34,6 +36,7 @@ impl Scope {
         Scope::Mapping,
         Scope::Cgroup,
         Scope::Zone,
+        Scope::Slab,
     ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
@@ -46,6 +49,7 @@ impl Scope {
             Scope::Mapping => "mapping",
             Scope::Cgroup => "cgroup",
             Scope::Zone => "zone",
+            Scope::Slab => "slab",
         }
     }
 
@@ -76,6 +80,8 @@ pub enum Unit {
     /// Events, shown as a count.
     Count,
     Percent,
+    /// A share from 0 to 1.
+    Fraction,
     Seconds,
     /// An identifier (PID, UID).
     Id,
@@ -106,6 +112,7 @@ impl Unit {
             Unit::PerSecond => "per second",
             Unit::Count => "count",
             Unit::Percent => "percent",
+            Unit::Fraction => "fraction (0 to 1)",
             Unit::Seconds => "seconds",
             Unit::Id => "identifier",
             Unit::Text => "text",
@@ -316,6 +323,17 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Zone, key: "free_minus_low", header: "FREE-LOW", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - low", meaning: "Free above the low watermark (negative: below it, kswapd is woken)" },
     Figure { scope: Scope::Zone, key: "free_minus_high", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - high", meaning: "Free above the high watermark (negative: below it)" },
     Figure { scope: Scope::Zone, key: "status", header: "STATUS", unit: Unit::Text, kind: Kind::Label, source: "zoneinfo pages free against min, low and high", meaning: "Where free stands: ok, below high, below low (kswapd wakes), below min (direct reclaim), or empty (no pages managed)" },
+    Figure { scope: Scope::Slab, key: "name", header: "NAME", unit: Unit::Text, kind: Kind::Label, source: "slabinfo name", meaning: "The cache's name (SLUB merges caches of the same shape under one of their names)" },
+    Figure { scope: Scope::Slab, key: "active_objs", header: "ACTIVE", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <active_objs>", meaning: "Objects in use (SLUB counts the free objects of per-CPU slabs as in use)" },
+    Figure { scope: Scope::Slab, key: "num_objs", header: "OBJS", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <num_objs>", meaning: "Objects the cache's slabs hold, in use or free" },
+    Figure { scope: Scope::Slab, key: "objsize", header: "OBJ SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <objsize>", meaning: "Bytes per object, with its metadata and alignment" },
+    Figure { scope: Scope::Slab, key: "objperslab", header: "OBJ/SLAB", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <objperslab>", meaning: "Objects one slab holds" },
+    Figure { scope: Scope::Slab, key: "pagesperslab", header: "PAGES/SLAB", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <pagesperslab>", meaning: "Pages of one slab: the cache's preferred slab size (slabs allocated under pressure may be smaller)" },
+    Figure { scope: Scope::Slab, key: "active_slabs", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <active_slabs>", meaning: "Slabs with objects in use (SLUB prints all its slabs here)" },
+    Figure { scope: Scope::Slab, key: "num_slabs", header: "SLABS", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <num_slabs>", meaning: "Slabs of the cache" },
+    Figure { scope: Scope::Slab, key: "size", header: "CACHE SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <num_slabs> * <pagesperslab> * page size", meaning: "Memory of the cache's slabs, what slabtop calls the cache size" },
+    Figure { scope: Scope::Slab, key: "active_size", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <active_objs> * <objsize>", meaning: "What the objects in use take" },
+    Figure { scope: Scope::Slab, key: "utilisation", header: "USE", unit: Unit::Fraction, kind: Kind::Gauge, source: "slabinfo <active_objs> / <num_objs>", meaning: "Share of the cache's objects in use (USE in percent, rounded down as slabtop does); null for an empty cache" },
 ];
 
 /// The figure of a scope with this key.
