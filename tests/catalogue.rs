@@ -168,6 +168,20 @@ fn slab_rows_are_catalogued() {
 }
 
 #[test]
+fn buddy_rows_are_catalogued() {
+    // The zones' free lists, and with --types those per migrate type and the page blocks.
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["buddy", "--types", "--json"]) {
+            printed.add_at(&j, "/zones", &[], &[]);
+            printed.add_at(&j, "/types/free", &[], &[]);
+            printed.add_at(&j, "/types/blocks", &[], &[]);
+        }
+    }
+    printed.are_catalogued(Scope::Buddy);
+}
+
+#[test]
 fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     // The system summary: exactly the catalogue's system figures.
     assert_eq!(keys(&json(&["sys", "--json"])), catalogued(Scope::System));

@@ -5,7 +5,8 @@
 //! metrics endpoint will too.
 //!
 //! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
-//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`) and slab caches (`slab`).
+//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`), slab caches (`slab`) and free
+//! lists (`buddy`).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub enum Scope {
     Zone,
     /// One slab cache (`memlens slab`), from slabinfo.
     Slab,
+    /// The free lists of one zone (`memlens buddy`, from buddyinfo), and with `--types`
+    /// of one zone and migrate type (from pagetypeinfo).
+    Buddy,
 }
 
 impl Scope {
@@ -37,6 +41,7 @@ impl Scope {
         Scope::Cgroup,
         Scope::Zone,
         Scope::Slab,
+        Scope::Buddy,
     ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
@@ -50,6 +55,7 @@ impl Scope {
             Scope::Cgroup => "cgroup",
             Scope::Zone => "zone",
             Scope::Slab => "slab",
+            Scope::Buddy => "buddy",
         }
     }
 
@@ -334,6 +340,15 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Slab, key: "size", header: "CACHE SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <num_slabs> * <pagesperslab> * page size", meaning: "Memory of the cache's slabs, what slabtop calls the cache size" },
     Figure { scope: Scope::Slab, key: "active_size", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <active_objs> * <objsize>", meaning: "What the objects in use take" },
     Figure { scope: Scope::Slab, key: "utilisation", header: "USE", unit: Unit::Fraction, kind: Kind::Gauge, source: "slabinfo <active_objs> / <num_objs>", meaning: "Share of the cache's objects in use (USE in percent, rounded down as slabtop does); null for an empty cache" },
+    Figure { scope: Scope::Buddy, key: "node", header: "NODE", unit: Unit::Id, kind: Kind::Label, source: "buddyinfo Node N", meaning: "The NUMA node of the zone" },
+    Figure { scope: Scope::Buddy, key: "zone", header: "ZONE", unit: Unit::Text, kind: Kind::Label, source: "buddyinfo zone", meaning: "The zone: DMA, DMA32, Normal, HighMem (32-bit), Movable or Device" },
+    Figure { scope: Scope::Buddy, key: "migrate_type", header: "TYPE", unit: Unit::Text, kind: Kind::Label, source: "pagetypeinfo type", meaning: "The migrate type of the free lists or page blocks: Unmovable, Movable, Reclaimable, HighAtomic, CMA or Isolate (--types)" },
+    Figure { scope: Scope::Buddy, key: "free_blocks", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "buddyinfo (pagetypeinfo per migrate type)", meaning: "Free blocks of each order, order 0 first; a block of order k is 2^k contiguous pages (CSV order_0, order_1...)" },
+    Figure { scope: Scope::Buddy, key: "block_sizes", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "page size << order", meaning: "The size of a block of each order, order 0 first" },
+    Figure { scope: Scope::Buddy, key: "free", header: "FREE", unit: Unit::Bytes, kind: Kind::Gauge, source: "Σ free blocks × block size", meaning: "Free memory in the free lists (a lower bound where pagetypeinfo printed >100000 blocks)" },
+    Figure { scope: Scope::Buddy, key: "largest_free_block", header: "LARGEST", unit: Unit::Bytes, kind: Kind::Gauge, source: "the highest order with a free block", meaning: "The largest free block: the largest contiguous allocation possible without compaction; null when nothing is free" },
+    Figure { scope: Scope::Buddy, key: "unusable_index", header: "", unit: Unit::Fraction, kind: Kind::Gauge, source: "free blocks per order (extfrag unusable_index)", meaning: "Unusable free space index of each order: the share of free memory in blocks too small for it, 0 to 1 (CSV unusable_0, unusable_1...)" },
+    Figure { scope: Scope::Buddy, key: "blocks", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "pagetypeinfo Number of blocks type", meaning: "Page blocks of the zone per migrate type, each of pages_per_block pages (--types)" },
 ];
 
 /// The figure of a scope with this key.
