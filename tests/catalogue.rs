@@ -181,6 +181,43 @@ fn buddy_rows_are_catalogued() {
     printed.are_catalogued(Scope::Buddy);
 }
 
+/// A copy of the 6.18 tree with a hugetlb pool in use, a process holding hugetlb pages,
+/// two THP users and running KSM with one merging process, so that `huge` lists some.
+fn huge_tree() -> TempTree {
+    let t = TempTree::copy_of("vm-6.18-hybrid", "catalogue-huge");
+    let pool = "sys/kernel/mm/hugepages/hugepages-2048kB";
+    for (f, v) in [
+        ("nr_hugepages", "64"),
+        ("free_hugepages", "40"),
+        ("resv_hugepages", "8"),
+        ("surplus_hugepages", "2"),
+        ("nr_overcommit_hugepages", "4"),
+    ] {
+        t.write(&format!("{pool}/{f}"), &format!("{v}\n"));
+    }
+    t.set_kb("proc/15506/smaps_rollup", "AnonHugePages", 4096);
+    t.set_kb("proc/2946/status", "HugetlbPages", 49152);
+    t.set_kb("proc/2946/smaps_rollup", "Private_Hugetlb", 32768);
+    t.set_kb("proc/2946/smaps_rollup", "Shared_Hugetlb", 16384);
+    t.write("sys/kernel/mm/ksm/run", "1\n");
+    t.write(
+        "proc/15506/ksm_stat",
+        "ksm_rmap_items 1200\nksm_zero_pages 0\nksm_merging_pages 512\nksm_process_profit 1990656\nksm_merge_any: no\nksm_mergeable: yes\n",
+    );
+    t
+}
+
+#[test]
+fn huge_pool_rows_are_catalogued() {
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["huge", "--json"]) {
+            printed.add_at(&j, "/pools", &[], &[]);
+        }
+    }
+    printed.are_catalogued(Scope::Huge);
+}
+
 #[test]
 fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     // The system summary: exactly the catalogue's system figures.
@@ -205,6 +242,16 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     for k in ["oom_score", "oom_score_adj", "cgroup"] {
         assert!(oom_keys.contains(k), "{k} in oom rows");
         printed.insert(k.to_string());
+    }
+    // Process rows of huge: those holding hugetlb pages, THP users and KSM mergers.
+    let t = huge_tree();
+    let huge = t.run(&["huge", "--json"]).json();
+    for list in ["hugetlb_processes", "thp_processes", "ksm_processes"] {
+        let rows = huge[list].as_array().unwrap();
+        assert!(!rows.is_empty(), "{list} listed");
+        for r in rows {
+            printed.extend(keys(r));
+        }
     }
     let process = catalogued(Scope::Process);
     assert!(

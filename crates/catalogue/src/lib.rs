@@ -5,8 +5,8 @@
 //! metrics endpoint will too.
 //!
 //! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
-//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`), slab caches (`slab`) and free
-//! lists (`buddy`).
+//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`), slab caches (`slab`), free
+//! lists (`buddy`) and hugetlb pools (`huge`, whose process lists are process figures).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub enum Scope {
     /// The free lists of one zone (`memlens buddy`, from buddyinfo), and with `--types`
     /// of one zone and migrate type (from pagetypeinfo).
     Buddy,
+    /// One hugetlb pool (`memlens huge`), from `/sys/kernel/mm/hugepages`.
+    Huge,
 }
 
 impl Scope {
@@ -42,6 +44,7 @@ impl Scope {
         Scope::Zone,
         Scope::Slab,
         Scope::Buddy,
+        Scope::Huge,
     ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
@@ -56,6 +59,7 @@ impl Scope {
             Scope::Zone => "zone",
             Scope::Slab => "slab",
             Scope::Buddy => "buddy",
+            Scope::Huge => "huge",
         }
     }
 
@@ -218,6 +222,12 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Process, key: "oom_score", header: "OOM_SCORE", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/oom_score", meaning: "The OOM killer's badness scaled to 0..2000 (about 666 for an idle process with oom_score_adj 0)" },
     Figure { scope: Scope::Process, key: "oom_score_adj", header: "OOM_SCORE_ADJ", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/oom_score_adj", meaning: "The adjustment of the OOM badness, -1000 (never killed) to +1000 (killed first)" },
     Figure { scope: Scope::Process, key: "unreadable", header: "UNREADABLE", unit: Unit::Text, kind: Kind::Label, source: "files that could not be read", meaning: "The files of the process that could not be read, and why" },
+    Figure { scope: Scope::Process, key: "hugetlb_pages", header: "HUGETLB", unit: Unit::Bytes, kind: Kind::Gauge, source: "status HugetlbPages", meaning: "Hugetlb memory the process maps (not in RSS)" },
+    Figure { scope: Scope::Process, key: "private_hugetlb", header: "PRIVATE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Private_Hugetlb", meaning: "Hugetlb pages only this process maps (not in RSS or PSS)" },
+    Figure { scope: Scope::Process, key: "shared_hugetlb", header: "SHARED", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Shared_Hugetlb", meaning: "Hugetlb pages other processes map too (not in RSS or PSS)" },
+    Figure { scope: Scope::Process, key: "ksm_merging_pages", header: "MERGED PAGES", unit: Unit::Count, kind: Kind::Gauge, source: "ksm_stat ksm_merging_pages", meaning: "Pages of the process merged by KSM (a count)" },
+    Figure { scope: Scope::Process, key: "ksm_merging", header: "MERGED", unit: Unit::Bytes, kind: Kind::Gauge, source: "ksm_stat ksm_merging_pages × page size", meaning: "Memory of the process merged by KSM" },
+    Figure { scope: Scope::Process, key: "ksm_process_profit", header: "PROFIT", unit: Unit::Bytes, kind: Kind::Gauge, source: "ksm_stat ksm_process_profit", meaning: "What KSM saves the process less what its metadata costs (negative when the metadata outweighs the savings)" },
     Figure { scope: Scope::Rates, key: "since_boot", header: "", unit: Unit::Flag, kind: Kind::Label, source: "", meaning: "True for the first row: counters since boot over the uptime" },
     Figure { scope: Scope::Rates, key: "seconds", header: "", unit: Unit::Seconds, kind: Kind::Gauge, source: "uptime (CLOCK_BOOTTIME)", meaning: "The length of the interval (the uptime for the since-boot row)" },
     Figure { scope: Scope::Rates, key: "free", header: "free", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemFree", meaning: "MemFree at the end of the interval" },
@@ -349,6 +359,17 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Buddy, key: "largest_free_block", header: "LARGEST", unit: Unit::Bytes, kind: Kind::Gauge, source: "the highest order with a free block", meaning: "The largest free block: the largest contiguous allocation possible without compaction; null when nothing is free" },
     Figure { scope: Scope::Buddy, key: "unusable_index", header: "", unit: Unit::Fraction, kind: Kind::Gauge, source: "free blocks per order (extfrag unusable_index)", meaning: "Unusable free space index of each order: the share of free memory in blocks too small for it, 0 to 1 (CSV unusable_0, unusable_1...)" },
     Figure { scope: Scope::Buddy, key: "blocks", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "pagetypeinfo Number of blocks type", meaning: "Page blocks of the zone per migrate type, each of pages_per_block pages (--types)" },
+    Figure { scope: Scope::Huge, key: "page_size", header: "PAGE SIZE", unit: Unit::Bytes, kind: Kind::Label, source: "sysfs hugepages-SIZEkB", meaning: "The size of the pool's pages" },
+    Figure { scope: Scope::Huge, key: "total_pages", header: "TOTAL", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_hugepages", meaning: "Pages in the pool (a count): persistent plus surplus" },
+    Figure { scope: Scope::Huge, key: "free_pages", header: "FREE", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs free_hugepages", meaning: "Pages of the pool not yet faulted in (a count), reserved ones included" },
+    Figure { scope: Scope::Huge, key: "reserved_pages", header: "RESERVED", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs resv_hugepages", meaning: "Pages promised to mappings but not yet faulted in (a count): free now, but taken" },
+    Figure { scope: Scope::Huge, key: "surplus_pages", header: "SURPLUS", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs surplus_hugepages", meaning: "Pages above the persistent pool, allocated thanks to nr_overcommit_hugepages (a count)" },
+    Figure { scope: Scope::Huge, key: "overcommit_pages", header: "OVERCOMMIT", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_overcommit_hugepages", meaning: "How many surplus pages the pool may grow by on demand (a count)" },
+    Figure { scope: Scope::Huge, key: "total", header: "POOL SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "nr_hugepages × page size", meaning: "Memory of the pool, used or not: nothing else can have it" },
+    Figure { scope: Scope::Huge, key: "free", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "free_hugepages × page size", meaning: "Memory of the pool not yet faulted in, the reserved part included" },
+    Figure { scope: Scope::Huge, key: "reserved", header: "RESERVED SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "resv_hugepages × page size", meaning: "Memory of the reserved pages" },
+    Figure { scope: Scope::Huge, key: "surplus", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "surplus_hugepages × page size", meaning: "Memory of the surplus pages" },
+    Figure { scope: Scope::Huge, key: "used", header: "USED", unit: Unit::Bytes, kind: Kind::Gauge, source: "(nr_hugepages - free_hugepages) × page size", meaning: "Memory of the pool's pages someone has faulted in" },
 ];
 
 /// The figure of a scope with this key.
