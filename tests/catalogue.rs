@@ -238,10 +238,8 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
         }
     }
     let oom = json(&["oom", "--json"]);
-    let oom_keys = keys(&oom["processes"][0]);
-    for k in ["oom_score", "oom_score_adj", "cgroup"] {
-        assert!(oom_keys.contains(k), "{k} in oom rows");
-        printed.insert(k.to_string());
+    for r in oom["processes"].as_array().unwrap() {
+        printed.extend(keys(r));
     }
     // Process rows of huge: those holding hugetlb pages, THP users and KSM mergers.
     let t = huge_tree();
