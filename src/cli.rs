@@ -776,6 +776,7 @@ pub struct IpcArgs {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub options: ExplainOptions,
-    /// The term (case-insensitive), e.g. PSS, SReclaimable, pgmajfault, oom_adj
+    /// The term (case-insensitive), e.g. PSS, SReclaimable, pgmajfault, oom_adj, or a figure
+    /// as SCOPE.KEY (its KIND is `SCOPE figure`), e.g. vmstat.free
     pub term: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! Renderings shared by more than one command (so that no command imports another).
 
 use memlens_analysis::sys::SysSummary;
+use memlens_catalogue::{figure, Figure, Scope};
 use memlens_present::{Cell, Column, Table};
 
 use crate::output::Output;
@@ -34,4 +35,28 @@ pub fn free_block(s: &SysSummary, out: &Output) -> String {
         Cell::Bytes(s.swap_free),
     ]);
     t.render(out.units, out.width)
+}
+
+/// A figure a table shows: the catalogue's, which must have it with a header.
+fn shown(scope: Scope, key: &str) -> &'static Figure {
+    let f = figure(scope, key)
+        .unwrap_or_else(|| panic!("{} column {key} is not in the catalogue", scope.name()));
+    assert!(
+        !f.header.is_empty(),
+        "{} figure {key} has no header",
+        scope.name()
+    );
+    f
+}
+
+/// The right-aligned column of a figure: the catalogue's header over the figure's key.
+pub fn right(scope: Scope, key: &str) -> Column {
+    let f = shown(scope, key);
+    Column::right(f.header, f.key)
+}
+
+/// The left-aligned column of a figure: the catalogue's header over the figure's key.
+pub fn left(scope: Scope, key: &str) -> Column {
+    let f = shown(scope, key);
+    Column::left(f.header, f.key)
 }

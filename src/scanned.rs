@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::failure::Failure;
 use crate::output::{count, warn};
+use crate::render::{left, right};
+use memlens_catalogue::Scope;
 
 /// What was skipped during a scan, for footers and JSON.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -234,11 +236,11 @@ fn byte_columns() -> impl Iterator<Item = Column> {
 
 pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
     let mut cols = vec![
-        Column::right("PID", "pid").priority(9),
-        Column::left("USER", "user").priority(8),
+        right(Scope::Process, "pid").priority(9),
+        left(Scope::Process, "user").priority(8),
     ];
     cols.extend(byte_columns());
-    cols.push(Column::left("COMMAND", "command").id());
+    cols.push(left(Scope::Process, "command").id());
     let mut t = Table::new(cols);
     for r in rows {
         let unreadable = !r.unreadable.is_empty();
@@ -264,11 +266,8 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
 }
 
 pub fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -> Table {
-    let header = match by {
-        "user" => "USER",
-        "command" => "COMMAND",
-        _ => "CGROUP",
-    };
+    // The key grouped by is headed as the process figure it is (USER, COMMAND, CGROUP).
+    let header = left(Scope::Process, by).header;
     let mut cols = vec![Column::right("PROCS", "processes").priority(8)];
     cols.extend(byte_columns());
     cols.push(Column::left(header, "key").id());

@@ -1,5 +1,5 @@
-//! The catalogue names every figure the system summary, process rows and rates print,
-//! and every figure it names is printed somewhere and explained.
+//! The catalogue names every figure the system summary, process rows, rates and the rows
+//! of the other views print, and every figure it names is printed somewhere and explained.
 
 mod common;
 
@@ -7,18 +7,31 @@ use std::collections::BTreeSet;
 
 use common::*;
 use memlens_catalogue::{of, Scope, FIGURES};
+use memlens_present::table::snake_case;
 
 const VM: &str = "tests/fixtures/vm-6.18-hybrid";
+/// Every fixture tree: a figure may be printed by one kernel's files and not another's.
+const TREES: &[&str] = &[
+    "tests/fixtures/vm-6.18-hybrid",
+    "tests/fixtures/v2-unified",
+    "tests/fixtures/old-3.10-trimmed",
+];
 
 fn json(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--root", VM];
+    json_of(VM, args).unwrap()
+}
+
+/// The JSON memlens prints on a fixture tree, if it prints any (a view refuses a tree
+/// without its files).
+fn json_of(tree: &str, args: &[&str]) -> Option<serde_json::Value> {
+    let mut all = vec!["--root", tree];
     all.extend_from_slice(args);
     let out = std::process::Command::new(bin())
         .args(&all)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out.stdout).ok()
 }
 
 fn keys(v: &serde_json::Value) -> BTreeSet<String> {
@@ -27,6 +40,182 @@ fn keys(v: &serde_json::Value) -> BTreeSet<String> {
 
 fn catalogued(scope: Scope) -> BTreeSet<String> {
     of(scope).map(|f| f.key.to_string()).collect()
+}
+
+/// The keys rows print, and those printed with a value (not null) somewhere.
+#[derive(Default)]
+struct Printed {
+    keys: BTreeSet<String>,
+    valued: BTreeSet<String>,
+}
+
+impl Printed {
+    /// Adds the keys of rows. A nested object named in `lift` stands for its keys in
+    /// snake_case (as CSV lifts `maps --by`'s `counters`); one named in `nested` is a key
+    /// itself and each of its keys is a key `OUTER.INNER` (cgroup `events.oom_kill`).
+    fn add<'a>(
+        &mut self,
+        rows: impl IntoIterator<Item = &'a serde_json::Value>,
+        lift: &[&str],
+        nested: &[&str],
+    ) {
+        let mut put = |k: String, v: &serde_json::Value| {
+            if !v.is_null() {
+                self.valued.insert(k.clone());
+            }
+            self.keys.insert(k);
+        };
+        for row in rows {
+            for (k, v) in row.as_object().expect("a row is an object") {
+                match v.as_object() {
+                    Some(inner) if lift.contains(&k.as_str()) => {
+                        for (ik, iv) in inner {
+                            put(snake_case(ik), iv);
+                        }
+                    }
+                    Some(inner) if nested.contains(&k.as_str()) => {
+                        for (ik, iv) in inner {
+                            put(format!("{k}.{ik}"), iv);
+                        }
+                        put(k.clone(), v);
+                    }
+                    _ => put(k.clone(), v),
+                }
+            }
+        }
+    }
+
+    /// Adds the rows of the JSON at `pointer` (an array, or one object).
+    fn add_at(&mut self, j: &serde_json::Value, pointer: &str, lift: &[&str], nested: &[&str]) {
+        match j.pointer(pointer) {
+            Some(serde_json::Value::Array(rows)) => self.add(rows, lift, nested),
+            Some(row @ serde_json::Value::Object(_)) => self.add([row], lift, nested),
+            _ => {}
+        }
+    }
+
+    /// The keys printed are the scope's catalogued keys, each printed with a value
+    /// somewhere.
+    fn are_catalogued(&self, scope: Scope) {
+        let want = catalogued(scope);
+        let name = scope.name();
+        assert!(
+            self.keys.is_subset(&want),
+            "{name} keys printed but not catalogued: {:?}",
+            self.keys.difference(&want).collect::<Vec<_>>()
+        );
+        assert!(
+            want.is_subset(&self.keys),
+            "{name} figures catalogued but printed nowhere: {:?}",
+            want.difference(&self.keys).collect::<Vec<_>>()
+        );
+        assert!(
+            want.is_subset(&self.valued),
+            "{name} figures printed only as null: {:?}",
+            want.difference(&self.valued).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn mapping_rows_are_catalogued() {
+    // Mappings, and mappings summed by kind (with the totals row), on every tree.
+    let mut printed = Printed::default();
+    for tree in TREES {
+        let j = json_of(tree, &["maps", "15507", "--json"]).unwrap();
+        printed.add_at(&j, "/mappings", &[], &[]);
+        let j = json_of(tree, &["maps", "15507", "--by", "kind", "--json"]).unwrap();
+        printed.add_at(&j, "/groups", &["counters"], &[]);
+        printed.add_at(&j, "/totals", &["counters"], &[]);
+    }
+    printed.are_catalogued(Scope::Mapping);
+}
+
+#[test]
+fn cgroup_rows_are_catalogued() {
+    // v1 (the hybrid tree) and v2 groups; each event a key of its own.
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["cgroup", "--json"]) {
+            for h in j["hierarchies"].as_array().unwrap() {
+                printed.add_at(h, "/cgroups", &[], &["events"]);
+            }
+        }
+    }
+    printed.are_catalogued(Scope::Cgroup);
+}
+
+#[test]
+fn zone_rows_are_catalogued() {
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["zones", "--json"]) {
+            printed.add_at(&j, "/zones", &[], &[]);
+        }
+    }
+    printed.are_catalogued(Scope::Zone);
+}
+
+#[test]
+fn slab_rows_are_catalogued() {
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["slab", "--json"]) {
+            printed.add_at(&j, "/caches", &[], &[]);
+        }
+    }
+    printed.are_catalogued(Scope::Slab);
+}
+
+#[test]
+fn buddy_rows_are_catalogued() {
+    // The zones' free lists, and with --types those per migrate type and the page blocks.
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["buddy", "--types", "--json"]) {
+            printed.add_at(&j, "/zones", &[], &[]);
+            printed.add_at(&j, "/types/free", &[], &[]);
+            printed.add_at(&j, "/types/blocks", &[], &[]);
+        }
+    }
+    printed.are_catalogued(Scope::Buddy);
+}
+
+/// A copy of the 6.18 tree with a hugetlb pool in use, a process holding hugetlb pages,
+/// two THP users and running KSM with one merging process, so that `huge` lists some.
+fn huge_tree() -> TempTree {
+    let t = TempTree::copy_of("vm-6.18-hybrid", "catalogue-huge");
+    let pool = "sys/kernel/mm/hugepages/hugepages-2048kB";
+    for (f, v) in [
+        ("nr_hugepages", "64"),
+        ("free_hugepages", "40"),
+        ("resv_hugepages", "8"),
+        ("surplus_hugepages", "2"),
+        ("nr_overcommit_hugepages", "4"),
+    ] {
+        t.write(&format!("{pool}/{f}"), &format!("{v}\n"));
+    }
+    t.set_kb("proc/15506/smaps_rollup", "AnonHugePages", 4096);
+    t.set_kb("proc/2946/status", "HugetlbPages", 49152);
+    t.set_kb("proc/2946/smaps_rollup", "Private_Hugetlb", 32768);
+    t.set_kb("proc/2946/smaps_rollup", "Shared_Hugetlb", 16384);
+    t.write("sys/kernel/mm/ksm/run", "1\n");
+    t.write(
+        "proc/15506/ksm_stat",
+        "ksm_rmap_items 1200\nksm_zero_pages 0\nksm_merging_pages 512\nksm_process_profit 1990656\nksm_merge_any: no\nksm_mergeable: yes\n",
+    );
+    t
+}
+
+#[test]
+fn huge_pool_rows_are_catalogued() {
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["huge", "--json"]) {
+            printed.add_at(&j, "/pools", &[], &[]);
+        }
+    }
+    printed.are_catalogued(Scope::Huge);
 }
 
 #[test]
@@ -49,10 +238,18 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
         }
     }
     let oom = json(&["oom", "--json"]);
-    let oom_keys = keys(&oom["processes"][0]);
-    for k in ["oom_score", "oom_score_adj", "cgroup"] {
-        assert!(oom_keys.contains(k), "{k} in oom rows");
-        printed.insert(k.to_string());
+    for r in oom["processes"].as_array().unwrap() {
+        printed.extend(keys(r));
+    }
+    // Process rows of huge: those holding hugetlb pages, THP users and KSM mergers.
+    let t = huge_tree();
+    let huge = t.run(&["huge", "--json"]).json();
+    for list in ["hugetlb_processes", "thp_processes", "ksm_processes"] {
+        let rows = huge[list].as_array().unwrap();
+        assert!(!rows.is_empty(), "{list} listed");
+        for r in rows {
+            printed.extend(keys(r));
+        }
     }
     let process = catalogued(Scope::Process);
     assert!(
@@ -85,19 +282,56 @@ fn explain_knows_every_figure() {
         let r = memlens(&["explain", f.key]);
         assert_eq!(r.code, 0, "explain {}: {}", f.key, r.stderr);
         assert!(!r.stdout.trim().is_empty());
+        // SCOPE.KEY finds this very figure, whatever else shares its key.
+        let scoped = format!("{}.{}", f.scope.name(), f.key);
+        let j = memlens(&["explain", &scoped, "--json"]).json();
+        assert_eq!(j["term"], f.key, "{scoped}");
+        assert_eq!(j["kind"], format!("{} figure", f.scope.name()), "{scoped}");
+        assert!(
+            j["meaning"].as_str().unwrap().starts_with(f.meaning),
+            "{scoped}"
+        );
     }
-    // And lists them: every figure's key is a term of the full list.
+    // And lists them, scope by scope: every figure as a term of its scope's kind.
     let all = memlens(&["explain", "--json"]).json();
-    let terms: BTreeSet<String> = all
+    let listed: Vec<(String, String)> = all
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["term"].as_str().unwrap().to_lowercase())
+        .map(|e| {
+            (
+                e["term"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    // (A figure the glossary explains under its own name is listed as that entry.)
     for f in FIGURES {
-        let found = terms.contains(&f.key.to_lowercase())
-            || memlens_present::glossary::lookup(f.key).is_some();
-        assert!(found, "{} is not in `memlens explain`", f.key);
+        let kind = format!("{} figure", f.scope.name());
+        let listed_here = listed.iter().any(|(t, k)| t == f.key && *k == kind);
+        // (A figure the glossary explains under its own name is listed as that entry.)
+        let in_glossary = f.scope.keys_named_as_in_glossary()
+            && memlens_present::glossary::lookup(f.key).is_some();
+        assert!(
+            listed_here || in_glossary,
+            "{} ({kind}) is not in `memlens explain`",
+            f.key
+        );
+    }
+    // Grouped by scope, in the order of Scope::ALL.
+    let scopes: Vec<usize> = listed
+        .iter()
+        .filter_map(|(_, k)| k.strip_suffix(" figure"))
+        .map(|n| Scope::ALL.iter().position(|s| s.name() == n).unwrap())
+        .collect();
+    assert!(
+        scopes.windows(2).all(|w| w[0] <= w[1]),
+        "figures not grouped by scope: {scopes:?}"
+    );
+    for i in 0..Scope::ALL.len() {
+        assert!(
+            scopes.contains(&i),
+            "no {} figure listed",
+            Scope::ALL[i].name()
+        );
     }
 }

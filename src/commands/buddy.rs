@@ -3,6 +3,7 @@
 
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::fragmentation::{self, BuddyView};
+use memlens_catalogue::Scope;
 use memlens_model::PageTypeInfo;
 use memlens_present::{bytes, json, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 use crate::cli::BuddyArgs;
 use crate::output::{print, Format, Output};
+use crate::render::{left, right};
 
 #[derive(Serialize)]
 struct TypeFree {
@@ -121,15 +123,15 @@ pub fn run(root: &Root, args: &BuddyArgs, out: &Output) -> Outcome {
                 text.push_str(&format!(" {k}={}", bytes(page_size << k, out.units)));
             }
             text.push_str("\n\nFree blocks per order:\n");
-            let mut cols = vec![Column::right("NODE", "node"), Column::left("ZONE", "zone")];
+            let mut cols = vec![right(Scope::Buddy, "node"), left(Scope::Buddy, "zone")];
             for k in 0..orders {
                 cols.push(Column::right(
                     leak(k.to_string()),
                     leak(format!("order_{k}")),
                 ));
             }
-            cols.push(Column::right("FREE", "free"));
-            cols.push(Column::right("LARGEST", "largest_free_block"));
+            cols.push(right(Scope::Buddy, "free"));
+            cols.push(right(Scope::Buddy, "largest_free_block"));
             let mut t = Table::new(cols);
             for v in &views {
                 let mut r = vec![Cell::Int(Some(v.node as i64)), Cell::Text(v.zone.clone())];
@@ -142,7 +144,7 @@ pub fn run(root: &Root, args: &BuddyArgs, out: &Output) -> Outcome {
             text.push_str(
                 "\nUnusable free space index per order (0: all free memory can serve a block of this order; 1: none can):\n",
             );
-            let mut cols = vec![Column::right("NODE", "node"), Column::left("ZONE", "zone")];
+            let mut cols = vec![right(Scope::Buddy, "node"), left(Scope::Buddy, "zone")];
             for k in 0..orders {
                 cols.push(Column::right(
                     leak(k.to_string()),
@@ -176,9 +178,9 @@ fn types_text(p: &PageTypeInfo, orders: usize, page_size: u64, out: &Output) -> 
         p.pages_per_block.map_or("?".into(), |v| v.to_string()),
     );
     let mut cols = vec![
-        Column::right("NODE", "node"),
-        Column::left("ZONE", "zone"),
-        Column::left("TYPE", "migrate_type"),
+        right(Scope::Buddy, "node"),
+        left(Scope::Buddy, "zone"),
+        left(Scope::Buddy, "migrate_type"),
     ];
     let n = p.free.first().map_or(orders, |f| f.free.len());
     for k in 0..n {
@@ -187,7 +189,7 @@ fn types_text(p: &PageTypeInfo, orders: usize, page_size: u64, out: &Output) -> 
             leak(format!("order_{k}")),
         ));
     }
-    cols.push(Column::right("FREE", "free"));
+    cols.push(right(Scope::Buddy, "free"));
     let mut t = Table::new(cols);
     for f in &p.free {
         let mut r = vec![
@@ -208,7 +210,7 @@ fn types_text(p: &PageTypeInfo, orders: usize, page_size: u64, out: &Output) -> 
         .first()
         .map(|b| b.blocks.iter().map(|(n, _)| n.clone()).collect())
         .unwrap_or_default();
-    let mut cols = vec![Column::right("NODE", "node"), Column::left("ZONE", "zone")];
+    let mut cols = vec![right(Scope::Buddy, "node"), left(Scope::Buddy, "zone")];
     for name in &names {
         cols.push(Column::right(leak(name.clone()), leak(name.to_lowercase())));
     }
@@ -231,15 +233,15 @@ fn csv_table(
     page_size: u64,
 ) -> Table {
     let mut cols = vec![
-        Column::right("", "node"),
-        Column::left("", "zone"),
-        Column::left("", "migrate_type"),
+        right(Scope::Buddy, "node"),
+        left(Scope::Buddy, "zone"),
+        left(Scope::Buddy, "migrate_type"),
     ];
     for k in 0..orders {
         cols.push(Column::right("", leak(format!("order_{k}"))));
     }
-    cols.push(Column::right("", "free"));
-    cols.push(Column::right("", "largest_free_block"));
+    cols.push(right(Scope::Buddy, "free"));
+    cols.push(right(Scope::Buddy, "largest_free_block"));
     for k in 0..orders {
         cols.push(Column::right("", leak(format!("unusable_{k}"))));
     }

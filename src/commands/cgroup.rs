@@ -2,10 +2,11 @@
 
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::cgroup::{self, CgroupRow};
+use memlens_catalogue::Scope;
 use memlens_model::CgroupTree;
 use memlens_model::{CgroupVersion, Limit};
 use memlens_present::human;
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{json, Cell, Table};
 use memlens_sources::cgroupfs::parse_path;
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::text::escaped;
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 use crate::cli::CgroupArgs;
 use crate::output::{print, Format, Output};
+use crate::render::{left, right};
 
 #[derive(Serialize)]
 struct CgroupJson<'a> {
@@ -150,27 +152,28 @@ fn no_hierarchy(root: &Root) -> Failure {
 }
 
 fn table(csv: bool) -> Table {
+    let c = Scope::Cgroup;
     let mut cols = vec![];
     if csv {
-        cols.push(Column::left("VER", "version"));
+        cols.push(left(c, "version"));
     }
     cols.extend([
         // A narrow terminal hides the breakdown first and keeps usage against the limits,
         // the events (OOM kills) and the cgroup.
-        Column::right("PROCS", "processes").priority(4),
-        Column::right("USAGE", "usage").priority(9),
-        Column::right("MAX", "max").priority(8),
-        Column::right("HIGH", "high").priority(6),
-        Column::right("LIMIT%", "limit_pct").priority(8),
-        Column::right("ANON", "anon").priority(5),
-        Column::right("FILE", "file").priority(5),
-        Column::right("KERNEL", "kernel").priority(2),
-        Column::right("SHMEM", "shmem").priority(2),
-        Column::right("RESIDENT", "resident").priority(1),
-        Column::right("SWAP", "swap").priority(3),
-        Column::left("EVENTS", "events").fixed().priority(7),
-        Column::right("PSI10", "psi_some_avg10").priority(4),
-        Column::left("CGROUP", "path").id(),
+        right(c, "processes").priority(4),
+        right(c, "usage").priority(9),
+        right(c, "max").priority(8),
+        right(c, "high").priority(6),
+        right(c, "limit_pct").priority(8),
+        right(c, "anon").priority(5),
+        right(c, "file").priority(5),
+        right(c, "kernel").priority(2),
+        right(c, "shmem").priority(2),
+        right(c, "resident").priority(1),
+        right(c, "swap").priority(3),
+        left(c, "events").fixed().priority(7),
+        right(c, "psi_some_avg10").priority(4),
+        left(c, "path").id(),
     ]);
     Table::new(cols)
 }

@@ -1,5 +1,6 @@
-//! `memlens explain [TERM]`: the glossary. One entry by name (ignoring case), or all of
-//! them; an unknown term lists the close ones and exits 2.
+//! `memlens explain [TERM]`: the glossary and the catalogue of figures. One entry by name
+//! (ignoring case), a figure by `SCOPE.KEY`, or all of them (the glossary, then the figures
+//! scope by scope); an unknown term lists the close ones and exits 2.
 
 use crate::failure::{Failure, Outcome};
 use memlens_catalogue::{self as catalogue, Figure, Scope};
@@ -28,13 +29,8 @@ fn table(entries: &[Entry]) -> Table {
 }
 
 /// A figure of the catalogue as a glossary entry: its meaning, where it comes from, its
-/// unit and kind.
+/// unit and kind; its kind is `SCOPE figure` (`sys figure`, `cgroup figure`...).
 fn figure_entry(f: &'static Figure) -> Entry {
-    let scope = match f.scope {
-        Scope::System => "sys figure",
-        Scope::Process => "process figure",
-        Scope::Rates => "vmstat figure",
-    };
     let meaning = format!(
         "{} (from {}; {}, {})",
         f.meaning,
@@ -44,33 +40,49 @@ fn figure_entry(f: &'static Figure) -> Entry {
     );
     Entry {
         term: f.key,
-        kind: scope,
+        kind: Box::leak(format!("{} figure", f.scope.name()).into_boxed_str()),
         meaning: Box::leak(meaning.into_boxed_str()),
         obsolete: false,
         aliases: &[],
     }
 }
 
-/// The glossary, then every figure of the catalogue that the glossary does not already
-/// explain under the same name (one row a scope: `anon` of `sys` and of `ps` differ), so
-/// that `explain` lists every figure memlens shows.
+/// Whether the list leaves a figure to the glossary entry its key finds (see
+/// [`Scope::keys_named_as_in_glossary`]).
+fn left_to_glossary(f: &Figure) -> bool {
+    f.scope.keys_named_as_in_glossary() && lookup(f.key).is_some()
+}
+
+/// The glossary, then the figures of the catalogue scope by scope (but those left to the
+/// glossary), so that `explain` lists every figure memlens shows.
 fn all_entries() -> Vec<Entry> {
     let mut v: Vec<Entry> = ENTRIES.to_vec();
-    v.extend(
-        catalogue::FIGURES
-            .iter()
-            .filter(|f| lookup(f.key).is_none())
-            .map(figure_entry),
-    );
+    for scope in Scope::ALL {
+        v.extend(
+            catalogue::of(*scope)
+                .filter(|f| !left_to_glossary(f))
+                .map(figure_entry),
+        );
+    }
     v
 }
 
-/// A term: a glossary entry, or a figure of the catalogue by its key.
+/// A figure by `SCOPE.KEY` (`cgroup.high`, `zone.free`), ignoring case.
+fn scoped_figure(term: &str) -> Option<&'static Figure> {
+    let (scope, key) = term.trim().split_once('.')?;
+    let scope = Scope::named(scope)?;
+    catalogue::of(scope).find(|f| f.key.eq_ignore_ascii_case(key))
+}
+
+/// A term: a figure by `SCOPE.KEY`, a glossary entry, or the first figure with that key.
 fn find(term: &str) -> Option<Entry> {
+    if let Some(f) = scoped_figure(term) {
+        return Some(figure_entry(f));
+    }
     lookup(term).cloned().or_else(|| {
         catalogue::FIGURES
             .iter()
-            .find(|f| f.key.eq_ignore_ascii_case(term))
+            .find(|f| f.key.eq_ignore_ascii_case(term.trim()))
             .map(figure_entry)
     })
 }

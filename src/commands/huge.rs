@@ -5,26 +5,28 @@ use crate::failure::Outcome;
 use std::time::Duration;
 
 use memlens_analysis::huge::{report, HugeReport, Inputs};
-use memlens_present::{bytes, json, Cell, Column, Table};
+use memlens_catalogue::Scope;
+use memlens_present::{bytes, json, Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 
 use crate::cli::HugeArgs;
 use crate::output::{print, Format, Output};
+use crate::render::{left, right};
 use crate::scanned::warn_skipped;
 
 fn pools_table(r: &HugeReport) -> Table {
     let mut t = Table::new(vec![
-        Column::right("PAGE SIZE", "page_size"),
-        Column::right("TOTAL", "total_pages"),
-        Column::right("FREE", "free_pages"),
-        Column::right("RESERVED", "reserved_pages"),
-        Column::right("SURPLUS", "surplus_pages"),
-        Column::right("OVERCOMMIT", "overcommit_pages"),
-        Column::right("POOL SIZE", "total"),
-        Column::right("USED", "used"),
-        Column::right("RESERVED SIZE", "reserved"),
+        right(Scope::Huge, "page_size"),
+        right(Scope::Huge, "total_pages"),
+        right(Scope::Huge, "free_pages"),
+        right(Scope::Huge, "reserved_pages"),
+        right(Scope::Huge, "surplus_pages"),
+        right(Scope::Huge, "overcommit_pages"),
+        right(Scope::Huge, "total"),
+        right(Scope::Huge, "used"),
+        right(Scope::Huge, "reserved"),
     ]);
     let n = |v: Option<u64>| Cell::Int(v.map(|v| v as i64));
     for p in &r.pools {
@@ -45,12 +47,12 @@ fn pools_table(r: &HugeReport) -> Table {
 
 fn hugetlb_table(r: &HugeReport) -> Table {
     let mut t = Table::new(vec![
-        Column::right("PID", "pid"),
-        Column::left("USER", "user"),
-        Column::right("HUGETLB", "hugetlb_pages"),
-        Column::right("PRIVATE", "private_hugetlb"),
-        Column::right("SHARED", "shared_hugetlb"),
-        Column::left("COMMAND", "command"),
+        right(Scope::Process, "pid"),
+        left(Scope::Process, "user"),
+        right(Scope::Process, "hugetlb_pages"),
+        right(Scope::Process, "private_hugetlb"),
+        right(Scope::Process, "shared_hugetlb"),
+        left(Scope::Process, "command"),
     ]);
     for p in &r.hugetlb_processes {
         t.rows.push(vec![
@@ -67,11 +69,11 @@ fn hugetlb_table(r: &HugeReport) -> Table {
 
 fn thp_table(r: &HugeReport) -> Table {
     let mut t = Table::new(vec![
-        Column::right("PID", "pid"),
-        Column::left("USER", "user"),
-        Column::right("ANONHUGE", "anon_huge_pages"),
-        Column::right("RSS", "rss"),
-        Column::left("COMMAND", "command"),
+        right(Scope::Process, "pid"),
+        left(Scope::Process, "user"),
+        right(Scope::Process, "anon_huge_pages"),
+        right(Scope::Process, "rss"),
+        left(Scope::Process, "command"),
     ]);
     for p in &r.thp_processes {
         t.rows.push(vec![
@@ -87,12 +89,12 @@ fn thp_table(r: &HugeReport) -> Table {
 
 fn ksm_table(r: &HugeReport) -> Table {
     let mut t = Table::new(vec![
-        Column::right("PID", "pid"),
-        Column::left("USER", "user"),
-        Column::right("MERGED PAGES", "ksm_merging_pages"),
-        Column::right("MERGED", "ksm_merging"),
-        Column::right("PROFIT", "ksm_process_profit"),
-        Column::left("COMMAND", "command"),
+        right(Scope::Process, "pid"),
+        left(Scope::Process, "user"),
+        right(Scope::Process, "ksm_merging_pages"),
+        right(Scope::Process, "ksm_merging"),
+        right(Scope::Process, "ksm_process_profit"),
+        left(Scope::Process, "command"),
     ]);
     for p in &r.ksm_processes {
         t.rows.push(vec![
@@ -119,17 +121,17 @@ fn csv_table(r: &HugeReport) -> Table {
     pids.sort_unstable();
     pids.dedup();
     let mut t = Table::new(vec![
-        Column::right("", "pid"),
-        Column::left("", "user"),
-        Column::right("", "anon_huge_pages"),
-        Column::right("", "hugetlb_pages"),
-        Column::right("", "private_hugetlb"),
-        Column::right("", "shared_hugetlb"),
-        Column::right("", "ksm_merging_pages"),
-        Column::right("", "ksm_merging"),
-        Column::left("", "command"),
-        Column::right("", "rss"),
-        Column::right("", "ksm_process_profit"),
+        right(Scope::Process, "pid"),
+        left(Scope::Process, "user"),
+        right(Scope::Process, "anon_huge_pages"),
+        right(Scope::Process, "hugetlb_pages"),
+        right(Scope::Process, "private_hugetlb"),
+        right(Scope::Process, "shared_hugetlb"),
+        right(Scope::Process, "ksm_merging_pages"),
+        right(Scope::Process, "ksm_merging"),
+        left(Scope::Process, "command"),
+        right(Scope::Process, "rss"),
+        right(Scope::Process, "ksm_process_profit"),
     ]);
     for pid in pids {
         let h = r.hugetlb_processes.iter().find(|p| p.pid == pid);

@@ -4,6 +4,7 @@ use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
 use memlens_analysis::maps::{self as maps_analysis, MapGroup, RollupCheck};
+use memlens_catalogue::Scope;
 use memlens_model::{Mapping, SmapsCounters};
 use memlens_present::{json, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::cli::{MapsArgs, MapsBy};
 use crate::output::{count, print, Format, Output};
+use crate::render::{left, right};
 use crate::scanned::{self, One};
 
 /// One mapping as printed and serialised (addresses as hex strings: 64-bit addresses do
@@ -204,22 +206,23 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
     Ok(0)
 }
 
-const COUNTER_COLUMNS: [(&str, &str); 10] = [
-    ("RSS", "rss"),
-    ("PSS", "pss"),
-    ("SHR_CLEAN", "shared_clean"),
-    ("SHR_DIRTY", "shared_dirty"),
-    ("PRV_CLEAN", "private_clean"),
-    ("PRV_DIRTY", "private_dirty"),
-    ("SWAP", "swap"),
-    ("SWAPPSS", "swap_pss"),
-    ("ANONHUGE", "anon_huge_pages"),
-    ("LOCKED", "locked"),
+/// The counter columns (headers from the catalogue's mapping figures).
+const COUNTER_COLUMNS: [&str; 10] = [
+    "rss",
+    "pss",
+    "shared_clean",
+    "shared_dirty",
+    "private_clean",
+    "private_dirty",
+    "swap",
+    "swap_pss",
+    "anon_huge_pages",
+    "locked",
 ];
 
 /// The counter columns; a narrow terminal keeps RSS and PSS longest.
 fn counter_columns() -> impl Iterator<Item = Column> {
-    COUNTER_COLUMNS.iter().map(|(h, k)| {
+    COUNTER_COLUMNS.iter().map(|k| {
         let p = match *k {
             "pss" => 7,
             "rss" => 6,
@@ -228,12 +231,12 @@ fn counter_columns() -> impl Iterator<Item = Column> {
             "private_clean" | "shared_clean" | "shared_dirty" => 3,
             _ => 2,
         };
-        Column::right(h, k).priority(p)
+        right(Scope::Mapping, k).priority(p)
     })
 }
 
 fn counter_cells(c: &SmapsCounters) -> impl Iterator<Item = Cell> + '_ {
-    COUNTER_COLUMNS.iter().map(move |(_, k)| {
+    COUNTER_COLUMNS.iter().map(move |k| {
         let kernel = match *k {
             "rss" => "Rss",
             "pss" => "Pss",
@@ -251,16 +254,17 @@ fn counter_cells(c: &SmapsCounters) -> impl Iterator<Item = Cell> + '_ {
 }
 
 fn mapping_table(maps: &[Mapping], totals: &MapGroup) -> Table {
+    let m = Scope::Mapping;
     let mut cols = vec![
-        Column::left("START", "start").fixed().priority(3),
-        Column::left("END", "end").fixed().priority(2),
-        Column::left("PERM", "perms").fixed().priority(6),
-        Column::right("OFFSET", "offset").priority(1),
-        Column::left("KIND", "kind").fixed().priority(9),
-        Column::right("SIZE", "size").priority(8),
+        left(m, "start").fixed().priority(3),
+        left(m, "end").fixed().priority(2),
+        left(m, "perms").fixed().priority(6),
+        right(m, "offset").priority(1),
+        left(m, "kind").fixed().priority(9),
+        right(m, "size").priority(8),
     ];
     cols.extend(counter_columns());
-    cols.push(Column::left("PATH", "path").id());
+    cols.push(left(m, "path").id());
     let mut t = Table::new(cols);
     for m in maps {
         let mut cells: Vec<Cell> = vec![
@@ -297,11 +301,11 @@ fn mapping_table(maps: &[Mapping], totals: &MapGroup) -> Table {
 
 fn group_table(groups: &[MapGroup], totals: &MapGroup) -> Table {
     let mut cols = vec![
-        Column::right("MAPS", "mappings"),
-        Column::right("SIZE", "size"),
+        right(Scope::Mapping, "mappings"),
+        right(Scope::Mapping, "size"),
     ];
     cols.extend(counter_columns());
-    cols.push(Column::left("KEY", "key").id());
+    cols.push(left(Scope::Mapping, "key").id());
     let mut t = Table::new(cols);
     let line = |g: &MapGroup| {
         let mut cells = vec![

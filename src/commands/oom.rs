@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use memlens_analysis::cgroup::{self, CgroupOomKills};
 use memlens_analysis::oom::{first_victim, rank, OomRow};
+use memlens_catalogue::Scope;
 use memlens_model::MemCgroup;
 use memlens_present::table::cut;
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{json, Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 use crate::cli::OomArgs;
 use crate::output::{print, Format, Output};
+use crate::render::{left, right};
 use crate::scanned::{self, footer, warn_skipped, Skipped};
 
 #[derive(Serialize)]
@@ -32,15 +34,15 @@ struct OomJson<'a> {
 
 fn table(rows: &[OomRow]) -> Table {
     let mut t = Table::new(vec![
-        Column::right("PID", "pid"),
-        Column::left("USER", "user"),
-        Column::right("OOM_SCORE", "oom_score"),
-        Column::right("OOM_SCORE_ADJ", "oom_score_adj"),
-        Column::right("RSS", "rss"),
-        Column::right("SWAP", "swap"),
-        Column::right("PSS", "pss"),
-        Column::left("CGROUP", "cgroup").fixed().priority(3),
-        Column::left("COMMAND", "command"),
+        right(Scope::Process, "pid"),
+        left(Scope::Process, "user"),
+        right(Scope::Process, "oom_score"),
+        right(Scope::Process, "oom_score_adj"),
+        right(Scope::Process, "rss"),
+        right(Scope::Process, "swap"),
+        right(Scope::Process, "pss"),
+        left(Scope::Process, "cgroup").fixed().priority(3),
+        left(Scope::Process, "command"),
     ]);
     for r in rows {
         t.rows.push(vec![

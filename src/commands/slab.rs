@@ -3,13 +3,15 @@
 
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::slab::{rows, totals, SlabRow, SlabTotals};
-use memlens_present::{bytes, json, Cell, Column, Table};
+use memlens_catalogue::Scope;
+use memlens_present::{bytes, json, Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::SlabArgs;
 use crate::output::{print, Format, Output};
+use crate::render::{left, right};
 
 #[derive(Serialize)]
 struct SlabJson<'a> {
@@ -20,16 +22,17 @@ struct SlabJson<'a> {
 
 /// The table; `csv` gives the utilisation as a fraction rather than a rounded percentage.
 fn table(r: &[SlabRow], csv: bool) -> Table {
+    let s = Scope::Slab;
     let mut t = Table::new(vec![
-        Column::right("OBJS", "num_objs"),
-        Column::right("ACTIVE", "active_objs"),
-        Column::right("USE", "utilisation"),
-        Column::right("OBJ SIZE", "objsize"),
-        Column::right("SLABS", "num_slabs"),
-        Column::right("OBJ/SLAB", "objperslab"),
-        Column::right("PAGES/SLAB", "pagesperslab"),
-        Column::right("CACHE SIZE", "size"),
-        Column::left("NAME", "name"),
+        right(s, "num_objs"),
+        right(s, "active_objs"),
+        right(s, "utilisation"),
+        right(s, "objsize"),
+        right(s, "num_slabs"),
+        right(s, "objperslab"),
+        right(s, "pagesperslab"),
+        right(s, "size"),
+        left(s, "name"),
     ]);
     for c in r {
         t.rows.push(vec![

@@ -3,13 +3,15 @@
 
 use crate::failure::Outcome;
 use memlens_analysis::zones::{free_gap, view, FreeGap, ZoneView};
+use memlens_catalogue::Scope;
 use memlens_present::human;
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{json, Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::output::{print, Format, Output};
+use crate::render::{left, right};
 
 #[derive(Serialize)]
 struct ZonesJson<'a> {
@@ -20,17 +22,18 @@ struct ZonesJson<'a> {
 }
 
 fn table(zones: &[ZoneView]) -> Table {
+    let z = Scope::Zone;
     let mut t = Table::new(vec![
-        Column::right("NODE", "node"),
-        Column::left("ZONE", "zone"),
-        Column::right("FREE", "free"),
-        Column::right("MIN", "min"),
-        Column::right("LOW", "low"),
-        Column::right("HIGH", "high"),
-        Column::right("MANAGED", "managed"),
-        Column::right("PRESENT", "present"),
-        Column::right("FREE-LOW", "free_minus_low"),
-        Column::left("STATUS", "status"),
+        right(z, "node"),
+        left(z, "zone"),
+        right(z, "free"),
+        right(z, "min"),
+        right(z, "low"),
+        right(z, "high"),
+        right(z, "managed"),
+        right(z, "present"),
+        right(z, "free_minus_low"),
+        left(z, "status"),
     ]);
     for z in zones {
         t.rows.push(vec![

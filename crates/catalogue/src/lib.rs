@@ -4,7 +4,9 @@
 //! keys and `explain` take names and meanings from here; the history recorder and the
 //! metrics endpoint will too.
 //!
-//! Covered so far: the system summary (`sys`), process rows (`ps`) and rates (`vmstat`).
+//! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
+//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`), slab caches (`slab`), free
+//! lists (`buddy`) and hugetlb pools (`huge`, whose process lists are process figures).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +17,69 @@ pub enum Scope {
     Process,
     /// One interval of `memlens vmstat` (counters shown as deltas and per-second rates).
     Rates,
+    /// One mapping of a process (`memlens maps PID`), or mappings summed by kind or path
+    /// (`maps --by`, and the totals row).
+    Mapping,
+    /// One memory cgroup (`memlens cgroup`), v1 or v2.
+    Cgroup,
+    /// One memory zone of one node (`memlens zones`), from zoneinfo.
+    Zone,
+    /// One slab cache (`memlens slab`), from slabinfo.
+    Slab,
+    /// The free lists of one zone (`memlens buddy`, from buddyinfo), and with `--types`
+    /// of one zone and migrate type (from pagetypeinfo).
+    Buddy,
+    /// One hugetlb pool (`memlens huge`), from `/sys/kernel/mm/hugepages`.
+    Huge,
+}
+
+impl Scope {
+    /// Every scope, in the order `explain` lists them.
+    pub const ALL: &'static [Scope] = &[
+        Scope::System,
+        Scope::Process,
+        Scope::Rates,
+        Scope::Mapping,
+        Scope::Cgroup,
+        Scope::Zone,
+        Scope::Slab,
+        Scope::Buddy,
+        Scope::Huge,
+    ];
+
+    /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
+    /// `NAME.KEY` (`explain vmstat.free`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::System => "sys",
+            Scope::Process => "process",
+            Scope::Rates => "vmstat",
+            Scope::Mapping => "mapping",
+            Scope::Cgroup => "cgroup",
+            Scope::Zone => "zone",
+            Scope::Slab => "slab",
+            Scope::Buddy => "buddy",
+            Scope::Huge => "huge",
+        }
+    }
+
+    /// Whether the glossary entry a key of this scope finds (`explain KEY`) explains the
+    /// figure itself, so that `explain` lists the entry and not the figure: the system,
+    /// process and vmstat keys are named after their meminfo field, concept or counter
+    /// (`free` is MemFree, `pss` PSS, `pgfault` the counter). The other scopes' keys
+    /// have namesakes about something else (a zone's `free` is not MemFree, a cgroup's
+    /// `high` is no watermark).
+    pub fn keys_named_as_in_glossary(self) -> bool {
+        matches!(self, Scope::System | Scope::Process | Scope::Rates)
+    }
+
+    /// The scope of a name, as [`Scope::name`] gives it.
+    pub fn named(name: &str) -> Option<Scope> {
+        Scope::ALL
+            .iter()
+            .copied()
+            .find(|s| s.name().eq_ignore_ascii_case(name))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +90,8 @@ pub enum Unit {
     /// Events, shown as a count.
     Count,
     Percent,
+    /// A share from 0 to 1.
+    Fraction,
     Seconds,
     /// An identifier (PID, UID).
     Id,
@@ -33,6 +100,8 @@ pub enum Unit {
     Flag,
     /// A mode number with a name.
     Mode,
+    /// A number written in hexadecimal (addresses, file offsets).
+    Hex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,11 +122,13 @@ impl Unit {
             Unit::PerSecond => "per second",
             Unit::Count => "count",
             Unit::Percent => "percent",
+            Unit::Fraction => "fraction (0 to 1)",
             Unit::Seconds => "seconds",
             Unit::Id => "identifier",
             Unit::Text => "text",
             Unit::Flag => "true or false",
             Unit::Mode => "mode",
+            Unit::Hex => "hexadecimal",
         }
     }
 }
@@ -150,7 +221,15 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Process, key: "cgroup", header: "CGROUP", unit: Unit::Text, kind: Kind::Label, source: "/proc/PID/cgroup (the memory controller's path)", meaning: "The memory cgroup of the process: the v1 memory controller's path on v1 and hybrid machines, else the v2 path" },
     Figure { scope: Scope::Process, key: "oom_score", header: "OOM_SCORE", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/oom_score", meaning: "The OOM killer's badness scaled to 0..2000 (about 666 for an idle process with oom_score_adj 0)" },
     Figure { scope: Scope::Process, key: "oom_score_adj", header: "OOM_SCORE_ADJ", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/oom_score_adj", meaning: "The adjustment of the OOM badness, -1000 (never killed) to +1000 (killed first)" },
+    Figure { scope: Scope::Process, key: "badness", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "(VmRSS + VmSwap + VmPTE) / page size + oom_score_adj × (RAM + swap pages) / 1000", meaning: "The OOM killer's unrounded badness in pages (oom_badness()); it orders processes of equal oom_score" },
+    Figure { scope: Scope::Process, key: "killable", header: "", unit: Unit::Flag, kind: Kind::Label, source: "PID 1 or oom_score_adj -1000", meaning: "False for init and for oom_score_adj -1000, which the OOM killer never picks" },
     Figure { scope: Scope::Process, key: "unreadable", header: "UNREADABLE", unit: Unit::Text, kind: Kind::Label, source: "files that could not be read", meaning: "The files of the process that could not be read, and why" },
+    Figure { scope: Scope::Process, key: "hugetlb_pages", header: "HUGETLB", unit: Unit::Bytes, kind: Kind::Gauge, source: "status HugetlbPages", meaning: "Hugetlb memory the process maps (not in RSS)" },
+    Figure { scope: Scope::Process, key: "private_hugetlb", header: "PRIVATE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Private_Hugetlb", meaning: "Hugetlb pages only this process maps (not in RSS or PSS)" },
+    Figure { scope: Scope::Process, key: "shared_hugetlb", header: "SHARED", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps_rollup Shared_Hugetlb", meaning: "Hugetlb pages other processes map too (not in RSS or PSS)" },
+    Figure { scope: Scope::Process, key: "ksm_merging_pages", header: "MERGED PAGES", unit: Unit::Count, kind: Kind::Gauge, source: "ksm_stat ksm_merging_pages", meaning: "Pages of the process merged by KSM (a count)" },
+    Figure { scope: Scope::Process, key: "ksm_merging", header: "MERGED", unit: Unit::Bytes, kind: Kind::Gauge, source: "ksm_stat ksm_merging_pages × page size", meaning: "Memory of the process merged by KSM" },
+    Figure { scope: Scope::Process, key: "ksm_process_profit", header: "PROFIT", unit: Unit::Bytes, kind: Kind::Gauge, source: "ksm_stat ksm_process_profit", meaning: "What KSM saves the process less what its metadata costs (negative when the metadata outweighs the savings)" },
     Figure { scope: Scope::Rates, key: "since_boot", header: "", unit: Unit::Flag, kind: Kind::Label, source: "", meaning: "True for the first row: counters since boot over the uptime" },
     Figure { scope: Scope::Rates, key: "seconds", header: "", unit: Unit::Seconds, kind: Kind::Gauge, source: "uptime (CLOCK_BOOTTIME)", meaning: "The length of the interval (the uptime for the since-boot row)" },
     Figure { scope: Scope::Rates, key: "free", header: "free", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemFree", meaning: "MemFree at the end of the interval" },
@@ -178,6 +257,121 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Rates, key: "vmeff_percent", header: "%vmeff", unit: Unit::Percent, kind: Kind::Gauge, source: "pgsteal / pgscan", meaning: "Reclaim efficiency: pages reclaimed per page scanned, in percent" },
     Figure { scope: Scope::Rates, key: "psi_some_avg10", header: "psi_some", unit: Unit::Percent, kind: Kind::Gauge, source: "pressure/memory some avg10", meaning: "Share of the last 10 s in which some task stalled on memory" },
     Figure { scope: Scope::Rates, key: "psi_full_avg10", header: "psi_full", unit: Unit::Percent, kind: Kind::Gauge, source: "pressure/memory full avg10", meaning: "Share of the last 10 s in which all tasks stalled on memory" },
+    Figure { scope: Scope::Mapping, key: "start", header: "START", unit: Unit::Hex, kind: Kind::Label, source: "smaps address range (start)", meaning: "The first address of the mapping" },
+    Figure { scope: Scope::Mapping, key: "end", header: "END", unit: Unit::Hex, kind: Kind::Label, source: "smaps address range (end)", meaning: "The address just past the end of the mapping" },
+    Figure { scope: Scope::Mapping, key: "perms", header: "PERM", unit: Unit::Text, kind: Kind::Label, source: "smaps perms", meaning: "Permissions: r read, w write, x execute, then p private (copy-on-write) or s shared" },
+    Figure { scope: Scope::Mapping, key: "offset", header: "OFFSET", unit: Unit::Hex, kind: Kind::Label, source: "smaps offset", meaning: "Where in the mapped file the mapping starts (0 without a file)" },
+    Figure { scope: Scope::Mapping, key: "dev", header: "", unit: Unit::Text, kind: Kind::Label, source: "smaps dev", meaning: "The device of the mapped file, major:minor in hex (00:00 for none)" },
+    Figure { scope: Scope::Mapping, key: "inode", header: "", unit: Unit::Id, kind: Kind::Label, source: "smaps inode", meaning: "The inode of the mapped file on that device (0 for none)" },
+    Figure { scope: Scope::Mapping, key: "kind", header: "KIND", unit: Unit::Text, kind: Kind::Label, source: "smaps pathname and perms", meaning: "What the mapping holds: heap, stack, anon (private anonymous), shmem (shared memory), file, or kernel ([vdso], [vvar]...)" },
+    Figure { scope: Scope::Mapping, key: "path", header: "PATH", unit: Unit::Text, kind: Kind::Label, source: "smaps pathname", meaning: "The mapped file, or a pseudo-path such as [heap] or [stack]; empty for anonymous memory; a removed file ends with (deleted)" },
+    Figure { scope: Scope::Mapping, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps end - start (Size)", meaning: "Virtual size: the address range mapped, touched or not" },
+    Figure { scope: Scope::Mapping, key: "rss", header: "RSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Rss", meaning: "Resident: pages of the mapping in RAM, shared ones counted whole" },
+    Figure { scope: Scope::Mapping, key: "pss", header: "PSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Pss", meaning: "Proportional share: each resident page divided by the number of processes mapping it" },
+    Figure { scope: Scope::Mapping, key: "pss_dirty", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Pss_Dirty", meaning: "The dirty (modified) part of PSS" },
+    Figure { scope: Scope::Mapping, key: "shared_clean", header: "SHR_CLEAN", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Shared_Clean", meaning: "Resident pages other processes map too, unmodified" },
+    Figure { scope: Scope::Mapping, key: "shared_dirty", header: "SHR_DIRTY", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Shared_Dirty", meaning: "Resident pages other processes map too, modified" },
+    Figure { scope: Scope::Mapping, key: "private_clean", header: "PRV_CLEAN", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Private_Clean", meaning: "Resident pages only this process maps, unmodified (a MAP_SHARED page mapped by one process counts here)" },
+    Figure { scope: Scope::Mapping, key: "private_dirty", header: "PRV_DIRTY", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Private_Dirty", meaning: "Resident pages only this process maps, modified" },
+    Figure { scope: Scope::Mapping, key: "referenced", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Referenced", meaning: "Resident pages marked as recently accessed" },
+    Figure { scope: Scope::Mapping, key: "anonymous", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Anonymous", meaning: "Resident pages that belong to no file, private copies of written file pages included" },
+    Figure { scope: Scope::Mapping, key: "ksm", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps KSM", meaning: "Pages of the mapping merged by KSM (not the zero pages KSM placed)" },
+    Figure { scope: Scope::Mapping, key: "lazy_free", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps LazyFree", meaning: "Pages marked with madvise(MADV_FREE): dropped rather than swapped under pressure, unless written again" },
+    Figure { scope: Scope::Mapping, key: "anon_huge_pages", header: "ANONHUGE", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps AnonHugePages", meaning: "Anonymous memory backed by transparent huge pages" },
+    Figure { scope: Scope::Mapping, key: "shmem_pmd_mapped", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps ShmemPmdMapped", meaning: "Shared memory (shmem, tmpfs) mapped with huge pages" },
+    Figure { scope: Scope::Mapping, key: "file_pmd_mapped", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps FilePmdMapped", meaning: "Page cache mapped with huge pages" },
+    Figure { scope: Scope::Mapping, key: "shared_hugetlb", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Shared_Hugetlb", meaning: "Hugetlb pages other processes map too; not counted in RSS or PSS" },
+    Figure { scope: Scope::Mapping, key: "private_hugetlb", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Private_Hugetlb", meaning: "Hugetlb pages only this process maps; not counted in RSS or PSS" },
+    Figure { scope: Scope::Mapping, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Swap", meaning: "Pages of the mapping in swap (anonymous pages, and the mapped part of a shmem object)" },
+    Figure { scope: Scope::Mapping, key: "swap_pss", header: "SWAPPSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps SwapPss", meaning: "Swap shared with other processes divided among them, as PSS is" },
+    Figure { scope: Scope::Mapping, key: "locked", header: "LOCKED", unit: Unit::Bytes, kind: Kind::Gauge, source: "smaps Locked", meaning: "The PSS of a mapping locked in RAM (mlock(), MAP_LOCKED), else 0" },
+    Figure { scope: Scope::Mapping, key: "thp_eligible", header: "", unit: Unit::Flag, kind: Kind::Label, source: "smaps THPeligible", meaning: "Whether the mapping may get transparent huge pages (naturally aligned, of a size enabled)" },
+    Figure { scope: Scope::Mapping, key: "vm_flags", header: "", unit: Unit::Text, kind: Kind::Label, source: "smaps VmFlags", meaning: "The mapping's kernel flags as two-letter codes (rd, wr, ex, sh, mr...; see proc(5))" },
+    Figure { scope: Scope::Mapping, key: "key", header: "KEY", unit: Unit::Text, kind: Kind::Label, source: "smaps pathname or the kind", meaning: "What the mappings of a row are summed by (maps --by kind or path; [anon] for no path, total for the totals)" },
+    Figure { scope: Scope::Mapping, key: "mappings", header: "MAPS", unit: Unit::Count, kind: Kind::Gauge, source: "smaps mappings", meaning: "The number of mappings summed in the row" },
+    Figure { scope: Scope::Cgroup, key: "version", header: "VER", unit: Unit::Text, kind: Kind::Label, source: "the hierarchy: v1 memory controller or v2", meaning: "The cgroup version of the hierarchy: v1 (the memory controller's own) or v2 (unified)" },
+    Figure { scope: Scope::Cgroup, key: "path", header: "CGROUP", unit: Unit::Text, kind: Kind::Label, source: "the directory under the hierarchy", meaning: "The cgroup's path in its hierarchy, / for the root" },
+    Figure { scope: Scope::Cgroup, key: "depth", header: "", unit: Unit::Count, kind: Kind::Label, source: "the directory under the hierarchy", meaning: "Levels below the cgroup the view starts at (0 for it); the table indents by it" },
+    Figure { scope: Scope::Cgroup, key: "processes", header: "PROCS", unit: Unit::Count, kind: Kind::Gauge, source: "cgroup.procs (lines)", meaning: "Processes in the cgroup itself, not in its descendants" },
+    Figure { scope: Scope::Cgroup, key: "usage", header: "USAGE", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.current (v1 memory.usage_in_bytes)", meaning: "Memory charged to the cgroup and its descendants" },
+    Figure { scope: Scope::Cgroup, key: "peak", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.peak (v1 memory.max_usage_in_bytes)", meaning: "The highest usage recorded since the cgroup was created (or the peak was reset)" },
+    Figure { scope: Scope::Cgroup, key: "max", header: "MAX", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.max (v1 memory.limit_in_bytes)", meaning: "Hard limit: usage above it is reclaimed, and the OOM killer runs in the cgroup when that fails; max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "high", header: "HIGH", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.high", meaning: "Throttle limit: above it the cgroup's processes are slowed and made to reclaim, never OOM-killed; max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "low", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.low", meaning: "Best-effort protection: usage below it is reclaimed only when unprotected cgroups have nothing left to reclaim" },
+    Figure { scope: Scope::Cgroup, key: "min", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.min", meaning: "Hard protection: usage below it is never reclaimed (the OOM killer runs instead)" },
+    Figure { scope: Scope::Cgroup, key: "soft_limit", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.soft_limit_in_bytes (v1)", meaning: "v1 soft limit: under global memory pressure, groups above it are reclaimed back towards it first; max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "limit_pct", header: "LIMIT%", unit: Unit::Percent, kind: Kind::Gauge, source: "usage / the tighter of max and high", meaning: "Usage as a percentage of the tighter of max and high" },
+    Figure { scope: Scope::Cgroup, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.swap.current (v1 memory.memsw.usage_in_bytes - memory.usage_in_bytes)", meaning: "Swap used by the cgroup and its descendants" },
+    Figure { scope: Scope::Cgroup, key: "swap_max", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.swap.max", meaning: "Hard limit on swap alone (v2); max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "memsw_max", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.memsw.limit_in_bytes (v1)", meaning: "v1 limit on memory and swap together (not on swap alone); max when unlimited" },
+    Figure { scope: Scope::Cgroup, key: "anon", header: "ANON", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat anon (v1 total_rss)", meaning: "Anonymous memory: heap, stacks, private writes, mmap(MAP_ANONYMOUS)" },
+    Figure { scope: Scope::Cgroup, key: "file", header: "FILE", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file (v1 total_cache)", meaning: "Page cache: file data in memory, tmpfs and shared memory included" },
+    Figure { scope: Scope::Cgroup, key: "kernel", header: "KERNEL", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat kernel (v2)", meaning: "Kernel memory charged to the cgroup: slab, stacks, page tables, percpu, vmalloc and more" },
+    Figure { scope: Scope::Cgroup, key: "slab", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat slab (v2)", meaning: "Kernel objects (dentries, inodes...) charged to the cgroup" },
+    Figure { scope: Scope::Cgroup, key: "sock", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat sock (v2)", meaning: "Network transmission buffers" },
+    Figure { scope: Scope::Cgroup, key: "shmem", header: "SHMEM", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat shmem (v1 total_shmem)", meaning: "Swap-backed page cache: tmpfs, shared memory segments, shared anonymous mmap()s" },
+    Figure { scope: Scope::Cgroup, key: "file_mapped", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file_mapped (v1 total_mapped_file)", meaning: "Page cache mapped by processes with mmap()" },
+    Figure { scope: Scope::Cgroup, key: "dirty", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file_dirty (v1 total_dirty)", meaning: "Page cache modified and not yet written back" },
+    Figure { scope: Scope::Cgroup, key: "writeback", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat file_writeback (v1 total_writeback)", meaning: "Page cache being written back now" },
+    Figure { scope: Scope::Cgroup, key: "resident", header: "RESIDENT", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.stat total_rss + total_mapped_file (v1)", meaning: "v1: anonymous plus mapped file memory, the resident size v1 tools show" },
+    Figure { scope: Scope::Cgroup, key: "workingset_refault", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.stat workingset_refault_anon + workingset_refault_file (v1 total_*)", meaning: "Evicted pages faulted back in soon after (refaults); many mean the working set does not fit" },
+    Figure { scope: Scope::Cgroup, key: "workingset_activate", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.stat workingset_activate_anon + workingset_activate_file", meaning: "Refaulted pages activated at once, as part of the working set" },
+    Figure { scope: Scope::Cgroup, key: "events", header: "EVENTS", unit: Unit::Count, kind: Kind::Counter, source: "memory.events (v1 memory.failcnt, memory.oom_control)", meaning: "The cgroup's limit events that are not zero, as name=count (v2 counts those of its descendants too); each is also events.NAME" },
+    Figure { scope: Scope::Cgroup, key: "events.low", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events low", meaning: "Times the cgroup was reclaimed below memory.low: the protections are overcommitted" },
+    Figure { scope: Scope::Cgroup, key: "events.high", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events high", meaning: "Times the cgroup's processes were throttled and made to reclaim above memory.high" },
+    Figure { scope: Scope::Cgroup, key: "events.max", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events max", meaning: "Times usage was about to go over memory.max (reclaim ran; failing it, OOM)" },
+    Figure { scope: Scope::Cgroup, key: "events.oom", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events oom", meaning: "Times usage reached the limit and an allocation was about to fail" },
+    Figure { scope: Scope::Cgroup, key: "events.oom_kill", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events oom_kill (v1 memory.oom_control)", meaning: "Processes of the cgroup killed by any OOM killer" },
+    Figure { scope: Scope::Cgroup, key: "events.oom_group_kill", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.events oom_group_kill", meaning: "Times the OOM killer killed the whole cgroup (memory.oom.group)" },
+    Figure { scope: Scope::Cgroup, key: "events.failcnt", header: "", unit: Unit::Count, kind: Kind::Counter, source: "memory.failcnt (v1)", meaning: "v1: times usage hit memory.limit_in_bytes" },
+    Figure { scope: Scope::Cgroup, key: "events.under_oom", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "memory.oom_control under_oom (v1)", meaning: "v1: 1 while the cgroup is out of memory (its processes may be stopped), else 0" },
+    Figure { scope: Scope::Cgroup, key: "psi_some_avg10", header: "PSI10", unit: Unit::Percent, kind: Kind::Gauge, source: "memory.pressure some avg10", meaning: "Share of the last 10 s in which some task of the cgroup stalled on memory" },
+    Figure { scope: Scope::Cgroup, key: "psi_full_avg10", header: "", unit: Unit::Percent, kind: Kind::Gauge, source: "memory.pressure full avg10", meaning: "Share of the last 10 s in which all tasks of the cgroup stalled on memory" },
+    Figure { scope: Scope::Zone, key: "node", header: "NODE", unit: Unit::Id, kind: Kind::Label, source: "zoneinfo Node N", meaning: "The NUMA node of the zone" },
+    Figure { scope: Scope::Zone, key: "zone", header: "ZONE", unit: Unit::Text, kind: Kind::Label, source: "zoneinfo zone", meaning: "The zone: DMA, DMA32, Normal, HighMem (32-bit), Movable or Device" },
+    Figure { scope: Scope::Zone, key: "free", header: "FREE", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free", meaning: "Free pages of the zone, in its buddy allocator's lists" },
+    Figure { scope: Scope::Zone, key: "min", header: "MIN", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo min", meaning: "The min watermark: below it allocations reclaim directly (stall) and only atomic ones may dip further" },
+    Figure { scope: Scope::Zone, key: "low", header: "LOW", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo low", meaning: "The low watermark: below it kswapd wakes to reclaim in the background" },
+    Figure { scope: Scope::Zone, key: "high", header: "HIGH", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo high", meaning: "The high watermark: kswapd reclaims until free is above it, then sleeps" },
+    Figure { scope: Scope::Zone, key: "boost", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo boost", meaning: "Temporary raise of the watermarks after allocations fragmented the zone, included in min, low and high" },
+    Figure { scope: Scope::Zone, key: "managed", header: "MANAGED", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo managed", meaning: "Pages the buddy allocator manages: present less those reserved at boot" },
+    Figure { scope: Scope::Zone, key: "present", header: "PRESENT", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo present", meaning: "Physical pages in the zone's range, holes left out" },
+    Figure { scope: Scope::Zone, key: "spanned", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo spanned", meaning: "The zone's whole range of page frames, holes included" },
+    Figure { scope: Scope::Zone, key: "free_minus_min", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - min", meaning: "Free above the min watermark (negative: below it)" },
+    Figure { scope: Scope::Zone, key: "free_minus_low", header: "FREE-LOW", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - low", meaning: "Free above the low watermark (negative: below it, kswapd is woken)" },
+    Figure { scope: Scope::Zone, key: "free_minus_high", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo pages free - high", meaning: "Free above the high watermark (negative: below it)" },
+    Figure { scope: Scope::Zone, key: "status", header: "STATUS", unit: Unit::Text, kind: Kind::Label, source: "zoneinfo pages free against min, low and high", meaning: "Where free stands: ok, below high, below low (kswapd wakes), below min (direct reclaim), or empty (no pages managed)" },
+    Figure { scope: Scope::Slab, key: "name", header: "NAME", unit: Unit::Text, kind: Kind::Label, source: "slabinfo name", meaning: "The cache's name (SLUB merges caches of the same shape under one of their names)" },
+    Figure { scope: Scope::Slab, key: "active_objs", header: "ACTIVE", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <active_objs>", meaning: "Objects in use (SLUB counts the free objects of per-CPU slabs as in use)" },
+    Figure { scope: Scope::Slab, key: "num_objs", header: "OBJS", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <num_objs>", meaning: "Objects the cache's slabs hold, in use or free" },
+    Figure { scope: Scope::Slab, key: "objsize", header: "OBJ SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <objsize>", meaning: "Bytes per object, with its metadata and alignment" },
+    Figure { scope: Scope::Slab, key: "objperslab", header: "OBJ/SLAB", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <objperslab>", meaning: "Objects one slab holds" },
+    Figure { scope: Scope::Slab, key: "pagesperslab", header: "PAGES/SLAB", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <pagesperslab>", meaning: "Pages of one slab: the cache's preferred slab size (slabs allocated under pressure may be smaller)" },
+    Figure { scope: Scope::Slab, key: "active_slabs", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <active_slabs>", meaning: "Slabs with objects in use (SLUB prints all its slabs here)" },
+    Figure { scope: Scope::Slab, key: "num_slabs", header: "SLABS", unit: Unit::Count, kind: Kind::Gauge, source: "slabinfo <num_slabs>", meaning: "Slabs of the cache" },
+    Figure { scope: Scope::Slab, key: "size", header: "CACHE SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <num_slabs> * <pagesperslab> * page size", meaning: "Memory of the cache's slabs, what slabtop calls the cache size" },
+    Figure { scope: Scope::Slab, key: "active_size", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "slabinfo <active_objs> * <objsize>", meaning: "What the objects in use take" },
+    Figure { scope: Scope::Slab, key: "utilisation", header: "USE", unit: Unit::Fraction, kind: Kind::Gauge, source: "slabinfo <active_objs> / <num_objs>", meaning: "Share of the cache's objects in use (USE in percent, rounded down as slabtop does); null for an empty cache" },
+    Figure { scope: Scope::Buddy, key: "node", header: "NODE", unit: Unit::Id, kind: Kind::Label, source: "buddyinfo Node N", meaning: "The NUMA node of the zone" },
+    Figure { scope: Scope::Buddy, key: "zone", header: "ZONE", unit: Unit::Text, kind: Kind::Label, source: "buddyinfo zone", meaning: "The zone: DMA, DMA32, Normal, HighMem (32-bit), Movable or Device" },
+    Figure { scope: Scope::Buddy, key: "migrate_type", header: "TYPE", unit: Unit::Text, kind: Kind::Label, source: "pagetypeinfo type", meaning: "The migrate type of the free lists or page blocks: Unmovable, Movable, Reclaimable, HighAtomic, CMA or Isolate (--types)" },
+    Figure { scope: Scope::Buddy, key: "free_blocks", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "buddyinfo (pagetypeinfo per migrate type)", meaning: "Free blocks of each order, order 0 first; a block of order k is 2^k contiguous pages (CSV order_0, order_1...)" },
+    Figure { scope: Scope::Buddy, key: "block_sizes", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "page size << order", meaning: "The size of a block of each order, order 0 first" },
+    Figure { scope: Scope::Buddy, key: "free", header: "FREE", unit: Unit::Bytes, kind: Kind::Gauge, source: "Σ free blocks × block size", meaning: "Free memory in the free lists (a lower bound where pagetypeinfo printed >100000 blocks)" },
+    Figure { scope: Scope::Buddy, key: "largest_free_block", header: "LARGEST", unit: Unit::Bytes, kind: Kind::Gauge, source: "the highest order with a free block", meaning: "The largest free block: the largest contiguous allocation possible without compaction; null when nothing is free" },
+    Figure { scope: Scope::Buddy, key: "unusable_index", header: "", unit: Unit::Fraction, kind: Kind::Gauge, source: "free blocks per order (extfrag unusable_index)", meaning: "Unusable free space index of each order: the share of free memory in blocks too small for it, 0 to 1 (CSV unusable_0, unusable_1...)" },
+    Figure { scope: Scope::Buddy, key: "blocks", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "pagetypeinfo Number of blocks type", meaning: "Page blocks of the zone per migrate type, each of pages_per_block pages (--types)" },
+    Figure { scope: Scope::Huge, key: "page_size", header: "PAGE SIZE", unit: Unit::Bytes, kind: Kind::Label, source: "sysfs hugepages-SIZEkB", meaning: "The size of the pool's pages" },
+    Figure { scope: Scope::Huge, key: "total_pages", header: "TOTAL", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_hugepages", meaning: "Pages in the pool (a count): persistent plus surplus" },
+    Figure { scope: Scope::Huge, key: "free_pages", header: "FREE", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs free_hugepages", meaning: "Pages of the pool not yet faulted in (a count), reserved ones included" },
+    Figure { scope: Scope::Huge, key: "reserved_pages", header: "RESERVED", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs resv_hugepages", meaning: "Pages promised to mappings but not yet faulted in (a count): free now, but taken" },
+    Figure { scope: Scope::Huge, key: "surplus_pages", header: "SURPLUS", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs surplus_hugepages", meaning: "Pages above the persistent pool, allocated thanks to nr_overcommit_hugepages (a count)" },
+    Figure { scope: Scope::Huge, key: "overcommit_pages", header: "OVERCOMMIT", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_overcommit_hugepages", meaning: "How many surplus pages the pool may grow by on demand (a count)" },
+    Figure { scope: Scope::Huge, key: "total", header: "POOL SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "nr_hugepages × page size", meaning: "Memory of the pool, used or not: nothing else can have it" },
+    Figure { scope: Scope::Huge, key: "free", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "free_hugepages × page size", meaning: "Memory of the pool not yet faulted in, the reserved part included" },
+    Figure { scope: Scope::Huge, key: "reserved", header: "RESERVED SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "resv_hugepages × page size", meaning: "Memory of the reserved pages" },
+    Figure { scope: Scope::Huge, key: "surplus", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "surplus_hugepages × page size", meaning: "Memory of the surplus pages" },
+    Figure { scope: Scope::Huge, key: "used", header: "USED", unit: Unit::Bytes, kind: Kind::Gauge, source: "(nr_hugepages - free_hugepages) × page size", meaning: "Memory of the pool's pages someone has faulted in" },
 ];
 
 /// The figure of a scope with this key.
