@@ -70,6 +70,14 @@ pub struct Global {
     /// Do not fit table lines to the width (COLUMNS, else the terminal's)
     #[arg(long, help_heading = GLOBAL)]
     pub wide: bool,
+    /// Show what it showed at TIME, from the history `memlens record` keeps (RFC 3339,
+    /// local HH:MM[:SS], or -90m): the nearest sample at or before it
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true, help_heading = GLOBAL)]
+    pub at: Option<String>,
+    /// The history store for --at (default: /var/lib/memlens as root, else
+    /// ~/.local/share/memlens)
+    #[arg(long, value_name = "DIR", help_heading = GLOBAL)]
+    pub db: Option<PathBuf>,
 }
 
 /// The output options of `memlens explain` (it reads nothing, so no --root; it prints
@@ -88,7 +96,9 @@ pub struct ExplainOptions {
 }
 
 /// Names of the options of [`Global`], as typed.
-const ALL_OPTIONS: &[&str] = &["--root", "--json", "--csv", "--bytes", "--kib", "--wide"];
+const ALL_OPTIONS: &[&str] = &[
+    "--root", "--json", "--csv", "--bytes", "--kib", "--wide", "--at", "--db",
+];
 
 impl Global {
     /// The options given, by name.
@@ -100,6 +110,8 @@ impl Global {
             self.bytes,
             self.kib,
             self.wide,
+            self.at.is_some(),
+            self.db.is_some(),
         ];
         ALL_OPTIONS
             .iter()
@@ -116,6 +128,12 @@ impl Global {
         self.bytes |= o.bytes;
         self.kib |= o.kib;
         self.wide |= o.wide;
+        if o.at.is_some() {
+            self.at.clone_from(&o.at);
+        }
+        if o.db.is_some() {
+            self.db.clone_from(&o.db);
+        }
     }
 }
 
@@ -149,6 +167,17 @@ impl Cli {
                 &["--root"],
             ),
             Some(Command::Completions(_) | Command::Man(_)) => (Global::default(), &[]),
+            Some(Command::Record(a)) => (
+                Global {
+                    root: a.root.clone(),
+                    ..Default::default()
+                },
+                &["--root"],
+            ),
+            Some(Command::History(a)) => (
+                a.global.clone(),
+                &["--json", "--csv", "--bytes", "--kib", "--wide", "--db"],
+            ),
             Some(c) => (c.global().cloned().unwrap_or_default(), ALL_OPTIONS),
         };
         let name = self.command.as_ref().map(Command::name).unwrap_or("");
@@ -191,6 +220,8 @@ impl Command {
             Command::Tunables(_) => "tunables",
             Command::Wss(_) => "wss",
             Command::Watch(_) => "watch",
+            Command::Record(_) => "record",
+            Command::History(_) => "history",
             Command::Doctor(_) => "doctor",
             Command::Huge(_) => "huge",
             Command::Ipc(_) => "ipc",
@@ -216,10 +247,12 @@ impl Command {
             Command::Tunables(a) => &a.global,
             Command::Wss(a) => &a.global,
             Command::Watch(a) => &a.global,
+            Command::History(a) => &a.global,
             Command::Doctor(a) => &a.global,
             Command::Huge(a) => &a.global,
             Command::Ipc(a) => &a.global,
             Command::Capture(_)
+            | Command::Record(_)
             | Command::Explain(_)
             | Command::Lab(_)
             | Command::Completions(_)
@@ -254,6 +287,10 @@ pub enum Command {
     Tunables(TunablesArgs),
     /// Working-set size of a process: what it touches in an interval (clear_refs)
     Wss(WssArgs),
+    /// Record the machine's memory into a history store every interval (for history and --at)
+    Record(RecordArgs),
+    /// Time series from the history store: the system, a process, a cgroup; or the top growers
+    History(HistoryArgs),
     /// Watch processes or a cgroup over time: a line per sample, then a verdict (leak, plateau, sawtooth, stable, cache, virtual)
     #[command(after_help = WATCH_EXIT_STATUS)]
     Watch(WatchArgs),
@@ -320,6 +357,64 @@ pub struct WssArgs {
     /// How long to watch (more than 0)
     #[arg(long, default_value = "5s", value_parser = parse_nonzero_duration)]
     pub interval: std::time::Duration,
+}
+
+#[derive(Args, Debug)]
+pub struct RecordArgs {
+    /// The history store, a directory (default: /var/lib/memlens as root, else
+    /// ~/.local/share/memlens)
+    #[arg(long, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// Time between samples
+    #[arg(long, default_value = "5s", value_parser = parse_nonzero_duration)]
+    pub interval: std::time::Duration,
+    /// Remove samples older than this, while recording
+    #[arg(long, default_value = "7d", value_parser = parse_nonzero_duration)]
+    pub retain: std::time::Duration,
+    /// Keep the store under this size, removing the oldest samples
+    #[arg(long, default_value = "1G", value_parser = parse_size)]
+    pub max_size: u64,
+    /// How long to record (default: until stopped with Ctrl-C or SIGTERM)
+    #[arg(long = "for", value_name = "DUR", value_parser = parse_nonzero_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Say what each sample cost (bytes written, time taken), on stderr
+    #[arg(long)]
+    pub verbose: bool,
+    /// Add the sample of a capture (tree or snapshot file) instead of recording the live
+    /// machine, at the time it was taken; repeatable, oldest first
+    #[arg(long, value_name = "DIR|FILE", action = clap::ArgAction::Append, help_heading = GLOBAL)]
+    pub root: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// From this time (RFC 3339, local HH:MM[:SS], or a time ago: 90m, 1d); default: the
+    /// first sample
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Until this time; default: the last sample
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+    /// A process's figures
+    #[arg(long, conflicts_with_all = ["command", "cgroup"])]
+    pub pid: Option<u32>,
+    /// The figures of the processes whose command line matches (one series each)
+    #[arg(long, value_name = "REGEX", conflicts_with = "cgroup")]
+    pub command: Option<String>,
+    /// A memory cgroup's figures (its path, as `memlens cgroup` shows it)
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<String>,
+    /// Figures to show, by catalogue key (`memlens explain` lists them); repeatable
+    #[arg(long = "metric", value_name = "KEY")]
+    pub metric: Vec<String>,
+    /// The processes and cgroups whose memory grew most, with slopes and verdicts
+    #[arg(long, conflicts_with_all = ["pid", "command", "cgroup", "metric"])]
+    pub top_growers: bool,
+    /// How many top growers
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub limit: usize,
 }
 
 #[derive(Args, Debug)]
@@ -615,7 +710,12 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         "ms" => n / 1000.0,
         "m" | "min" => n * 60.0,
         "h" => n * 3600.0,
-        _ => return Err(format!("unknown duration unit in {s:?} (use ms, s, m, h)")),
+        "d" => n * 86_400.0,
+        _ => {
+            return Err(format!(
+                "unknown duration unit in {s:?} (use ms, s, m, h, d)"
+            ))
+        }
     };
     std::time::Duration::try_from_secs_f64(secs)
         .map_err(|_| format!("duration out of range: {s:?}"))

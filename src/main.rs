@@ -3,9 +3,11 @@
 mod cli;
 mod commands;
 mod failure;
+mod history;
 mod output;
 mod render;
 mod scanned;
+mod when;
 
 use clap::Parser;
 use memlens_sources::Root;
@@ -19,6 +21,19 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         // Experiments act on the live machine: --root does not apply.
         return commands::lab::run(a, out);
     }
+    if let Some(Command::Record(a)) = &cli.command {
+        // The live machine, or each capture given, once.
+        let roots = global
+            .root
+            .iter()
+            .map(Root::open)
+            .collect::<Result<Vec<_>, _>>()?;
+        return commands::record::run(&roots, a);
+    }
+    if let Some(Command::History(a)) = &cli.command {
+        // Reads the history store, not a machine.
+        return commands::history::run(global, a, out);
+    }
     if let Some(Command::Explain(a)) = &cli.command {
         // The glossary reads nothing: --root does not apply.
         return commands::explain::run(a, out);
@@ -29,18 +44,43 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
     if let Some(Command::Man(a)) = &cli.command {
         return commands::docs::man(a);
     }
-    // One root (default `/`), or two captures for the interval commands.
+    let pair = matches!(
+        cli.command,
+        Some(Command::Vmstat(_)) | Some(Command::Doctor(_))
+    );
+    // One root (default `/`), two captures for the interval commands, or the samples of
+    // the history at a moment (and the one before it, for rates).
     let mut roots = Vec::new();
+    if global.db.is_some() && global.at.is_none() {
+        return Err(Failure::usage(
+            "--db goes with --at TIME (or with record and history)",
+        ));
+    }
+    if let Some(at) = &global.at {
+        let name = cli.command.as_ref().map(Command::name).unwrap_or("");
+        if matches!(
+            cli.command,
+            Some(Command::Maps(_) | Command::Wss(_) | Command::Watch(_))
+        ) {
+            return Err(Failure::usage(format!(
+                "--at does not apply to `memlens {name}`: the history keeps no mappings and cannot be watched"
+            )));
+        }
+        if !global.root.is_empty() {
+            return Err(Failure::usage(
+                "--at and --root exclude each other: give one",
+            ));
+        }
+        let (root, earlier) = history::roots_at(global.db.as_ref(), at, pair)?;
+        roots.extend(earlier);
+        roots.push(root);
+    }
     for dir in &global.root {
         roots.push(Root::open(dir)?);
     }
     if roots.is_empty() {
         roots.push(Root::open("/")?);
     }
-    let pair = matches!(
-        cli.command,
-        Some(Command::Vmstat(_)) | Some(Command::Doctor(_))
-    );
     if roots.len() > 2 || (roots.len() == 2 && !pair) {
         return Err(Failure::usage(
             "--root: give one DIR, or two captures (earlier, then later) to `vmstat` or `doctor`",
@@ -62,6 +102,8 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Tunables(a)) => commands::tunables::run(&root, a, out),
         Some(Command::Wss(a)) => commands::wss::run(&root, a, out),
         Some(Command::Watch(a)) => commands::watch::run(&root, a, out),
+        Some(Command::Record(_)) => unreachable!("record is run above"),
+        Some(Command::History(a)) => commands::history::run(global, a, out),
         Some(Command::Doctor(a)) => commands::doctor::run(&root, earlier, a, out),
         Some(Command::Vmstat(a)) => commands::vmstat::run(&root, earlier, a, out),
         Some(Command::Zones(_)) => commands::zones::run(&root, out),

@@ -220,6 +220,41 @@ pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Ctrl-C and SIGTERM end a long-running command (`watch`, `record`) with its summary
+/// instead of killing it: they set a flag it checks between samples.
+pub fn catch_interrupts() {
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+}
+
+/// Whether Ctrl-C or SIGTERM came since [`catch_interrupts`].
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Sleeps until `t`, in short steps; false when interrupted first.
+pub fn sleep_until(t: std::time::Instant) -> bool {
+    loop {
+        if interrupted() {
+            return false;
+        }
+        let now = std::time::Instant::now();
+        if now >= t {
+            return true;
+        }
+        std::thread::sleep((t - now).min(std::time::Duration::from_millis(100)));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap_lines;

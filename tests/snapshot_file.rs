@@ -9,30 +9,6 @@ use std::process::Command;
 
 use common::*;
 
-/// The views that read through a snapshot (maps and wss read raw smaps and refuse it).
-const VIEWS: &[&[&str]] = &[
-    &[],
-    &["sys"],
-    &["sys", "--explain"],
-    &["ps"],
-    &["ps", "--by", "user", "--totals"],
-    &["ps", "--by", "command"],
-    &["ps", "--by", "cgroup"],
-    &["ps", "--pid", "15507,15506"],
-    &["vmstat"],
-    &["zones"],
-    &["buddy"],
-    &["buddy", "--types"],
-    &["slab"],
-    &["oom"],
-    &["cgroup"],
-    &["cgroup", "/user.slice", "--depth", "1"],
-    &["tunables"],
-    &["huge"],
-    &["ipc"],
-    &["doctor"],
-];
-
 fn scratch(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("memlens-snapfile-{name}-{}", std::process::id()));
     let _ = fs::remove_file(&p);
@@ -65,7 +41,7 @@ fn every_view_from_a_snapshot_file_is_the_view_from_its_tree() {
         let (code, out, err) = run(&root, &["capture", "--file", file.to_str().unwrap()], &[]);
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("captured a snapshot of"), "{out}");
-        for view in VIEWS {
+        for view in SNAPSHOT_VIEWS {
             for fmt in [&[][..], &["--json"], &["--csv"]] {
                 let a = run(&root, view, fmt);
                 let b = run(file.to_str().unwrap(), view, fmt);
@@ -100,7 +76,7 @@ fn every_view_from_a_snapshot_file_is_the_view_from_its_tree() {
         }
         let _ = fs::remove_file(&file);
     }
-    assert_eq!(compared, 3 * VIEWS.len() * 3 + 3 * 6);
+    assert_eq!(compared, 3 * SNAPSHOT_VIEWS.len() * 3 + 3 * 6);
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod cgroup;
 pub mod docs;
 pub mod doctor;
 pub mod explain;
+pub mod history;
 pub mod huge;
 pub mod ipc;
 pub mod lab;
@@ -13,6 +14,7 @@ pub mod maps;
 pub mod oom;
 pub mod overview;
 pub mod ps;
+pub mod record;
 pub mod slab;
 pub mod sys;
 pub mod tunables;
@@ -22,7 +24,7 @@ pub mod wss;
 pub mod zones;
 
 use crate::failure::Failure;
-use memlens_sources::{uptime, Root};
+use memlens_sources::Root;
 
 /// What rates need (vmstat, meminfo, PSI, uptime), read close together, for `vmstat` and
 /// `doctor`.
@@ -35,7 +37,16 @@ pub fn rates_snapshot(root: &Root) -> Result<memlens_model::Snapshot, Failure> {
 /// Checks that `later` is a later capture of the same machine than `earlier` (its uptime
 /// is larger), for the commands that compute rates between two captures.
 pub fn check_pair(earlier: &Root, later: &Root) -> Result<(), Failure> {
-    let up = |r: &Root| uptime::read(r).map(|u| u.uptime).ok();
+    let up = |r: &Root| {
+        let s = memlens_sources::collect::collect(
+            r,
+            &memlens_sources::collect::Plan {
+                uptime: true,
+                ..memlens_sources::collect::Plan::NOTHING
+            },
+        );
+        s.uptime.ok().copied()
+    };
     match (up(earlier), up(later)) {
         (Some(a), Some(b)) if b > a => Ok(()),
         (Some(_), Some(_)) => Err(Failure::usage(

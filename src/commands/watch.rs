@@ -3,7 +3,6 @@
 //! grew and how long until a limit at the slope found.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use memlens_analysis::procs;
@@ -27,21 +26,6 @@ pub const EXIT_ALERT: i32 = 4;
 
 /// A mapping group must grow by this much to be named.
 const MIN_MAPPING_GROWTH: u64 = 64 << 10;
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// Ctrl-C (and SIGTERM) end the watch with its summary instead of killing it.
-fn catch_interrupts() {
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
-}
 
 enum Targets {
     Pids(Vec<u32>),
@@ -135,7 +119,7 @@ pub fn run(root: &Root, args: &WatchArgs, out: &Output) -> Outcome {
         Targets::Pids(args.pid.clone())
     };
     let timeout = Duration::from_secs_f64(args.timeout.max(0.001));
-    catch_interrupts();
+    crate::output::catch_interrupts();
     let start = Instant::now();
     let mut series: Vec<Series> = Vec::new();
     let mut t0: Option<f64> = None;
@@ -697,7 +681,7 @@ fn sleep_until(
         String::new()
     };
     loop {
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if crate::output::interrupted() {
             return false;
         }
         let now = Instant::now();

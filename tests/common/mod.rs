@@ -465,3 +465,28 @@ impl Drop for TempTree {
         let _ = fs::remove_dir_all(&self.0);
     }
 }
+
+/// The views that read through a snapshot, for the tests that compare a view from a
+/// snapshot (file or history) with the same view from its capture tree.
+pub const SNAPSHOT_VIEWS: &[&[&str]] = &[
+    &[],
+    &["sys"],
+    &["sys", "--explain"],
+    &["ps"],
+    &["ps", "--by", "user", "--totals"],
+    &["ps", "--by", "command"],
+    &["ps", "--by", "cgroup"],
+    &["ps", "--pid", "15507,15506"],
+    &["vmstat"],
+    &["zones"],
+    &["buddy"],
+    &["buddy", "--types"],
+    &["slab"],
+    &["oom"],
+    &["cgroup"],
+    &["cgroup", "/user.slice", "--depth", "1"],
+    &["tunables"],
+    &["huge"],
+    &["ipc"],
+    &["doctor"],
+];

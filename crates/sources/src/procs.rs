@@ -103,7 +103,30 @@ impl Outcome {
 /// Reads one process. Parse errors are returned as `Failed`; a process that disappears
 /// half-way is `Vanished`.
 pub fn read_process(root: &Root, pid: u32, opts: &ScanOptions, buf: &mut Vec<u8>) -> Outcome {
-    read_process_with(root, pid, opts, buf, root.page_size())
+    read_process_with(root, pid, opts, buf, root.page_size(), None)
+}
+
+/// What a worker's watchdog times: while a file is being read, `since` is when that read
+/// began; while it is being parsed, `since` is [`PARSING`] and no time is counted (the
+/// time bound is on waiting for the kernel, which holds the target's mmap lock, not on
+/// parsing what it gave).
+struct Clock<'a> {
+    busy: &'a Busy,
+    t0: Instant,
+}
+
+/// `Busy::since` while the worker parses rather than reads.
+const PARSING: u64 = u64::MAX;
+
+impl Clock<'_> {
+    fn reading(&self) {
+        self.busy
+            .since
+            .store(self.t0.elapsed().as_nanos() as u64, Ordering::SeqCst);
+    }
+    fn parsing(&self) {
+        self.busy.since.store(PARSING, Ordering::SeqCst);
+    }
 }
 
 /// [`read_process`] with the root's page size already known (a scan asks once).
@@ -113,8 +136,9 @@ fn read_process_with(
     opts: &ScanOptions,
     buf: &mut Vec<u8>,
     page_size: u64,
+    clock: Option<&Clock>,
 ) -> Outcome {
-    match read_process_inner(root, pid, opts, buf, page_size) {
+    match read_process_inner(root, pid, opts, buf, page_size, clock) {
         Ok(o) => o,
         // A capture does not change while read: a process directory without its files
         // was not captured whole.
@@ -130,7 +154,10 @@ fn read_process_inner(
     opts: &ScanOptions,
     buf: &mut Vec<u8>,
     page_size: u64,
+    clock: Option<&Clock>,
 ) -> Result<Outcome> {
+    let reading = || clock.inspect(|c| c.reading());
+    let parsing = || clock.inspect(|c| c.parsing());
     let file = |name: &str| format!("proc/{pid}/{name}");
     let path = match root.read_into(&file("status"), buf) {
         Ok(p) => p,
@@ -161,7 +188,10 @@ fn read_process_inner(
             } else {
                 MAX_FILE
             };
-            match root.read_capped(&file($name), buf, cap) {
+            reading();
+            let read = root.read_capped(&file($name), buf, cap);
+            parsing();
+            match read {
                 Ok(path) => match $parse(&buf[..]) {
                     Ok(v) => Some(v),
                     Err(e) => {
@@ -278,7 +308,15 @@ fn spawn_worker(shared: Arc<Shared>) -> Arc<Busy> {
             b.since
                 .store(s.t0.elapsed().as_nanos() as u64, Ordering::SeqCst);
             b.job.store(i + 1, Ordering::SeqCst);
-            let outcome = read_process_with(&s.root, s.pids[i], &s.opts, &mut buf, s.page_size);
+            let clock = Clock { busy: &b, t0: s.t0 };
+            let outcome = read_process_with(
+                &s.root,
+                s.pids[i],
+                &s.opts,
+                &mut buf,
+                s.page_size,
+                Some(&clock),
+            );
             b.job.store(0, Ordering::SeqCst);
             s.finish(i, outcome);
         }

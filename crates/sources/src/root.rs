@@ -69,6 +69,18 @@ impl Root {
     }
 
     /// A root directory; `/` is the live system. Fails when it holds no `proc/meminfo`.
+    /// A root that answers from a snapshot already in memory (one sample of a history
+    /// store); `base` names it in messages.
+    pub fn of_snapshot(base: impl Into<PathBuf>, s: memlens_model::Snapshot) -> Self {
+        Root {
+            base: base.into(),
+            live: false,
+            dir: None,
+            unreadable: Default::default(),
+            snapshot: Some(Arc::new(s)),
+        }
+    }
+
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let base: PathBuf = dir.into();
         if base == Path::new("/") {

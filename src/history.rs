@@ -1,0 +1,96 @@
+//! The history store as commands meet it: where it is by default, `--at TIME` turned
+//! into the roots a view reads, and the store's errors as failures.
+
+use std::path::PathBuf;
+
+use memlens_sources::Root;
+use memlens_store::{Reader, Store, StoreError};
+
+use crate::failure::Failure;
+use crate::output::warn;
+
+/// `/var/lib/memlens` as root; else `$XDG_DATA_HOME/memlens` or `~/.local/share/memlens`.
+pub fn default_db() -> PathBuf {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return PathBuf::from("/var/lib/memlens");
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("memlens");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/share/memlens"),
+        None => PathBuf::from("memlens-history"),
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Busy { .. } => Failure::refused(e.to_string()),
+            _ => Failure::read(e.to_string()),
+        }
+    }
+}
+
+/// Opens a store to read, saying once what was found damaged in it.
+pub fn open(db: Option<&PathBuf>) -> Result<Reader, Failure> {
+    let dir = db.cloned().unwrap_or_else(default_db);
+    let r = Store::open_read(&dir)?;
+    for w in r.warnings() {
+        warn(w);
+    }
+    Ok(r)
+}
+
+/// Nanoseconds since the epoch of TIME as given on the command line.
+pub fn instant(what: &str, s: &str) -> Result<u64, Failure> {
+    let ns = crate::when::parse(s, jiff::Timestamp::now())
+        .map_err(|e| Failure::usage(format!("{what}: {e}")))?;
+    u64::try_from(ns).map_err(|_| Failure::usage(format!("{what} {s:?}: before 1970")))
+}
+
+/// `--at TIME`: the root of the sample at or before TIME and, for rates, of the one before
+/// it. Says on stderr which sample is shown.
+pub fn roots_at(
+    db: Option<&PathBuf>,
+    at: &str,
+    with_earlier: bool,
+) -> Result<(Root, Option<Root>), Failure> {
+    let t = instant("--at", at)?;
+    let r = open(db)?;
+    let Some((taken, snap)) = r.at_or_before(t)? else {
+        let first = r.times().first().copied().unwrap_or(0);
+        return Err(Failure::read(format!(
+            "{}: --at {at}: before the first sample ({})",
+            r.dir().display(),
+            crate::when::show(first)
+        )));
+    };
+    let gap = t.saturating_sub(taken) as f64 / 1e9;
+    warn(&format!(
+        "--at {at}: the sample of {}{}",
+        crate::when::show(taken),
+        if gap >= 0.5 {
+            format!(", {gap:.0} s before")
+        } else {
+            String::new()
+        }
+    ));
+    let name = |t: u64| r.dir().join(format!("@{}", crate::when::show(t)));
+    // Rates need the sample before, of the same boot (its uptime smaller).
+    let earlier = match with_earlier.then(|| r.before(taken)).transpose()?.flatten() {
+        Some((t0, s0))
+            if s0.meta.boot_id == snap.meta.boot_id
+                && matches!((s0.uptime.ok(), snap.uptime.ok()), (Some(a), Some(b)) if a < b) =>
+        {
+            Some(Root::of_snapshot(name(t0), s0))
+        }
+        Some(_) => {
+            warn("the sample before it is of another boot: rates since boot only");
+            None
+        }
+        None => None,
+    };
+    Ok((Root::of_snapshot(name(taken), snap), earlier))
+}
