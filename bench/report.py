@@ -66,3 +66,49 @@ print("| command | memlens | reference | memlens / reference | memlens peak RSS 
 print("|---|---|---|---|---|")
 print(f"| memlens sys vs free | {ms(sysr['memlens-sys']):.2f} ms | {ms(sysr['free']):.2f} ms | {ms(sysr['memlens-sys']) / ms(sysr['free']):.2f}x | {int(other['sys']) / 1024:.1f} MiB |")
 print(f"| memlens maps vs pmap -X (10,000 mappings) | {ms(mapsr['memlens-maps']):.1f} ms | {ms(mapsr['pmap-X']):.1f} ms | {ms(mapsr['memlens-maps']) / ms(mapsr['pmap-X']):.2f}x | {int(other['maps']) / 1024:.1f} MiB |")
+
+
+# memlens record, end to end, on the 1,000-process population.
+import re
+rec = []
+for mode in ["quiet", "churny"]:
+    log = os.path.join(out, f"record-{mode}.log")
+    if not os.path.exists(log):
+        continue
+    frames = [(int(p), int(b), "key" in k, float(t)) for p, b, k, t in
+              re.findall(r"sample \d+: (\d+) processes, (\d+) bytes( \(key frame\))? in ([\d.]+) ms", open(log).read())]
+    if not frames:
+        continue
+    el, u, sy, kb = open(os.path.join(out, f"record-{mode}.time")).read().split()
+    n = len(frames)
+    procs = sum(f[0] for f in frames) / n
+    key = [f[1] for f in frames if f[2]]
+    delta = [f[1] for f in frames if not f[2]]
+    dmean = sum(delta) / max(len(delta), 1)
+    kmean = sum(key) / max(len(key), 1)
+    # One key frame every 720 samples, as record writes them.
+    amort = (kmean + 719 * dmean) / 720 / procs
+    cpu = (float(u) + float(sy)) / n
+    at = load(f"at-{mode}.json")
+    rec.append((mode, procs, n, kmean, dmean, amort, cpu, int(kb), at))
+if rec:
+    print("\n## `memlens record` on the 1,000-process population\n")
+    print("Samples every 0.5 s for 20 s (`--verbose` gives each frame's size); CPU is user + system "
+          "over the whole run, per sample; one key frame every 720 samples (an hour at 5 s) is "
+          "amortised into bytes per process-sample. Churny: about 50 short-lived processes start "
+          "every second.\n")
+    print("| host | processes | samples | key frame | delta frame (mean) | bytes per process-sample (amortised) | bytes per day at 5 s | CPU per sample | % of a core at 5 s | peak RSS | `sys --at` | `ps --at` |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for mode, procs, n, k, d, amort, cpu, kb, at in rec:
+        day = amort * procs * 17280
+        sa = f"{ms(at['sys-at']):.1f} ms" if at else "-"
+        pa = f"{ms(at['ps-at']):.1f} ms" if at else "-"
+        print(f"| {mode} | {procs:.0f} | {n} | {k / 1024:.1f} KiB | {d:.0f} B | {amort:.2f} B | {day / 2**20:.1f} MiB "
+              f"| {cpu * 1000:.1f} ms | {cpu / 5 * 100:.2f}% | {kb / 1024:.1f} MiB | {sa} | {pa} |")
+
+store = os.path.join(out, "store.txt")
+if os.path.exists(store):
+    print("\n## The history store alone (`cargo run --release -p memlens-store --example measure`)\n")
+    print("```")
+    print(open(store).read().rstrip())
+    print("```")

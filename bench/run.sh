@@ -73,6 +73,33 @@ measure_ps() {
   "$M" capture --file "$out/snap-$n" >/dev/null
   echo "$n $count $(stat -c %s "$out/snap-$n") $(zcat "$out/snap-$n" | wc -c)" >> "$out/snap.txt"
   rm -f "$out/snap-$n"
+  if [ "$n" = 1000 ]; then
+    measure_record "$n"
+  fi
+}
+
+# memlens record on this population: 40 samples, quiet, then with churn (about 50
+# short-lived processes started a second). Per sample: bytes and time (from --verbose);
+# in all: CPU time and peak RSS (GNU time).
+measure_record() {
+  local n=$1 mode
+  for mode in quiet churny; do
+    local db=$out/hist-$mode
+    rm -rf "$db"
+    local churn=
+    if [ "$mode" = churny ]; then
+      ( while :; do for _ in $(seq 50); do sleep "0.$((RANDOM % 9 + 1))" & done; sleep 1; done ) &
+      churn=$!
+    fi
+    /usr/bin/time -f "%e %U %S %M" -o "$out/record-$mode.time" \
+      "$M" record --db "$db" --interval 0.5s --for 20s --verbose 2> "$out/record-$mode.log"
+    if [ -n "$churn" ]; then kill "$churn"; wait "$churn" 2>/dev/null || true; fi
+    du -sb "$db" | cut -f1 > "$out/record-$mode.bytes"
+    # --at on this store: the last sample, and one in the middle.
+    hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$out/at-$mode.json" \
+      -n "sys-at" "$M sys --at now --db $db" -n "ps-at" "$M ps --at now --db $db" >/dev/null 2>&1
+    rm -rf "$db"
+  done
 }
 
 : > "$out/peak.txt"
@@ -89,6 +116,11 @@ hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$out/maps.json" \
   -n "memlens-maps" "$M maps $maps_pid" -n "pmap-X" "pmap -X $maps_pid" >/dev/null
 echo "sys $(peak "$M" sys)" > "$out/peak-other.txt"
 echo "maps $(peak "$M" maps "$maps_pid")" >> "$out/peak-other.txt"
+
+# The store alone: bytes per process-sample of a synthetic 1,000-process machine over
+# many samples (key frames amortised), append CPU, fdatasync, the writer's RSS over a
+# simulated day, and --at on a week of history.
+cargo run --release --quiet -p memlens-store --example measure -- "$out" > "$out/store.txt" 2>&1 || true
 
 python3 bench/report.py "$out" > bench/results.md
 cat bench/results.md
