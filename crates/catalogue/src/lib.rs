@@ -6,7 +6,8 @@
 //!
 //! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
 //! mappings (`maps`), cgroups (`cgroup`), zones (`zones`), slab caches (`slab`), free
-//! lists (`buddy`) and hugetlb pools (`huge`, whose process lists are process figures).
+//! lists (`buddy`), hugetlb pools (`huge`, whose process lists are process figures) and
+//! shared memory segments and files (`ipc`).
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub enum Scope {
     Buddy,
     /// One hugetlb pool (`memlens huge`), from `/sys/kernel/mm/hugepages`.
     Huge,
+    /// One SysV shared memory segment or one POSIX shared memory file (`memlens ipc`).
+    Ipc,
 }
 
 impl Scope {
@@ -45,6 +48,7 @@ impl Scope {
         Scope::Slab,
         Scope::Buddy,
         Scope::Huge,
+        Scope::Ipc,
     ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
@@ -60,6 +64,7 @@ impl Scope {
             Scope::Slab => "slab",
             Scope::Buddy => "buddy",
             Scope::Huge => "huge",
+            Scope::Ipc => "ipc",
         }
     }
 
@@ -372,6 +377,23 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Huge, key: "reserved", header: "RESERVED SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "resv_hugepages × page size", meaning: "Memory of the reserved pages" },
     Figure { scope: Scope::Huge, key: "surplus", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "surplus_hugepages × page size", meaning: "Memory of the surplus pages" },
     Figure { scope: Scope::Huge, key: "used", header: "USED", unit: Unit::Bytes, kind: Kind::Gauge, source: "(nr_hugepages - free_hugepages) × page size", meaning: "Memory of the pool's pages someone has faulted in" },
+    Figure { scope: Scope::Ipc, key: "key", header: "", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm key", meaning: "The segment's key as the kernel prints it, in signed decimal (0: IPC_PRIVATE)" },
+    Figure { scope: Scope::Ipc, key: "key_hex", header: "KEY", unit: Unit::Hex, kind: Kind::Label, source: "sysvipc/shm key", meaning: "The segment's key as ipcs prints it (0x%08x)" },
+    Figure { scope: Scope::Ipc, key: "shmid", header: "SHMID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm shmid", meaning: "The segment's identifier, as shmget() returns it" },
+    Figure { scope: Scope::Ipc, key: "owner", header: "OWNER", unit: Unit::Text, kind: Kind::Label, source: "/etc/passwd of the segment or file owner's UID", meaning: "The owner's user name (the UID when unknown)" },
+    Figure { scope: Scope::Ipc, key: "uid", header: "", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm uid", meaning: "The segment owner's user ID" },
+    Figure { scope: Scope::Ipc, key: "perms", header: "PERMS", unit: Unit::Text, kind: Kind::Label, source: "sysvipc/shm perms (the file's mode for POSIX)", meaning: "Permission bits in octal, as ipcs and ls show them" },
+    Figure { scope: Scope::Ipc, key: "mode", header: "", unit: Unit::Mode, kind: Kind::Label, source: "sysvipc/shm perms", meaning: "The segment's whole mode: permission bits, SHM_DEST (0o1000) and SHM_LOCKED (0o2000)" },
+    Figure { scope: Scope::Ipc, key: "dest", header: "", unit: Unit::Flag, kind: Kind::Label, source: "sysvipc/shm perms & SHM_DEST", meaning: "Marked for removal (IPC_RMID): freed at the last detach" },
+    Figure { scope: Scope::Ipc, key: "locked", header: "", unit: Unit::Flag, kind: Kind::Label, source: "sysvipc/shm perms & SHM_LOCKED", meaning: "Locked in RAM with SHM_LOCK: never swapped out" },
+    Figure { scope: Scope::Ipc, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "sysvipc/shm size (the file's size for POSIX)", meaning: "Size of the segment or file, touched or not" },
+    Figure { scope: Scope::Ipc, key: "allocated", header: "ALLOCATED", unit: Unit::Bytes, kind: Kind::Gauge, source: "the file's blocks × 512", meaning: "Memory a POSIX shared memory file takes (less than its size where it is sparse)" },
+    Figure { scope: Scope::Ipc, key: "rss", header: "RSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "sysvipc/shm rss", meaning: "The segment's pages in RAM (part of meminfo Shmem)" },
+    Figure { scope: Scope::Ipc, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "sysvipc/shm swap", meaning: "The segment's pages in swap" },
+    Figure { scope: Scope::Ipc, key: "nattch", header: "NATTCH", unit: Unit::Count, kind: Kind::Gauge, source: "sysvipc/shm nattch", meaning: "Attachments of the segment (shmat() not yet undone by shmdt() or exit)" },
+    Figure { scope: Scope::Ipc, key: "cpid", header: "CPID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm cpid", meaning: "The process that created the segment" },
+    Figure { scope: Scope::Ipc, key: "lpid", header: "LPID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm lpid", meaning: "The last process to attach or detach the segment" },
+    Figure { scope: Scope::Ipc, key: "name", header: "NAME", unit: Unit::Text, kind: Kind::Label, source: "the file's name in /dev/shm", meaning: "The POSIX shared memory object: its name (shm_open()), a file in /dev/shm" },
 ];
 
 /// The figure of a scope with this key.
