@@ -1,13 +1,16 @@
 //! The catalogue of figures: every figure memlens shows, named once — its key (the JSON
-//! and CSV key, the stem of a metric name), its column header, unit, kind (gauge or
-//! counter), the kernel field it comes from, and a one-line meaning. Tables, JSON, sort
+//! and CSV key, the stem of a metric name), its column header, unit, kind (gauge, counter
+//! or label), the kernel field it comes from, and a one-line meaning. Tables, JSON, sort
 //! keys and `explain` take names and meanings from here; the history recorder and the
 //! metrics endpoint will too.
 //!
-//! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
-//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`), slab caches (`slab`), free
-//! lists (`buddy`), hugetlb pools (`huge`, whose process lists are process figures) and
-//! shared memory segments and files (`ipc`).
+//! Covered so far, one [`Scope`] each: the system summary (`sys`), process rows (`ps`,
+//! `oom` and the process lists of `huge`), rates (`vmstat`), mappings (`maps`), cgroups
+//! (`cgroup`), zones (`zones`), slab caches (`slab`), free lists (`buddy`), hugetlb pools
+//! (`huge`) and shared memory segments and files (`ipc`): every key their rows print.
+//! Not yet: what views print besides their rows (totals, `zones`' free_gap, `maps`'
+//! rollup_check, the THP and KSM state, IPC counts and limits), `tunables`, `doctor` and
+//! the overview.
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
