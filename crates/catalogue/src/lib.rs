@@ -165,6 +165,25 @@ pub struct Figure {
     pub meaning: &'static str,
 }
 
+/// The meanings the glossary shares: its meminfo `HugePages_*` entries are these figures
+/// of the default-size pool. Macros, so that the glossary can add to them in constants
+/// (`concat!`) and each is written once.
+#[macro_export]
+macro_rules! shared_meaning {
+    (huge_total_pages) => {
+        "Pages in the pool (a count, not kB): persistent plus surplus"
+    };
+    (huge_free_pages) => {
+        "Pages of the pool not yet faulted in (a count), reserved ones included"
+    };
+    (huge_reserved_pages) => {
+        "Pages of the pool promised to mappings but not yet faulted in (a count): free now, but taken"
+    };
+    (huge_surplus_pages) => {
+        "Pages above the persistent pool, allocated thanks to nr_overcommit_hugepages (a count)"
+    };
+}
+
 #[rustfmt::skip]
 pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::System, key: "total", header: "total", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemTotal", meaning: "MemTotal: RAM the kernel manages (physical RAM minus firmware and kernel image reservations)" },
@@ -370,10 +389,10 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Buddy, key: "unusable_index", header: "", unit: Unit::Fraction, kind: Kind::Gauge, source: "free blocks per order (extfrag unusable_index)", meaning: "Unusable free space index of each order: the share of free memory in blocks too small for it, 0 to 1 (CSV unusable_0, unusable_1...)" },
     Figure { scope: Scope::Buddy, key: "blocks", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "pagetypeinfo Number of blocks type", meaning: "Page blocks of the zone per migrate type, each of pages_per_block pages (--types)" },
     Figure { scope: Scope::Huge, key: "page_size", header: "PAGE SIZE", unit: Unit::Bytes, kind: Kind::Label, source: "sysfs hugepages-SIZEkB", meaning: "The size of the pool's pages" },
-    Figure { scope: Scope::Huge, key: "total_pages", header: "TOTAL", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_hugepages", meaning: "Pages in the pool (a count): persistent plus surplus" },
-    Figure { scope: Scope::Huge, key: "free_pages", header: "FREE", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs free_hugepages", meaning: "Pages of the pool not yet faulted in (a count), reserved ones included" },
-    Figure { scope: Scope::Huge, key: "reserved_pages", header: "RESERVED", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs resv_hugepages", meaning: "Pages promised to mappings but not yet faulted in (a count): free now, but taken" },
-    Figure { scope: Scope::Huge, key: "surplus_pages", header: "SURPLUS", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs surplus_hugepages", meaning: "Pages above the persistent pool, allocated thanks to nr_overcommit_hugepages (a count)" },
+    Figure { scope: Scope::Huge, key: "total_pages", header: "TOTAL", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_hugepages", meaning: shared_meaning!(huge_total_pages) },
+    Figure { scope: Scope::Huge, key: "free_pages", header: "FREE", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs free_hugepages", meaning: shared_meaning!(huge_free_pages) },
+    Figure { scope: Scope::Huge, key: "reserved_pages", header: "RESERVED", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs resv_hugepages", meaning: shared_meaning!(huge_reserved_pages) },
+    Figure { scope: Scope::Huge, key: "surplus_pages", header: "SURPLUS", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs surplus_hugepages", meaning: shared_meaning!(huge_surplus_pages) },
     Figure { scope: Scope::Huge, key: "overcommit_pages", header: "OVERCOMMIT", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_overcommit_hugepages", meaning: "How many surplus pages the pool may grow by on demand (a count)" },
     Figure { scope: Scope::Huge, key: "total", header: "POOL SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "nr_hugepages × page size", meaning: "Memory of the pool, used or not: nothing else can have it" },
     Figure { scope: Scope::Huge, key: "free", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "free_hugepages × page size", meaning: "Memory of the pool not yet faulted in, the reserved part included" },
