@@ -297,6 +297,31 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     }
 }
 
+/// The other views have no --sort (each keeps one order: maps --by by RSS, cgroup
+/// siblings by usage, slab caches by size...). One that gains it must have its sort keys
+/// checked against its scope here, as ps's are above.
+#[test]
+fn only_ps_takes_sort_keys() {
+    for view in [
+        &["maps", "15507"][..],
+        &["cgroup"],
+        &["zones"],
+        &["slab"],
+        &["buddy"],
+        &["huge"],
+        &["ipc"],
+        &["oom"],
+        &["vmstat"],
+    ] {
+        let mut args = vec!["--root", VM];
+        args.extend_from_slice(view);
+        args.extend(["--sort", "size"]);
+        let r = memlens(&args);
+        assert_eq!(r.code, EXIT_USAGE, "{view:?} --sort: {}", r.stderr);
+        assert!(r.stderr.contains("'--sort'"), "{view:?}: {}", r.stderr);
+    }
+}
+
 #[test]
 fn explain_knows_every_figure() {
     for f in FIGURES {
