@@ -219,6 +219,27 @@ fn huge_pool_rows_are_catalogued() {
 }
 
 #[test]
+fn ipc_rows_are_catalogued() {
+    // The fixtures have no segments and no dev/shm: a copy given two segments (one
+    // marked for removal, one locked and partly swapped) and a POSIX shared memory file.
+    let t = TempTree::copy_of("vm-6.18-hybrid", "catalogue-ipc");
+    t.write(
+        "proc/sysvipc/shm",
+        "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap
+         0         48  1600               8388608   377   377      2     0     0     0     0 1795307189          0 1795307189               8388608                     0
+-559038737         49  2640              67108864  4001  4002      0     1     1     0     0          0          0 1795307200              16777216               4194304
+",
+    );
+    t.write("dev/shm/app.buf", &"x".repeat(12288));
+    let j = t.run(&["ipc", "--json"]).json();
+    let mut printed = Printed::default();
+    printed.add_at(&j, "/segments", &[], &[]);
+    printed.add_at(&j, "/posix_shm/files", &[], &[]);
+    assert!(!j["posix_shm"]["files"].as_array().unwrap().is_empty());
+    printed.are_catalogued(Scope::Ipc);
+}
+
+#[test]
 fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     // The system summary: exactly the catalogue's system figures.
     assert_eq!(keys(&json(&["sys", "--json"])), catalogued(Scope::System));
@@ -273,6 +294,31 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     // ps sorts by catalogued figures.
     for k in memlens_analysis::procs::SORT_KEYS {
         assert!(process.contains(*k), "sort key {k}");
+    }
+}
+
+/// The other views have no --sort (each keeps one order: maps --by by RSS, cgroup
+/// siblings by usage, slab caches by size...). One that gains it must have its sort keys
+/// checked against its scope here, as ps's are above.
+#[test]
+fn only_ps_takes_sort_keys() {
+    for view in [
+        &["maps", "15507"][..],
+        &["cgroup"],
+        &["zones"],
+        &["slab"],
+        &["buddy"],
+        &["huge"],
+        &["ipc"],
+        &["oom"],
+        &["vmstat"],
+    ] {
+        let mut args = vec!["--root", VM];
+        args.extend_from_slice(view);
+        args.extend(["--sort", "size"]);
+        let r = memlens(&args);
+        assert_eq!(r.code, EXIT_USAGE, "{view:?} --sort: {}", r.stderr);
+        assert!(r.stderr.contains("'--sort'"), "{view:?}: {}", r.stderr);
     }
 }
 

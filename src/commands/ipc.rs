@@ -3,12 +3,14 @@
 
 use crate::failure::Outcome;
 use memlens_analysis::ipc::{report, Inputs, IpcReport};
+use memlens_catalogue::Scope;
 use memlens_model::Sysctls;
 use memlens_present::{bytes, json, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 
 use crate::output::{print, Format, Output};
+use crate::render::{left, right};
 
 /// The IPC limits this view shows, under `proc/sys/kernel`.
 const LIMITS: &[&str] = &[
@@ -17,16 +19,17 @@ const LIMITS: &[&str] = &[
 
 fn segments_table(r: &IpcReport) -> Table {
     let mut t = Table::new(vec![
-        Column::left("KEY", "key_hex"),
-        Column::right("SHMID", "shmid"),
-        Column::left("OWNER", "owner"),
-        Column::right("PERMS", "perms"),
-        Column::right("SIZE", "size"),
-        Column::right("RSS", "rss"),
-        Column::right("SWAP", "swap"),
-        Column::right("NATTCH", "nattch"),
-        Column::right("CPID", "cpid"),
-        Column::right("LPID", "lpid"),
+        left(Scope::Ipc, "key_hex"),
+        right(Scope::Ipc, "shmid"),
+        left(Scope::Ipc, "owner"),
+        right(Scope::Ipc, "perms"),
+        right(Scope::Ipc, "size"),
+        right(Scope::Ipc, "rss"),
+        right(Scope::Ipc, "swap"),
+        right(Scope::Ipc, "nattch"),
+        right(Scope::Ipc, "cpid"),
+        right(Scope::Ipc, "lpid"),
+        // Not a figure: dest and locked, as words.
         Column::left("STATUS", "status"),
     ]);
     for s in r.segments.iter().flatten() {
@@ -54,11 +57,11 @@ fn segments_table(r: &IpcReport) -> Table {
 
 fn posix_table(r: &IpcReport) -> Table {
     let mut t = Table::new(vec![
-        Column::right("SIZE", "size"),
-        Column::right("ALLOCATED", "allocated"),
-        Column::left("OWNER", "owner"),
-        Column::right("PERMS", "perms"),
-        Column::left("NAME", "name"),
+        right(Scope::Ipc, "size"),
+        right(Scope::Ipc, "allocated"),
+        left(Scope::Ipc, "owner"),
+        right(Scope::Ipc, "perms"),
+        left(Scope::Ipc, "name"),
     ]);
     for f in &r.posix_shm.files {
         t.rows.push(vec![

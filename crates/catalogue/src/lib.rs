@@ -1,12 +1,16 @@
 //! The catalogue of figures: every figure memlens shows, named once — its key (the JSON
-//! and CSV key, the stem of a metric name), its column header, unit, kind (gauge or
-//! counter), the kernel field it comes from, and a one-line meaning. Tables, JSON, sort
+//! and CSV key, the stem of a metric name), its column header, unit, kind (gauge, counter
+//! or label), the kernel field it comes from, and a one-line meaning. Tables, JSON, sort
 //! keys and `explain` take names and meanings from here; the history recorder and the
 //! metrics endpoint will too.
 //!
-//! Covered so far: the system summary (`sys`), process rows (`ps`), rates (`vmstat`),
-//! mappings (`maps`), cgroups (`cgroup`), zones (`zones`), slab caches (`slab`), free
-//! lists (`buddy`) and hugetlb pools (`huge`, whose process lists are process figures).
+//! Covered so far, one [`Scope`] each: the system summary (`sys`), process rows (`ps`,
+//! `oom` and the process lists of `huge`), rates (`vmstat`), mappings (`maps`), cgroups
+//! (`cgroup`), zones (`zones`), slab caches (`slab`), free lists (`buddy`), hugetlb pools
+//! (`huge`) and shared memory segments and files (`ipc`): every key their rows print.
+//! Not yet: what views print besides their rows (totals, `zones`' free_gap, `maps`'
+//! rollup_check, the THP and KSM state, IPC counts and limits), `tunables`, `doctor` and
+//! the overview.
 
 /// Which view a figure belongs to (keys are unique within a scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +35,8 @@ pub enum Scope {
     Buddy,
     /// One hugetlb pool (`memlens huge`), from `/sys/kernel/mm/hugepages`.
     Huge,
+    /// One SysV shared memory segment or one POSIX shared memory file (`memlens ipc`).
+    Ipc,
 }
 
 impl Scope {
@@ -45,6 +51,7 @@ impl Scope {
         Scope::Slab,
         Scope::Buddy,
         Scope::Huge,
+        Scope::Ipc,
     ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
@@ -60,6 +67,7 @@ impl Scope {
             Scope::Slab => "slab",
             Scope::Buddy => "buddy",
             Scope::Huge => "huge",
+            Scope::Ipc => "ipc",
         }
     }
 
@@ -155,6 +163,25 @@ pub struct Figure {
     /// Where it comes from: the kernel file and field, or how it is derived.
     pub source: &'static str,
     pub meaning: &'static str,
+}
+
+/// The meanings the glossary shares: its meminfo `HugePages_*` entries are these figures
+/// of the default-size pool. Macros, so that the glossary can add to them in constants
+/// (`concat!`) and each is written once.
+#[macro_export]
+macro_rules! shared_meaning {
+    (huge_total_pages) => {
+        "Pages in the pool (a count, not kB): persistent plus surplus"
+    };
+    (huge_free_pages) => {
+        "Pages of the pool not yet faulted in (a count), reserved ones included"
+    };
+    (huge_reserved_pages) => {
+        "Pages of the pool promised to mappings but not yet faulted in (a count): free now, but taken"
+    };
+    (huge_surplus_pages) => {
+        "Pages above the persistent pool, allocated thanks to nr_overcommit_hugepages (a count)"
+    };
 }
 
 #[rustfmt::skip]
@@ -362,16 +389,33 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Buddy, key: "unusable_index", header: "", unit: Unit::Fraction, kind: Kind::Gauge, source: "free blocks per order (extfrag unusable_index)", meaning: "Unusable free space index of each order: the share of free memory in blocks too small for it, 0 to 1 (CSV unusable_0, unusable_1...)" },
     Figure { scope: Scope::Buddy, key: "blocks", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "pagetypeinfo Number of blocks type", meaning: "Page blocks of the zone per migrate type, each of pages_per_block pages (--types)" },
     Figure { scope: Scope::Huge, key: "page_size", header: "PAGE SIZE", unit: Unit::Bytes, kind: Kind::Label, source: "sysfs hugepages-SIZEkB", meaning: "The size of the pool's pages" },
-    Figure { scope: Scope::Huge, key: "total_pages", header: "TOTAL", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_hugepages", meaning: "Pages in the pool (a count): persistent plus surplus" },
-    Figure { scope: Scope::Huge, key: "free_pages", header: "FREE", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs free_hugepages", meaning: "Pages of the pool not yet faulted in (a count), reserved ones included" },
-    Figure { scope: Scope::Huge, key: "reserved_pages", header: "RESERVED", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs resv_hugepages", meaning: "Pages promised to mappings but not yet faulted in (a count): free now, but taken" },
-    Figure { scope: Scope::Huge, key: "surplus_pages", header: "SURPLUS", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs surplus_hugepages", meaning: "Pages above the persistent pool, allocated thanks to nr_overcommit_hugepages (a count)" },
+    Figure { scope: Scope::Huge, key: "total_pages", header: "TOTAL", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_hugepages", meaning: shared_meaning!(huge_total_pages) },
+    Figure { scope: Scope::Huge, key: "free_pages", header: "FREE", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs free_hugepages", meaning: shared_meaning!(huge_free_pages) },
+    Figure { scope: Scope::Huge, key: "reserved_pages", header: "RESERVED", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs resv_hugepages", meaning: shared_meaning!(huge_reserved_pages) },
+    Figure { scope: Scope::Huge, key: "surplus_pages", header: "SURPLUS", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs surplus_hugepages", meaning: shared_meaning!(huge_surplus_pages) },
     Figure { scope: Scope::Huge, key: "overcommit_pages", header: "OVERCOMMIT", unit: Unit::Count, kind: Kind::Gauge, source: "sysfs nr_overcommit_hugepages", meaning: "How many surplus pages the pool may grow by on demand (a count)" },
     Figure { scope: Scope::Huge, key: "total", header: "POOL SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "nr_hugepages × page size", meaning: "Memory of the pool, used or not: nothing else can have it" },
     Figure { scope: Scope::Huge, key: "free", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "free_hugepages × page size", meaning: "Memory of the pool not yet faulted in, the reserved part included" },
     Figure { scope: Scope::Huge, key: "reserved", header: "RESERVED SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "resv_hugepages × page size", meaning: "Memory of the reserved pages" },
     Figure { scope: Scope::Huge, key: "surplus", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "surplus_hugepages × page size", meaning: "Memory of the surplus pages" },
     Figure { scope: Scope::Huge, key: "used", header: "USED", unit: Unit::Bytes, kind: Kind::Gauge, source: "(nr_hugepages - free_hugepages) × page size", meaning: "Memory of the pool's pages someone has faulted in" },
+    Figure { scope: Scope::Ipc, key: "key", header: "", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm key", meaning: "The segment's key as the kernel prints it, in signed decimal (0: IPC_PRIVATE)" },
+    Figure { scope: Scope::Ipc, key: "key_hex", header: "KEY", unit: Unit::Hex, kind: Kind::Label, source: "sysvipc/shm key", meaning: "The segment's key as ipcs prints it (0x%08x)" },
+    Figure { scope: Scope::Ipc, key: "shmid", header: "SHMID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm shmid", meaning: "The segment's identifier, as shmget() returns it" },
+    Figure { scope: Scope::Ipc, key: "owner", header: "OWNER", unit: Unit::Text, kind: Kind::Label, source: "/etc/passwd of the segment or file owner's UID", meaning: "The owner's user name (the UID when unknown)" },
+    Figure { scope: Scope::Ipc, key: "uid", header: "", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm uid", meaning: "The segment owner's user ID" },
+    Figure { scope: Scope::Ipc, key: "perms", header: "PERMS", unit: Unit::Text, kind: Kind::Label, source: "sysvipc/shm perms (the file's mode for POSIX)", meaning: "Permission bits in octal, as ipcs and ls show them" },
+    Figure { scope: Scope::Ipc, key: "mode", header: "", unit: Unit::Mode, kind: Kind::Label, source: "sysvipc/shm perms", meaning: "The segment's whole mode: permission bits, SHM_DEST (0o1000) and SHM_LOCKED (0o2000)" },
+    Figure { scope: Scope::Ipc, key: "dest", header: "", unit: Unit::Flag, kind: Kind::Label, source: "sysvipc/shm perms & SHM_DEST", meaning: "Marked for removal (IPC_RMID): freed at the last detach" },
+    Figure { scope: Scope::Ipc, key: "locked", header: "", unit: Unit::Flag, kind: Kind::Label, source: "sysvipc/shm perms & SHM_LOCKED", meaning: "Locked in RAM with SHM_LOCK: never swapped out" },
+    Figure { scope: Scope::Ipc, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "sysvipc/shm size (the file's size for POSIX)", meaning: "Size of the segment or file, touched or not" },
+    Figure { scope: Scope::Ipc, key: "allocated", header: "ALLOCATED", unit: Unit::Bytes, kind: Kind::Gauge, source: "the file's blocks × 512", meaning: "Memory a POSIX shared memory file takes (less than its size where it is sparse)" },
+    Figure { scope: Scope::Ipc, key: "rss", header: "RSS", unit: Unit::Bytes, kind: Kind::Gauge, source: "sysvipc/shm rss", meaning: "The segment's pages in RAM (part of meminfo Shmem)" },
+    Figure { scope: Scope::Ipc, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "sysvipc/shm swap", meaning: "The segment's pages in swap" },
+    Figure { scope: Scope::Ipc, key: "nattch", header: "NATTCH", unit: Unit::Count, kind: Kind::Gauge, source: "sysvipc/shm nattch", meaning: "Attachments of the segment (shmat() not yet undone by shmdt() or exit)" },
+    Figure { scope: Scope::Ipc, key: "cpid", header: "CPID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm cpid", meaning: "The process that created the segment" },
+    Figure { scope: Scope::Ipc, key: "lpid", header: "LPID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm lpid", meaning: "The last process to attach or detach the segment" },
+    Figure { scope: Scope::Ipc, key: "name", header: "NAME", unit: Unit::Text, kind: Kind::Label, source: "the file's name in /dev/shm", meaning: "The POSIX shared memory object: its name (shm_open()), a file in /dev/shm" },
 ];
 
 /// The figure of a scope with this key.

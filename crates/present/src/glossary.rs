@@ -5,6 +5,7 @@
 //! watermarks...), and obsolete terms still found in old documentation, each explained as
 //! obsolete with what replaced it. Lookup ignores case, and then spaces, `-` and `_`.
 
+use memlens_catalogue::shared_meaning;
 use serde::Serialize;
 
 /// One glossary entry.
@@ -173,10 +174,11 @@ pub const ENTRIES: &[Entry] = &[
     e("CmaFree", "meminfo", "The CMA area not allocated to devices."),
     e("Unaccepted", "meminfo", "Confidential-computing guests (TDX, SEV-SNP, 6.5+): memory the guest has not accepted from the host yet, accepted lazily on first use."),
     e("Balloon", "meminfo", "Memory taken by a balloon driver (virtio-balloon) and given back to the hypervisor."),
-    e("HugePages_Total", "meminfo", "Pages in the default-size hugetlb pool (a count, not kB): persistent plus surplus."),
-    e("HugePages_Free", "meminfo", "Pages of the default hugetlb pool not yet faulted in (a count), reserved ones included."),
-    e("HugePages_Rsvd", "meminfo", "Hugetlb pages promised to mappings but not yet faulted in (a count): free now, but taken."),
-    e("HugePages_Surp", "meminfo", "Hugetlb pages above the persistent pool, allocated thanks to nr_overcommit_hugepages (a count)."),
+    // The default-size pool's figures of `memlens huge`: the catalogue's meanings.
+    e("HugePages_Total", "meminfo", concat!(shared_meaning!(huge_total_pages), "; of the default-size pool (memlens huge shows every pool).")),
+    e("HugePages_Free", "meminfo", concat!(shared_meaning!(huge_free_pages), "; of the default-size pool.")),
+    e("HugePages_Rsvd", "meminfo", concat!(shared_meaning!(huge_reserved_pages), "; of the default-size pool.")),
+    e("HugePages_Surp", "meminfo", concat!(shared_meaning!(huge_surplus_pages), "; of the default-size pool.")),
     e("Hugepagesize", "meminfo", "Size of the default hugetlb page (2048 kB on x86_64)."),
     a("Hugetlb", &["hugetlbfs", "huge pages", "hugepages"], "meminfo",
       "Memory in all hugetlb pools of all sizes (4.16+). Hugetlb pages are reserved up front in pools per size (vm.nr_hugepages, /sys/kernel/mm/hugepages) and used through hugetlbfs, MAP_HUGETLB or SHM_HUGETLB; never swapped, and in no process's RSS nor in AnonPages. See memlens huge."),
