@@ -172,13 +172,13 @@ fn reopening_goes_on_with_deltas() {
 fn a_segment_a_day_and_at_most_segment_bytes() {
     let dir = Scratch::new("rotate");
     let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 10, 3);
-    // Start an hour before midnight UTC, a sample every 10 minutes for 3 days.
+    // Start an hour before midnight UTC, a sample every half hour for 3 days.
     let day = 86_400 * SECOND;
     let t0 = (m.s.meta.taken_at_ns.unwrap() / day + 1) * day - 3600 * SECOND;
-    let want: Vec<Snapshot> = (0..3 * 144)
+    let want: Vec<Snapshot> = (0..3 * 48)
         .map(|i| {
             let mut s = m.step(0.0).clone();
-            s.meta.taken_at_ns = Some(t0 + i * 600 * SECOND);
+            s.meta.taken_at_ns = Some(t0 + i * 1800 * SECOND);
             s
         })
         .collect();
@@ -209,7 +209,7 @@ fn a_segment_a_day_and_at_most_segment_bytes() {
     let r = Store::open_read(&dir.db()).unwrap();
     assert_holds(&r, &want);
     let info = r.segments();
-    assert_eq!(info[1].samples, 144);
+    assert_eq!(info[1].samples, 48);
     assert_eq!(info[0].writer, memlens_store::WRITER);
 
     // By size.
