@@ -16,6 +16,11 @@ use crate::segment::{self, BadHeader, FrameRef, Tail};
 
 const DAY_NS: u64 = 86_400 * 1_000_000_000;
 
+/// A key frame also comes once the deltas since the last one add up to this many times
+/// its size: on a machine where much changes, reading a sample then replays fewer, larger
+/// deltas (bounding the work of a read), for at most 1/4 more bytes.
+const DELTAS_PER_KEY: u64 = 4;
+
 /// How a writer keeps the store.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -81,6 +86,9 @@ struct Current {
     end: u64,
     /// Frames since the last key frame, counting it.
     since_key: u32,
+    /// Bytes of the last key frame, and of the delta frames since.
+    key_bytes: u64,
+    delta_bytes: u64,
     frames: u64,
 }
 
@@ -245,14 +253,14 @@ impl Writer {
                 }
                 Tail::Clean => {}
             }
-            let (prev, since_key) = match resume(&path, &file, &s.frames) {
+            let (prev, since_key, key_bytes, delta_bytes) = match resume(&path, &file, &s.frames) {
                 Ok(r) => r,
                 Err(why) => {
                     w.notices.push(format!(
                         "{}: could not read the last samples back ({why}); the next sample is a key frame",
                         path.display()
                     ));
-                    (None, 0)
+                    (None, 0, 0, 0)
                 }
             };
             w.prev = prev;
@@ -260,6 +268,8 @@ impl Writer {
                 file,
                 end: s.end,
                 since_key,
+                key_bytes,
+                delta_bytes,
                 frames: s.frames.len() as u64,
             });
             w.segs.push(Seg {
@@ -317,10 +327,10 @@ impl Writer {
         };
         let mut key = rotate
             || self.prev.is_none()
-            || self
-                .current
-                .as_ref()
-                .is_none_or(|c| c.since_key >= self.opts.key_every.max(1));
+            || self.current.as_ref().is_none_or(|c| {
+                c.since_key >= self.opts.key_every.max(1)
+                    || c.delta_bytes >= DELTAS_PER_KEY * c.key_bytes
+            });
         let mut raw = Vec::new();
         if !key {
             let prev = self.prev.as_ref().expect("not a key frame");
@@ -365,7 +375,14 @@ impl Writer {
         }
         cur.end += frame.len() as u64;
         cur.frames += 1;
-        cur.since_key = if key { 1 } else { cur.since_key + 1 };
+        if key {
+            cur.since_key = 1;
+            cur.key_bytes = frame.len() as u64;
+            cur.delta_bytes = 0;
+        } else {
+            cur.since_key += 1;
+            cur.delta_bytes += frame.len() as u64;
+        }
         self.segs.last_mut().expect("current").bytes = cur.end;
         self.prev = Some(leaves);
         self.last_ns = Some(t);
@@ -423,6 +440,8 @@ impl Writer {
             file,
             end,
             since_key: 0,
+            key_bytes: 0,
+            delta_bytes: 0,
             frames: 0,
         });
         self.segs.push(Seg {
@@ -514,16 +533,20 @@ fn first_time(
     }))
 }
 
-/// The leaves of the last frame, and frames since the last key frame, to go on with
-/// deltas after reopening.
-fn resume(
-    path: &Path,
-    file: &File,
-    frames: &[FrameRef],
-) -> std::result::Result<(Option<Vec<Leaf>>, u32), String> {
+/// What a writer needs to go on with deltas after reopening: the leaves of the last
+/// frame, frames since the last key frame, its size and the size of the deltas since.
+type Resumed = (Option<Vec<Leaf>>, u32, u64, u64);
+
+fn resume(path: &Path, file: &File, frames: &[FrameRef]) -> std::result::Result<Resumed, String> {
     let Some(k) = frames.iter().rposition(|f| f.key) else {
-        return Ok((None, 0));
+        return Ok((None, 0, 0, 0));
     };
     let leaves = crate::read::replay(path, file, &frames[k..], None).map_err(|e| e.to_string())?;
-    Ok((Some(leaves), (frames.len() - k) as u32))
+    let size = |f: &FrameRef| f.end() - f.offset;
+    Ok((
+        Some(leaves),
+        (frames.len() - k) as u32,
+        size(&frames[k]),
+        frames[k + 1..].iter().map(size).sum(),
+    ))
 }
