@@ -16,11 +16,6 @@ use crate::segment::{self, BadHeader, FrameRef, Tail};
 
 const DAY_NS: u64 = 86_400 * 1_000_000_000;
 
-/// A key frame also comes once the deltas since the last one add up to this many times
-/// its size: on a machine where much changes, reading a sample then replays fewer, larger
-/// deltas (bounding the work of a read), for at most 1/4 more bytes.
-const DELTAS_PER_KEY: u64 = 4;
-
 /// How a writer keeps the store.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -32,6 +27,10 @@ pub struct Options {
     /// A key frame at least every this many samples (so a read replays at most this
     /// many frames); 0 or 1: every sample is a key frame.
     pub key_every: u32,
+    /// A key frame also comes once the deltas since the last one add up to this many
+    /// times its size (0: never): where much changes, a read then replays fewer, larger
+    /// deltas, for at most 1/4 more bytes (at 4, the default).
+    pub deltas_per_key: u64,
     /// Start a new segment once the current one holds this many bytes (besides one
     /// each UTC day).
     pub segment_bytes: u64,
@@ -49,6 +48,7 @@ impl Default for Options {
             max_age: None,
             max_bytes: None,
             key_every: 720,
+            deltas_per_key: 4,
             segment_bytes: 64 << 20,
             level: 6,
             sync: true,
@@ -329,7 +329,8 @@ impl Writer {
             || self.prev.is_none()
             || self.current.as_ref().is_none_or(|c| {
                 c.since_key >= self.opts.key_every.max(1)
-                    || c.delta_bytes >= DELTAS_PER_KEY * c.key_bytes
+                    || (self.opts.deltas_per_key > 0
+                        && c.delta_bytes >= self.opts.deltas_per_key.saturating_mul(c.key_bytes))
             });
         let mut raw = Vec::new();
         if !key {
@@ -388,7 +389,7 @@ impl Writer {
         self.last_ns = Some(t);
         let (removed, retain_error) = match self.retain(self.opts.max_age, self.opts.max_bytes) {
             Ok(r) => (r, None),
-            Err((r, e)) => (r, Some(e)),
+            Err(e) => (Vec::new(), Some(e)),
         };
         Ok(AppendStats {
             frame_bytes: frame.len() as u64,
@@ -455,12 +456,12 @@ impl Writer {
     /// Removes the oldest whole segments, never the one being written, until every
     /// segment left holds a sample within `max_age` of the newest sample and the store
     /// is no larger than `max_bytes` (or only the current segment is left). Returns the
-    /// segments removed.
+    /// segments removed (on an error, those before it are removed all the same).
     pub fn retain(
         &mut self,
         max_age: Option<Duration>,
         max_bytes: Option<u64>,
-    ) -> std::result::Result<Vec<PathBuf>, (Vec<PathBuf>, StoreError)> {
+    ) -> Result<Vec<PathBuf>> {
         let mut removed = Vec::new();
         let cutoff = match (max_age, self.last_ns) {
             (Some(age), Some(last)) => {
@@ -481,8 +482,7 @@ impl Writer {
             }
             if let Err(e) = std::fs::remove_file(&s.path) {
                 if e.kind() != std::io::ErrorKind::NotFound {
-                    let err = StoreError::io(&s.path, "removing an old segment", e);
-                    return Err((removed, err));
+                    return Err(StoreError::io(&s.path, "removing an old segment", e));
                 }
             }
             total -= s.bytes;

@@ -1,5 +1,5 @@
-//! The store is compact: at most 5 bytes per process-sample, amortised over a key frame
-//! every 720 samples, for a quiet machine of 1,000 processes sampled every 5 s. (The
+//! The store is compact: at most 5 bytes per process-sample, amortised over the key
+//! frames, for a quiet machine of 1,000 processes sampled every 5 s. (The
 //! `measure` example records 1,440 samples in release and prints the real figures.)
 
 mod common;
@@ -7,8 +7,9 @@ mod common;
 use common::*;
 use memlens_store::{Options, Store};
 
-/// Bytes per process-sample of `deltas` samples after a key frame, amortised as if a key
-/// frame came every 720 samples; and the samples.
+/// Bytes per process-sample of `deltas` samples after a key frame, amortised as the
+/// default options would: a key frame every 720 samples, or once the deltas since add up
+/// to 4 times its size.
 fn amortised(churn: f64, deltas: usize) -> f64 {
     let dir = Scratch::new("compact");
     let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 1000, 42);
@@ -40,7 +41,8 @@ fn amortised(churn: f64, deltas: usize) -> f64 {
         last
     );
     let mean = delta as f64 / deltas as f64;
-    let per = (key.frame_bytes as f64 + 719.0 * mean) / 720.0 / 1000.0;
+    let run = (4.0 * key.frame_bytes as f64 / mean).ceil().min(719.0);
+    let per = (key.frame_bytes as f64 + run * mean) / (run + 1.0) / 1000.0;
     eprintln!(
         "churn {churn}: key frame {} bytes, deltas {mean:.0} bytes: {per:.2} bytes per process-sample",
         key.frame_bytes
