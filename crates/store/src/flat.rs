@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use crate::varint::{put_str, put_varint, Cursor};
 
@@ -54,34 +54,6 @@ impl Scalar {
             Value::Array(a) if a.is_empty() => Scalar::EmptyArray,
             Value::Object(m) if m.is_empty() => Scalar::EmptyObject,
             _ => return None,
-        })
-    }
-
-    pub(crate) fn to_value(&self) -> Result<Value, String> {
-        Ok(match self {
-            Scalar::Null => Value::Null,
-            Scalar::Bool(b) => Value::Bool(*b),
-            Scalar::Int(i) => {
-                if *i >= 0 {
-                    Value::Number(
-                        u64::try_from(*i)
-                            .map_err(|_| "integer out of range")?
-                            .into(),
-                    )
-                } else {
-                    Value::Number(
-                        i64::try_from(*i)
-                            .map_err(|_| "integer out of range")?
-                            .into(),
-                    )
-                }
-            }
-            Scalar::Float(bits) => Value::Number(
-                Number::from_f64(f64::from_bits(*bits)).ok_or("a float that is not finite")?,
-            ),
-            Scalar::Str(s) => Value::String(s.to_string()),
-            Scalar::EmptyArray => Value::Array(Vec::new()),
-            Scalar::EmptyObject => Value::Object(Map::new()),
         })
     }
 }
@@ -196,21 +168,16 @@ fn identity(e: &Value, path: &mut Vec<u8>) -> bool {
     }
 }
 
-/// One segment of a path: its bytes, and the member name when it is a key.
-struct Seg<'a> {
-    raw: &'a [u8],
-    key: Option<&'a str>,
-}
-
-fn segments(path: &[u8]) -> Result<Vec<Seg<'_>>, String> {
+/// Where each segment of a path ends, and whether it is an object key.
+fn segments(path: &[u8], out: &mut Vec<(usize, bool)>) -> Result<(), String> {
+    out.clear();
     let mut c = Cursor::new(path);
-    let mut out = Vec::new();
     while !c.is_empty() {
-        let start = c.pos();
         let tag = c.byte()?;
-        let mut key = None;
         match tag {
-            SEG_KEY => key = Some(c.str()?),
+            SEG_KEY => {
+                c.str()?;
+            }
             SEG_INDEX => {
                 c.varint()?;
             }
@@ -229,97 +196,136 @@ fn segments(path: &[u8]) -> Result<Vec<Seg<'_>>, String> {
             }
             t => return Err(format!("unknown path segment {t:#04x}")),
         }
-        out.push(Seg {
-            raw: &path[start..c.pos()],
-            key,
-        });
+        out.push((c.pos(), tag == SEG_KEY));
     }
-    Ok(out)
+    Ok(())
 }
 
-struct Open {
-    /// The segment by which the parent reaches this container.
-    via: Vec<u8>,
-    key: Option<String>,
-    value: Value,
+/// The member name of the key segment of `path` ending at `end` and starting at `start`.
+fn key_of(path: &[u8], start: usize) -> Result<&str, String> {
+    let mut c = Cursor::new(&path[start..]);
+    c.byte()?;
+    c.str()
 }
 
-fn container(next: &Seg) -> Value {
-    if next.key.is_some() {
-        Value::Object(Map::new())
-    } else {
-        Value::Array(Vec::new())
-    }
-}
-
-fn attach(parent: &mut Value, key: Option<String>, child: Value) -> Result<(), String> {
-    match (parent, key) {
-        (Value::Object(m), Some(k)) => {
-            if m.insert(k.clone(), child).is_some() {
-                return Err(format!("member {k:?} twice"));
+fn put_scalar_json(out: &mut Vec<u8>, s: &Scalar) -> Result<(), String> {
+    use std::io::Write;
+    match s {
+        Scalar::Null => out.extend_from_slice(b"null"),
+        Scalar::Bool(true) => out.extend_from_slice(b"true"),
+        Scalar::Bool(false) => out.extend_from_slice(b"false"),
+        Scalar::Int(i) => write!(out, "{i}").expect("writing to memory"),
+        Scalar::Float(bits) => {
+            let f = f64::from_bits(*bits);
+            if !f.is_finite() {
+                return Err("a float that is not finite".into());
             }
-            Ok(())
+            serde_json::to_writer(&mut *out, &f).map_err(|e| e.to_string())?
         }
-        (Value::Array(a), None) => {
-            a.push(child);
-            Ok(())
-        }
-        _ => Err("an object member and an array element at one place".into()),
+        Scalar::Str(s) => serde_json::to_writer(&mut *out, &**s).map_err(|e| e.to_string())?,
+        Scalar::EmptyArray => out.extend_from_slice(b"[]"),
+        Scalar::EmptyObject => out.extend_from_slice(b"{}"),
     }
+    Ok(())
 }
 
-/// The value whose leaves these are (the inverse of [`flatten`]).
-pub(crate) fn unflatten(leaves: &[Leaf]) -> Result<Value, String> {
+/// An open object or array while writing JSON.
+struct Level {
+    object: bool,
+    empty: bool,
+}
+
+/// Before a member or element of the innermost container: a comma, and the key.
+fn enter(
+    out: &mut Vec<u8>,
+    stack: &mut [Level],
+    path: &[u8],
+    start: usize,
+    is_key: bool,
+) -> Result<(), String> {
+    let top = stack.last_mut().expect("the root stays");
+    if top.object != is_key {
+        return Err("an object member and an array element at one place".into());
+    }
+    if !top.empty {
+        out.push(b',');
+    }
+    top.empty = false;
+    if is_key {
+        serde_json::to_writer(&mut *out, key_of(path, start)?).map_err(|e| e.to_string())?;
+        out.push(b':');
+    }
+    Ok(())
+}
+
+fn close(out: &mut Vec<u8>, l: Level) {
+    out.push(if l.object { b'}' } else { b']' });
+}
+
+/// The JSON text of the value whose leaves these are (the inverse of [`flatten`]).
+pub(crate) fn to_json(leaves: &[Leaf], out: &mut Vec<u8>) -> Result<(), String> {
     let first = leaves.first().ok_or("no values")?;
-    let first_segs = segments(&first.path)?;
-    let Some(s0) = first_segs.first() else {
+    let mut segs = Vec::new();
+    segments(&first.path, &mut segs)?;
+    let Some(&(_, root_is_object)) = segs.first() else {
         return match leaves {
-            [only] => only.value.to_value(),
+            [only] => put_scalar_json(out, &only.value),
             _ => Err("a scalar root with more than one value".into()),
         };
     };
-    let mut stack = vec![Open {
-        via: Vec::new(),
-        key: None,
-        value: container(s0),
+    out.push(if root_is_object { b'{' } else { b'[' });
+    let mut stack = vec![Level {
+        object: root_is_object,
+        empty: true,
     }];
+    let mut prev: &[u8] = &[];
     for leaf in leaves {
-        let segs = segments(&leaf.path)?;
+        let path = &leaf.path[..];
+        segments(path, &mut segs)?;
         if segs.is_empty() {
             return Err("a scalar root with more than one value".into());
         }
-        let mut common = 0;
-        while common + 1 < stack.len()
-            && common < segs.len()
-            && stack[common + 1].via == segs[common].raw
-        {
-            common += 1;
-        }
+        // Segments are self-delimiting: those within the bytes shared with the previous
+        // path are the same segments, and so the same open containers.
+        let shared = prev.iter().zip(path).take_while(|(a, b)| a == b).count();
+        let same = segs.iter().take_while(|(end, _)| *end <= shared).count();
+        let common = same.min(stack.len() - 1);
         if common == segs.len() {
             return Err("a path that is both a container and a value".into());
         }
         while stack.len() > common + 1 {
-            let done = stack.pop().expect("deeper than common");
-            let parent = &mut stack.last_mut().expect("the root stays").value;
-            attach(parent, done.key, done.value)?;
+            close(out, stack.pop().expect("deeper than common"));
         }
         for d in common..segs.len() - 1 {
-            stack.push(Open {
-                via: segs[d].raw.to_vec(),
-                key: segs[d].key.map(str::to_string),
-                value: container(&segs[d + 1]),
+            let start = if d == 0 { 0 } else { segs[d - 1].0 };
+            enter(out, &mut stack, path, start, segs[d].1)?;
+            let object = segs[d + 1].1;
+            out.push(if object { b'{' } else { b'[' });
+            stack.push(Level {
+                object,
+                empty: true,
             });
         }
-        let last = segs.last().expect("not empty");
-        let parent = &mut stack.last_mut().expect("the root stays").value;
-        attach(parent, last.key.map(str::to_string), leaf.value.to_value()?)?;
+        let n = segs.len();
+        let start = if n == 1 { 0 } else { segs[n - 2].0 };
+        enter(out, &mut stack, path, start, segs[n - 1].1)?;
+        put_scalar_json(out, &leaf.value)?;
+        prev = path;
     }
-    while stack.len() > 1 {
-        let done = stack.pop().expect("more than the root");
-        let parent = &mut stack.last_mut().expect("the root stays").value;
-        attach(parent, done.key, done.value)?;
+    while let Some(l) = stack.pop() {
+        close(out, l);
     }
-    Ok(stack.pop().expect("the root").value)
+    Ok(())
+}
+
+/// The leaf at `path`, if any.
+pub(crate) fn find<'a>(leaves: &'a [Leaf], keys: &[&str]) -> Option<&'a Scalar> {
+    let mut p = Vec::new();
+    for k in keys {
+        p.push(SEG_KEY);
+        put_str(&mut p, k);
+    }
+    leaves.iter().find(|l| *l.path == *p).map(|l| &l.value)
 }
 
 #[cfg(test)]
@@ -341,9 +347,11 @@ mod tests {
             json!({"f": [1.0, -0.0, 0.1, 1e300, "ünïcode \u{0} \"q\""]}),
         ] {
             let leaves = flatten(&v);
-            assert_eq!(unflatten(&leaves).unwrap(), v, "{v}");
-            let text = serde_json::to_string(&unflatten(&leaves).unwrap()).unwrap();
-            assert_eq!(text, serde_json::to_string(&v).unwrap());
+            let mut text = Vec::new();
+            to_json(&leaves, &mut text).unwrap();
+            let back: Value = serde_json::from_slice(&text).unwrap();
+            assert_eq!(back, v, "{v}");
+            assert_eq!(text, serde_json::to_vec(&v).unwrap());
         }
     }
 

@@ -11,7 +11,7 @@ use memlens_model::Snapshot;
 
 use crate::codec;
 use crate::error::{Result, StoreError};
-use crate::flat::{unflatten, Leaf};
+use crate::flat::{find, to_json, Leaf, Scalar};
 use crate::segment::{self, BadHeader, FrameRef, FRAME_HEADER};
 
 struct SegRead {
@@ -293,23 +293,20 @@ impl Reader {
             offset,
             why,
         };
-        let v = unflatten(&st.leaves).map_err(bad)?;
-        if let Some(f) = v
-            .get("meta")
-            .and_then(|m| m.get("format"))
-            .and_then(|f| f.as_u64())
-        {
-            if f > memlens_model::snapshot::FORMAT as u64 {
+        if let Some(Scalar::Int(f)) = find(&st.leaves, &["meta", "format"]) {
+            if *f > memlens_model::snapshot::FORMAT as i128 {
                 return Err(StoreError::NewerFormat {
                     path: s.path.clone(),
                     what: "snapshot format",
-                    found: u32::try_from(f).unwrap_or(u32::MAX),
+                    found: u32::try_from(*f).unwrap_or(u32::MAX),
                     supported: memlens_model::snapshot::FORMAT,
                     writer: Some(s.writer.clone()),
                 });
             }
         }
-        serde_json::from_value(v).map_err(|e| bad(format!("not a snapshot: {e}")))
+        let mut text = Vec::with_capacity(st.leaves.len() * 24);
+        to_json(&st.leaves, &mut text).map_err(bad)?;
+        serde_json::from_slice(&text).map_err(|e| bad(format!("not a snapshot: {e}")))
     }
 }
 

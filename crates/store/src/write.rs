@@ -27,11 +27,19 @@ pub struct Options {
     /// A key frame at least every this many samples (so a read replays at most this
     /// many frames); 0 or 1: every sample is a key frame.
     pub key_every: u32,
+    /// A key frame also comes once the deltas since the last one add up to this many
+    /// times its size (0: never): where much changes, a read then replays fewer, larger
+    /// deltas, for at most 1/4 more bytes (at 4, the default).
+    pub deltas_per_key: u64,
     /// Start a new segment once the current one holds this many bytes (besides one
     /// each UTC day).
     pub segment_bytes: u64,
     /// DEFLATE level, 0 to 9.
     pub level: u32,
+    /// `fdatasync` after each append (the default). Without it a sample whose append
+    /// returned can be lost in a power cut (not in a crash of memlens alone): for bulk
+    /// imports and benchmarks only.
+    pub sync: bool,
 }
 
 impl Default for Options {
@@ -40,8 +48,10 @@ impl Default for Options {
             max_age: None,
             max_bytes: None,
             key_every: 720,
+            deltas_per_key: 4,
             segment_bytes: 64 << 20,
             level: 6,
+            sync: true,
         }
     }
 }
@@ -76,6 +86,9 @@ struct Current {
     end: u64,
     /// Frames since the last key frame, counting it.
     since_key: u32,
+    /// Bytes of the last key frame, and of the delta frames since.
+    key_bytes: u64,
+    delta_bytes: u64,
     frames: u64,
 }
 
@@ -240,14 +253,14 @@ impl Writer {
                 }
                 Tail::Clean => {}
             }
-            let (prev, since_key) = match resume(&path, &file, &s.frames) {
+            let (prev, since_key, key_bytes, delta_bytes) = match resume(&path, &file, &s.frames) {
                 Ok(r) => r,
                 Err(why) => {
                     w.notices.push(format!(
                         "{}: could not read the last samples back ({why}); the next sample is a key frame",
                         path.display()
                     ));
-                    (None, 0)
+                    (None, 0, 0, 0)
                 }
             };
             w.prev = prev;
@@ -255,6 +268,8 @@ impl Writer {
                 file,
                 end: s.end,
                 since_key,
+                key_bytes,
+                delta_bytes,
                 frames: s.frames.len() as u64,
             });
             w.segs.push(Seg {
@@ -312,10 +327,11 @@ impl Writer {
         };
         let mut key = rotate
             || self.prev.is_none()
-            || self
-                .current
-                .as_ref()
-                .is_none_or(|c| c.since_key >= self.opts.key_every.max(1));
+            || self.current.as_ref().is_none_or(|c| {
+                c.since_key >= self.opts.key_every.max(1)
+                    || (self.opts.deltas_per_key > 0
+                        && c.delta_bytes >= self.opts.deltas_per_key.saturating_mul(c.key_bytes))
+            });
         let mut raw = Vec::new();
         if !key {
             let prev = self.prev.as_ref().expect("not a key frame");
@@ -346,7 +362,7 @@ impl Writer {
         }
         let seg_path = self.segs.last().expect("a current segment").path.clone();
         let cur = self.current.as_mut().expect("a current segment");
-        if let Err(e) = write_frame(&cur.file, cur.end, &frame) {
+        if let Err(e) = write_frame(&cur.file, cur.end, &frame, self.opts.sync) {
             // Cut back whatever part of the frame reached the file.
             let _ = cur.file.set_len(cur.end);
             let _ = cur.file.sync_data();
@@ -360,13 +376,20 @@ impl Writer {
         }
         cur.end += frame.len() as u64;
         cur.frames += 1;
-        cur.since_key = if key { 1 } else { cur.since_key + 1 };
+        if key {
+            cur.since_key = 1;
+            cur.key_bytes = frame.len() as u64;
+            cur.delta_bytes = 0;
+        } else {
+            cur.since_key += 1;
+            cur.delta_bytes += frame.len() as u64;
+        }
         self.segs.last_mut().expect("current").bytes = cur.end;
         self.prev = Some(leaves);
         self.last_ns = Some(t);
         let (removed, retain_error) = match self.retain(self.opts.max_age, self.opts.max_bytes) {
             Ok(r) => (r, None),
-            Err((r, e)) => (r, Some(e)),
+            Err(e) => (Vec::new(), Some(e)),
         };
         Ok(AppendStats {
             frame_bytes: frame.len() as u64,
@@ -418,6 +441,8 @@ impl Writer {
             file,
             end,
             since_key: 0,
+            key_bytes: 0,
+            delta_bytes: 0,
             frames: 0,
         });
         self.segs.push(Seg {
@@ -431,12 +456,12 @@ impl Writer {
     /// Removes the oldest whole segments, never the one being written, until every
     /// segment left holds a sample within `max_age` of the newest sample and the store
     /// is no larger than `max_bytes` (or only the current segment is left). Returns the
-    /// segments removed.
+    /// segments removed (on an error, those before it are removed all the same).
     pub fn retain(
         &mut self,
         max_age: Option<Duration>,
         max_bytes: Option<u64>,
-    ) -> std::result::Result<Vec<PathBuf>, (Vec<PathBuf>, StoreError)> {
+    ) -> Result<Vec<PathBuf>> {
         let mut removed = Vec::new();
         let cutoff = match (max_age, self.last_ns) {
             (Some(age), Some(last)) => {
@@ -457,8 +482,7 @@ impl Writer {
             }
             if let Err(e) = std::fs::remove_file(&s.path) {
                 if e.kind() != std::io::ErrorKind::NotFound {
-                    let err = StoreError::io(&s.path, "removing an old segment", e);
-                    return Err((removed, err));
+                    return Err(StoreError::io(&s.path, "removing an old segment", e));
                 }
             }
             total -= s.bytes;
@@ -470,12 +494,15 @@ impl Writer {
 
 /// One write of the whole frame at `at`; a short write (only on a full disk or a size
 /// limit) is finished or fails; then `fdatasync`.
-fn write_frame(f: &File, at: u64, frame: &[u8]) -> std::io::Result<()> {
+fn write_frame(f: &File, at: u64, frame: &[u8], sync: bool) -> std::io::Result<()> {
     let n = f.write_at(frame, at)?;
     if n < frame.len() {
         f.write_all_at(&frame[n..], at + n as u64)?;
     }
-    f.sync_data()
+    if sync {
+        f.sync_data()?;
+    }
+    Ok(())
 }
 
 /// The header and the first frame's time of a segment not written to.
@@ -506,16 +533,20 @@ fn first_time(
     }))
 }
 
-/// The leaves of the last frame, and frames since the last key frame, to go on with
-/// deltas after reopening.
-fn resume(
-    path: &Path,
-    file: &File,
-    frames: &[FrameRef],
-) -> std::result::Result<(Option<Vec<Leaf>>, u32), String> {
+/// What a writer needs to go on with deltas after reopening: the leaves of the last
+/// frame, frames since the last key frame, its size and the size of the deltas since.
+type Resumed = (Option<Vec<Leaf>>, u32, u64, u64);
+
+fn resume(path: &Path, file: &File, frames: &[FrameRef]) -> std::result::Result<Resumed, String> {
     let Some(k) = frames.iter().rposition(|f| f.key) else {
-        return Ok((None, 0));
+        return Ok((None, 0, 0, 0));
     };
     let leaves = crate::read::replay(path, file, &frames[k..], None).map_err(|e| e.to_string())?;
-    Ok((Some(leaves), (frames.len() - k) as u32))
+    let size = |f: &FrameRef| f.end() - f.offset;
+    Ok((
+        Some(leaves),
+        (frames.len() - k) as u32,
+        size(&frames[k]),
+        frames[k + 1..].iter().map(size).sum(),
+    ))
 }

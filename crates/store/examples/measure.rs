@@ -1,0 +1,237 @@
+//! Measures the store: bytes per process-sample of a quiet and a churny machine of 1,000
+//! processes at 5 s, the CPU time of an append, the cost of fdatasync, and the time of
+//! `at_or_before` on a week of history. Run it in release:
+//!
+//! ```sh
+//! cargo run --release -p memlens-store --example measure [-- DIR]
+//! ```
+//!
+//! DIR (default: the system's temporary directory) should be on the disk a real store
+//! would use, for the fdatasync figures.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::*;
+use memlens_store::{Options, Store};
+
+fn cpu_now() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Records `n` samples of a 1,000-process machine; prints sizes and times.
+fn machine(root: &Path, name: &str, label: &str, churn: f64, n: usize) {
+    let dir = root.join(format!("measure-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 1000, 42);
+    let mut w = Store::open_append(&dir, Options::default()).unwrap();
+    let (mut cpu, mut wall) = (Vec::new(), Vec::new());
+    let (mut key_bytes, mut keys, mut delta_bytes, mut deltas) = (0u64, 0u64, 0u64, 0u64);
+    let mut leaves_json = 0;
+    for i in 0..n {
+        let s = m.step(churn);
+        if i == 0 {
+            leaves_json = serde_json::to_vec(s).unwrap().len();
+        }
+        let (c0, w0) = (cpu_now(), Instant::now());
+        let st = w.append(s).unwrap();
+        cpu.push(ms(cpu_now() - c0));
+        wall.push(ms(w0.elapsed()));
+        if st.key {
+            key_bytes += st.frame_bytes;
+            keys += 1;
+        } else {
+            delta_bytes += st.frame_bytes;
+            deltas += 1;
+        }
+    }
+    drop(w);
+    let total = store_bytes(&dir);
+    let mean_delta = delta_bytes as f64 / deltas.max(1) as f64;
+    let mean_key = key_bytes as f64 / keys as f64;
+    let procs = 1000.0;
+    println!("{label}: {n} samples of 1,000 processes (a snapshot is {leaves_json} bytes of JSON)");
+    println!(
+        "  store {total} bytes: {:.2} bytes per process-sample ({keys} key frames of {:.0} bytes, {deltas} deltas of {:.0} bytes on average)",
+        total as f64 / (n as f64 * procs),
+        mean_key,
+        mean_delta
+    );
+    println!(
+        "  amortised over a key frame every 720: {:.2} bytes per process-sample",
+        (mean_key + 719.0 * mean_delta) / 720.0 / procs
+    );
+    println!(
+        "  append: CPU {:.1} ms median, {:.1} ms p90, {:.1} ms max; wall (with fdatasync) {:.1} ms median, {:.1} ms p90",
+        pct(&mut cpu.clone(), 0.5),
+        pct(&mut cpu.clone(), 0.9),
+        pct(&mut cpu, 1.0),
+        pct(&mut wall.clone(), 0.5),
+        pct(&mut wall, 0.9)
+    );
+    // Reads, each starting afresh from a key frame.
+    let t0 = Instant::now();
+    let r = Store::open_read(&dir).unwrap();
+    let open = t0.elapsed();
+    let times = r.times();
+    let t0 = Instant::now();
+    let _ = r.at_or_before(times[0]).unwrap().unwrap();
+    let key_t = t0.elapsed();
+    let mut v = Vec::new();
+    for i in (0..60).map(|k| k * 12 + 11) {
+        let _ = r.at_or_before(times[0]).unwrap();
+        let t0 = Instant::now();
+        let (_, s) = r.at_or_before(times[i]).unwrap().unwrap();
+        v.push(ms(t0.elapsed()));
+        assert_eq!(s.meta.taken_at_ns, Some(times[i]));
+    }
+    println!(
+        "  read: open {:.1} ms; at_or_before a key frame {:.1} ms; 60 samples spread over the first 720: {:.1} ms median, {:.1} ms max",
+        ms(open),
+        ms(key_t),
+        pct(&mut v.clone(), 0.5),
+        pct(&mut v, 1.0)
+    );
+    let t0 = Instant::now();
+    let k = r.range(times[0], times[99]).count();
+    println!(
+        "  range of {k} samples: {:.1} ms a sample",
+        ms(t0.elapsed()) / k as f64
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The cost of one fdatasync after appending a few KiB, on `root`'s disk.
+fn fdatasync(root: &Path) {
+    use std::os::unix::fs::FileExt;
+    let p = root.join("measure-fdatasync");
+    let f = std::fs::File::create(&p).unwrap();
+    let block = vec![0x5au8; 3000];
+    let mut at = 0;
+    let mut v = Vec::new();
+    for _ in 0..300 {
+        f.write_all_at(&block, at).unwrap();
+        at += block.len() as u64;
+        let t0 = Instant::now();
+        f.sync_data().unwrap();
+        v.push(ms(t0.elapsed()));
+    }
+    let _ = std::fs::remove_file(&p);
+    println!(
+        "fdatasync after a 3,000-byte append on {}: {:.2} ms median, {:.2} ms p90, {:.2} ms max",
+        root.display(),
+        pct(&mut v.clone(), 0.5),
+        pct(&mut v.clone(), 0.9),
+        pct(&mut v, 1.0)
+    );
+}
+
+/// A week at 5 s of a small machine, then `at_or_before` at random times.
+fn week(root: &Path, deltas_per_key: u64) {
+    let dir = root.join("measure-week");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut m = Machine::new(&fixture("old-3.10-trimmed"), 6, 7);
+    let day = 86_400 * SECOND;
+    let t0 = (m.s.meta.taken_at_ns.unwrap() / day + 1) * day;
+    let mut w = Store::open_append(
+        &dir,
+        Options {
+            sync: false,
+            deltas_per_key,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let n = 7 * 17_280;
+    let started = Instant::now();
+    for i in 0..n {
+        m.step(0.01);
+        m.s.meta.taken_at_ns = Some(t0 + i as u64 * 5 * SECOND);
+        w.append(&m.s).unwrap();
+    }
+    drop(w);
+    let write = started.elapsed();
+    let total = store_bytes(&dir);
+    let t = Instant::now();
+    let r = Store::open_read(&dir).unwrap();
+    let open = t.elapsed();
+    let times = r.times();
+    assert_eq!(times.len(), n);
+    let segs = r.segments().len();
+    let mut rng = Rng::new(1);
+    let mut v = Vec::new();
+    for _ in 0..200 {
+        let at = t0 + rng.below(7 * day);
+        // A fresh reader each time, as `--at` would have: no replay to go on from.
+        let t = Instant::now();
+        let (found, _) = r.at_or_before(at).unwrap().unwrap();
+        v.push(ms(t.elapsed()));
+        assert!(found <= at && at - found < 5 * SECOND);
+        // Forget what was replayed, so the next query starts afresh.
+        let _ = r.at_or_before(t0).unwrap();
+    }
+    // The sample just before the second key frame (at 720 when every 720).
+    let t = Instant::now();
+    let _ = r.at_or_before(times[719]).unwrap().unwrap();
+    let worst = t.elapsed();
+    println!(
+        "week (deltas_per_key {deltas_per_key}): {n} samples at 5 s in {segs} segments, {total} bytes ({:.0} bytes a sample; a snapshot is {} bytes of JSON), written in {:.1} s without fdatasync",
+        total as f64 / n as f64,
+        serde_json::to_vec(&m.s).unwrap().len(),
+        write.as_secs_f64()
+    );
+    println!(
+        "  open_read (every frame's checksum) {:.1} ms; at_or_before at 200 random times: {:.2} ms median, {:.2} ms p90, {:.2} ms max; the 720th sample {:.2} ms",
+        ms(open),
+        pct(&mut v.clone(), 0.5),
+        pct(&mut v.clone(), 0.9),
+        pct(&mut v, 1.0),
+        ms(worst)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn main() {
+    let root = std::env::args()
+        .nth(1)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let only = std::env::args().nth(2).unwrap_or_default();
+    if only.is_empty() || only == "fdatasync" {
+        fdatasync(&root);
+    }
+    if only.is_empty() || only == "quiet" {
+        machine(&root, "quiet", "quiet", 0.0, 1440);
+    }
+    if only.is_empty() || only == "churny" {
+        machine(
+            &root,
+            "churny",
+            "churny (5% of processes replaced each sample)",
+            0.05,
+            1440,
+        );
+    }
+    if only.is_empty() || only == "week" {
+        week(&root, 0);
+        week(&root, 4);
+    }
+}
