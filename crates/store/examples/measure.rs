@@ -38,10 +38,27 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 }
 
 /// Records `n` samples of a 1,000-process machine; prints sizes and times.
+/// This process's resident set now and at its peak (`VmRSS`, `VmHWM`), KiB.
+fn rss_kib() -> (u64, u64) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let f = |k: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    (f("VmRSS:"), f("VmHWM:"))
+}
+
 fn machine(root: &Path, name: &str, label: &str, churn: f64, n: usize) {
+    machine_of(root, name, label, churn, n, 1000)
+}
+
+fn machine_of(root: &Path, name: &str, label: &str, churn: f64, n: usize, procs_n: usize) {
     let dir = root.join(format!("measure-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 1000, 42);
+    let mut m = Machine::new(&fixture("vm-6.18-hybrid"), procs_n, 42);
+    let mut rss = Vec::new();
     let mut w = Store::open_append(&dir, Options::default()).unwrap();
     let (mut cpu, mut wall) = (Vec::new(), Vec::new());
     let (mut key_bytes, mut keys, mut delta_bytes, mut deltas) = (0u64, 0u64, 0u64, 0u64);
@@ -54,6 +71,9 @@ fn machine(root: &Path, name: &str, label: &str, churn: f64, n: usize) {
         let (c0, w0) = (cpu_now(), Instant::now());
         let st = w.append(s).unwrap();
         cpu.push(ms(cpu_now() - c0));
+        if i % (n / 8).max(1) == 0 || i + 1 == n {
+            rss.push(rss_kib().0);
+        }
         wall.push(ms(w0.elapsed()));
         if st.key {
             key_bytes += st.frame_bytes;
@@ -67,8 +87,15 @@ fn machine(root: &Path, name: &str, label: &str, churn: f64, n: usize) {
     let total = store_bytes(&dir);
     let mean_delta = delta_bytes as f64 / deltas.max(1) as f64;
     let mean_key = key_bytes as f64 / keys as f64;
-    let procs = 1000.0;
-    println!("{label}: {n} samples of 1,000 processes (a snapshot is {leaves_json} bytes of JSON)");
+    let procs = procs_n as f64;
+    println!(
+        "{label}: {n} samples of {procs_n} processes (a snapshot is {leaves_json} bytes of JSON)"
+    );
+    println!(
+        "  this process's RSS at every eighth of the run: {} KiB (peak {} KiB; it holds the synthetic machine too)",
+        rss.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", "),
+        rss_kib().1
+    );
     println!(
         "  store {total} bytes: {:.2} bytes per process-sample ({keys} key frames of {:.0} bytes, {deltas} deltas of {:.0} bytes on average)",
         total as f64 / (n as f64 * procs),
@@ -229,6 +256,10 @@ fn main() {
             0.05,
             1440,
         );
+    }
+    if only == "day" {
+        // A simulated day at 5 s: 17,280 samples (of 100 processes, to keep it short).
+        machine_of(&root, "day", "a day at 5 s", 0.01, 17_280, 100);
     }
     if only.is_empty() || only == "week" {
         week(&root, 0);
