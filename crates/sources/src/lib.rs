@@ -73,6 +73,7 @@ pub fn parse_everything(b: &[u8]) {
     let _ = passwd::parse(b);
     let _ = transparent_hugepage::parse_choice(b);
     let _ = ksm_stat::parse(b);
+    let _ = limits::parse(b);
     let _ = sysvipc::parse_shm(b);
     let _ = sysvipc::parse_sem(b);
     let _ = sysvipc::parse_msg(b);
