@@ -445,6 +445,33 @@ pub struct WatchArgs {
     pub timeout: f64,
 }
 
+/// `--command RE` of `ps`, `watch` and `history`: the regular expression, or a usage
+/// failure giving the regex crate's reason (the last line of its message).
+pub fn command_regex(re: &str) -> Result<regex::Regex, crate::failure::Failure> {
+    regex::Regex::new(re).map_err(|e| {
+        let why = e.to_string();
+        let why = why
+            .lines()
+            .last()
+            .unwrap_or("")
+            .trim_start_matches("error: ");
+        crate::failure::Failure::usage(format!(
+            "--command: invalid regular expression {re:?}: {why}"
+        ))
+    })
+}
+
+/// `--cgroup PATH` of `watch` and `history`: the path as `memlens cgroup` prints it, or a
+/// usage failure for `.` and `..`, which would leave the hierarchy.
+pub fn cgroup_path(given: &str) -> Result<String, crate::failure::Failure> {
+    let raw = memlens_sources::cgroupfs::parse_path(given).ok_or_else(|| {
+        crate::failure::Failure::usage(format!(
+            "--cgroup {given:?}: `.` and `..` would leave the cgroup hierarchy"
+        ))
+    })?;
+    Ok(memlens_sources::text::escaped(&raw))
+}
+
 /// A growth rate, SIZE[/UNIT] (UNIT s, min, h or d; per second without one), in bytes per
 /// second.
 pub fn parse_rate(s: &str) -> Result<f64, String> {

@@ -151,19 +151,9 @@ pub fn run(global: &Global, args: &HistoryArgs, out: &Output) -> Outcome {
     let subject = if let Some(p) = args.pid {
         Subject::Pid(p)
     } else if let Some(re) = &args.command {
-        Subject::Command(regex::Regex::new(re).map_err(|e| {
-            Failure::usage(format!(
-                "--command: invalid regular expression {re:?}: {}",
-                e.to_string().lines().last().unwrap_or("")
-            ))
-        })?)
+        Subject::Command(crate::cli::command_regex(re)?)
     } else if let Some(c) = &args.cgroup {
-        let raw = memlens_sources::cgroupfs::parse_path(c).ok_or_else(|| {
-            Failure::usage(format!(
-                "--cgroup {c:?}: `.` and `..` would leave the cgroup hierarchy"
-            ))
-        })?;
-        Subject::Cgroup(memlens_sources::text::escaped(&raw))
+        Subject::Cgroup(crate::cli::cgroup_path(c)?)
     } else {
         Subject::System
     };

@@ -42,22 +42,11 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         ..Default::default()
     };
     let invalid = |what: &str, msg: String| Failure::usage(format!("{what}: {msg}"));
-    let re = match &args.command {
-        Some(r) => Some(regex::Regex::new(r).map_err(|e| {
-            // The regex crate's message spans several lines; its last says what is wrong.
-            let why = e.to_string();
-            let why = why
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim_start_matches("error: ");
-            invalid(
-                "--command",
-                format!("invalid regular expression {r:?}: {why}"),
-            )
-        })?),
-        None => None,
-    };
+    let re = args
+        .command
+        .as_deref()
+        .map(crate::cli::command_regex)
+        .transpose()?;
     let snap = collect(
         root,
         &Plan {

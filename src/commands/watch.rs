@@ -10,10 +10,8 @@ use memlens_analysis::trend::Assessment;
 use memlens_analysis::watch::{self, LimitAhead, MappingGrowth, Point, FIGURES};
 use memlens_model::{Mapping, MemCgroup, ProcessSample, Snapshot};
 use memlens_present::{bytes, Units};
-use memlens_sources::cgroupfs::parse_path;
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
-use memlens_sources::text::escaped;
 use memlens_sources::Root;
 use serde::Serialize;
 
@@ -96,25 +94,9 @@ pub fn run(root: &Root, args: &WatchArgs, out: &Output) -> Outcome {
         )));
     }
     let targets = if let Some(re) = &args.command {
-        Targets::Command(regex::Regex::new(re).map_err(|e| {
-            let why = e.to_string();
-            let why = why
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim_start_matches("error: ")
-                .to_string();
-            Failure::usage(format!(
-                "--command: invalid regular expression {re:?}: {why}"
-            ))
-        })?)
+        Targets::Command(crate::cli::command_regex(re)?)
     } else if let Some(c) = &args.cgroup {
-        let raw = parse_path(c).ok_or_else(|| {
-            Failure::usage(format!(
-                "--cgroup {c:?}: `.` and `..` would leave the cgroup hierarchy"
-            ))
-        })?;
-        Targets::Cgroup(escaped(&raw))
+        Targets::Cgroup(crate::cli::cgroup_path(c)?)
     } else {
         Targets::Pids(args.pid.clone())
     };

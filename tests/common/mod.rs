@@ -329,9 +329,8 @@ impl TestGroup {
         }
     }
 
-    /// Starts a lab experiment inside the group and returns once it has said anything
-    /// (its first block, or ready); its PID is the child's.
-    pub fn start_lab(&mut self, args: &str) -> u32 {
+    /// Starts a lab experiment inside the group; its first line of output and the rest.
+    fn spawn_lab(&mut self, args: &str) -> (String, std::io::BufReader<std::process::ChildStdout>) {
         let script = format!(
             "echo $$ > {}/{} && exec {} lab --json {args}",
             self.dir.display(),
@@ -344,36 +343,26 @@ impl TestGroup {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let out = child.stdout.take().unwrap();
-        let pid = child.id();
+        let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
         self.child = Some(child);
         let mut line = String::new();
-        let mut r = std::io::BufReader::new(out);
         std::io::BufRead::read_line(&mut r, &mut line).unwrap();
+        (line, r)
+    }
+
+    /// Starts a lab experiment inside the group and returns once it has said anything
+    /// (its first block, or ready); its PID is the child's.
+    pub fn start_lab(&mut self, args: &str) -> u32 {
+        let (line, mut r) = self.spawn_lab(args);
         assert!(line.contains("\"event\""), "{line}");
         // Keep reading so that the lab never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut r, &mut std::io::sink()));
-        pid
+        self.child.as_ref().unwrap().id()
     }
 
     /// Starts a lab experiment inside the group and waits until it is ready.
     pub fn run_lab(&mut self, args: &str) {
-        let script = format!(
-            "echo $$ > {}/{} && exec {} lab --json {args}",
-            self.dir.display(),
-            self.procs_file(),
-            bin()
-        );
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        let out = child.stdout.take().unwrap();
-        self.child = Some(child);
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line).unwrap();
+        let (line, _) = self.spawn_lab(args);
         assert!(line.contains("\"ready\""), "{line}");
     }
 

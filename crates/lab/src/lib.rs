@@ -237,6 +237,16 @@ pub fn check_fits(exp: &Experiment) -> Result<(), LabError> {
 }
 
 /// Runs an experiment: sets it up, reports, holds, releases.
+/// Between two blocks of a paced experiment (`--interval`): says the block, then waits;
+/// false when told to stop meanwhile. Unpaced (an interval of 0), it says nothing and goes on.
+fn pace(emit: &mut dyn FnMut(&Event), interval: Duration, block: &Event) -> bool {
+    if interval.is_zero() {
+        return true;
+    }
+    emit(block);
+    hold::sleep(interval)
+}
+
 pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Result<(), LabError> {
     check_fits(exp)?;
     hold::install_handlers()?;
@@ -266,15 +276,13 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
                 let r = Region::anon(size, false)?;
                 r.write_pages(r.size(), 1, pg);
                 regions.push(r);
-                if !interval.is_zero() {
-                    emit(&Event::Block {
-                        index: i,
-                        allocated: (i + 1) * size,
-                        resident: (i + 1) * size,
-                    });
-                    if !hold::sleep(interval) {
-                        break;
-                    }
+                let block = Event::Block {
+                    index: i,
+                    allocated: (i + 1) * size,
+                    resident: (i + 1) * size,
+                };
+                if !pace(emit, interval, &block) {
+                    break;
                 }
             }
             report.expect = vec![
@@ -291,15 +299,13 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
                 let r = Region::anon(size, false)?;
                 r.write_pages(r.size(), 1, pg);
                 drop(r);
-                if !interval.is_zero() {
-                    emit(&Event::Block {
-                        index: i,
-                        allocated: (i + 1) * size,
-                        resident: 0,
-                    });
-                    if !hold::sleep(interval) {
-                        break;
-                    }
+                let block = Event::Block {
+                    index: i,
+                    allocated: (i + 1) * size,
+                    resident: 0,
+                };
+                if !pace(emit, interval, &block) {
+                    break;
                 }
             }
             fig("allocated_and_freed", (count * size).into());
@@ -361,15 +367,13 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
         } => {
             for i in 0..count {
                 regions.push(Region::anon(size, false)?);
-                if !interval.is_zero() {
-                    emit(&Event::Block {
-                        index: i,
-                        allocated: (i + 1) * size,
-                        resident: 0,
-                    });
-                    if !hold::sleep(interval) {
-                        break;
-                    }
+                let block = Event::Block {
+                    index: i,
+                    allocated: (i + 1) * size,
+                    resident: 0,
+                };
+                if !pace(emit, interval, &block) {
+                    break;
                 }
             }
             report.expect = vec![
