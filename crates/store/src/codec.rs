@@ -2,10 +2,9 @@
 //! of the previous frame became these. Both are deflated (raw DEFLATE, RFC 1951).
 //! FORMAT.md describes the bytes.
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 
-use crate::flat::{Leaf, Scalar};
+use crate::flat::{common, hash, HashIndex, Leaves, Scalar};
 use crate::varint::{put_str, put_varint, unzigzag, zigzag, Cursor};
 
 /// The most bytes a payload may inflate to.
@@ -20,10 +19,15 @@ const T_STR: u8 = 5;
 const T_EMPTY_ARRAY: u8 = 6;
 const T_EMPTY_OBJECT: u8 = 7;
 
-/// Op of a kept leaf: unchanged.
+/// Version 1 ops, one per kept leaf: unchanged.
 const OP_SAME: u128 = 0;
-/// Op of a kept leaf: a new value follows.
+/// Version 1: a new value follows (integer changes are even, `zigzag(d) << 1`).
 const OP_VALUE: u128 = 1;
+/// Version 2 ops: odd is a run of `(u >> 1) + 1` unchanged leaves; 2 is a new value; a
+/// multiple of 4 is an integer change `zigzag(d) << 2`; leaves after the last op are
+/// unchanged. A delta of a quiet machine is then a few ops, and replaying it touches
+/// only what changed.
+const OP2_VALUE: u128 = 2;
 
 fn put_scalar(out: &mut Vec<u8>, s: &Scalar) {
     match s {
@@ -72,13 +76,14 @@ fn int(i: i128) -> Result<i128, String> {
 
 /// `path` as the length of the prefix it shares with `prev`, then the rest.
 fn put_path(out: &mut Vec<u8>, prev: &[u8], path: &[u8]) {
-    let shared = prev.iter().zip(path).take_while(|(a, b)| a == b).count();
+    let shared = common(prev, path);
     put_varint(out, shared as u128);
     put_varint(out, (path.len() - shared) as u128);
     out.extend_from_slice(&path[shared..]);
 }
 
-fn path(c: &mut Cursor, prev: &[u8]) -> Result<Box<[u8]>, String> {
+/// A path as [`put_path`] wrote it, whole.
+fn path(c: &mut Cursor, prev: &[u8]) -> Result<Vec<u8>, String> {
     let shared = c.usize()?;
     let rest = c.usize()?;
     if shared > prev.len() {
@@ -87,30 +92,30 @@ fn path(c: &mut Cursor, prev: &[u8]) -> Result<Box<[u8]>, String> {
     let mut p = Vec::with_capacity(shared + rest);
     p.extend_from_slice(&prev[..shared]);
     p.extend_from_slice(c.bytes(rest)?);
-    Ok(p.into())
+    Ok(p)
 }
 
 /// The uncompressed payload of a key frame.
-pub(crate) fn encode_key(leaves: &[Leaf], out: &mut Vec<u8>) {
+pub(crate) fn encode_key(leaves: &Leaves, out: &mut Vec<u8>) {
     put_varint(out, leaves.len() as u128);
-    let mut prev: &[u8] = &[];
-    for l in leaves {
-        put_path(out, prev, &l.path);
-        put_scalar(out, &l.value);
-        prev = &l.path;
+    for i in 0..leaves.len() {
+        let rest = leaves.rest(i);
+        put_varint(out, leaves.shared(i) as u128);
+        put_varint(out, rest.len() as u128);
+        out.extend_from_slice(rest);
+        put_scalar(out, &leaves.values[i]);
     }
 }
 
-pub(crate) fn decode_key(buf: &[u8]) -> Result<Vec<Leaf>, String> {
+pub(crate) fn decode_key(buf: &[u8]) -> Result<Leaves, String> {
     let mut c = Cursor::new(buf);
     let n = c.usize()?;
-    let mut out: Vec<Leaf> = Vec::with_capacity(n.min(buf.len()));
+    let mut out = Leaves::with_capacity(n.min(buf.len()));
     for _ in 0..n {
-        let p = path(&mut c, out.last().map_or(&[][..], |l| &l.path))?;
-        out.push(Leaf {
-            path: p,
-            value: scalar(&mut c)?,
-        });
+        let shared = c.usize()?;
+        let rest = c.usize()?;
+        let rest = c.bytes(rest)?;
+        out.push(shared, rest, scalar(&mut c)?)?;
     }
     if !c.is_empty() {
         return Err("bytes after the last value".into());
@@ -118,69 +123,165 @@ pub(crate) fn decode_key(buf: &[u8]) -> Result<Vec<Leaf>, String> {
     Ok(out)
 }
 
-fn put_op(out: &mut Vec<u8>, old: &Scalar, new: &Scalar) {
-    match (old, new) {
-        (Scalar::Int(a), Scalar::Int(b)) => {
-            let d = b - a;
-            put_varint(out, if d == 0 { OP_SAME } else { zigzag(d) << 1 });
+/// Writes version 2 ops: unchanged leaves gathered into runs, the last run left out.
+struct OpWriter<'a> {
+    out: &'a mut Vec<u8>,
+    run: u128,
+}
+
+impl OpWriter<'_> {
+    fn op(&mut self, old: &Scalar, new: &Scalar) {
+        let d = match (old, new) {
+            (Scalar::Int(a), Scalar::Int(b)) => Some(b - a),
+            _ if old == new => Some(0),
+            _ => None,
+        };
+        if d == Some(0) {
+            self.run += 1;
+            return;
         }
-        _ if old == new => put_varint(out, OP_SAME),
-        _ => {
-            put_varint(out, OP_VALUE);
-            put_scalar(out, new);
+        if self.run > 0 {
+            put_varint(self.out, ((self.run - 1) << 1) | 1);
+            self.run = 0;
+        }
+        match d {
+            Some(d) => put_varint(self.out, zigzag(d) << 2),
+            None => {
+                put_varint(self.out, OP2_VALUE);
+                put_scalar(self.out, new);
+            }
         }
     }
 }
 
-fn apply_op(c: &mut Cursor, v: &mut Scalar) -> Result<(), String> {
+/// Reads ops, one kept leaf at a time, in either version.
+struct OpReader<'a, 'b> {
+    c: &'b mut Cursor<'a>,
+    v2: bool,
+    /// Leaves left in the current run.
+    run: u128,
+}
+
+impl OpReader<'_, '_> {
+    fn apply(&mut self, v: &mut Scalar) -> Result<(), String> {
+        if self.run > 0 {
+            self.run -= 1;
+            return Ok(());
+        }
+        if !self.v2 {
+            return apply_op_v1(self.c, v);
+        }
+        if self.c.is_empty() {
+            // Past the last op: unchanged.
+            return Ok(());
+        }
+        match self.c.varint()? {
+            u if u & 1 == 1 => self.run = u >> 1,
+            OP2_VALUE => *v = scalar(self.c)?,
+            u if u & 3 == 0 && u != 0 => add(v, unzigzag(u >> 2))?,
+            u => return Err(format!("unknown change {u}")),
+        }
+        Ok(())
+    }
+}
+
+fn add(v: &mut Scalar, d: i128) -> Result<(), String> {
+    match v {
+        Scalar::Int(i) => {
+            *i = int(i.checked_add(d).ok_or("integer out of range")?)?;
+            Ok(())
+        }
+        _ => Err("an integer change to a value that is not an integer".into()),
+    }
+}
+
+fn apply_op_v1(c: &mut Cursor, v: &mut Scalar) -> Result<(), String> {
     match c.varint()? {
         OP_SAME => {}
         OP_VALUE => *v = scalar(c)?,
-        u if u & 1 == 0 => match v {
-            Scalar::Int(i) => {
-                *i = int(i
-                    .checked_add(unzigzag(u >> 1))
-                    .ok_or("integer out of range")?)?
-            }
-            _ => return Err("an integer change to a value that is not an integer".into()),
-        },
+        u if u & 1 == 0 => add(v, unzigzag(u >> 1))?,
         u => return Err(format!("unknown change {u}")),
     }
     Ok(())
 }
 
-/// The uncompressed payload of a delta frame turning `old` into `new`; `None` when the
-/// leaves both hold are not in the same order in both (then a key frame is written).
-pub(crate) fn encode_delta(old: &[Leaf], new: &[Leaf], out: &mut Vec<u8>) -> Option<()> {
-    let same_paths = old.len() == new.len() && old.iter().zip(new).all(|(a, b)| a.path == b.path);
-    if same_paths {
+/// The uncompressed payload (version 2) of a delta frame turning `old` into `new`;
+/// `None` when the leaves both hold are not in the same order in both (then a key frame
+/// is written).
+pub(crate) fn encode_delta(old: &Leaves, new: &Leaves, out: &mut Vec<u8>) -> Option<()> {
+    if old.same_paths(new) {
         put_varint(out, 0);
         put_varint(out, 0);
-        for (a, b) in old.iter().zip(new) {
-            put_op(out, &a.value, &b.value);
+        let mut w = OpWriter { out, run: 0 };
+        for (a, b) in old.values.iter().zip(&new.values) {
+            w.op(a, b);
         }
         return Some(());
     }
-    let index: HashMap<&[u8], usize> = old
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (&l.path[..], i))
-        .collect();
-    // For each new leaf, the old one it continues.
-    let mut from = Vec::with_capacity(new.len());
+    // Old paths by hash; a hash two old paths share gives up on a delta (`u32::MAX`).
+    let mut index: HashIndex<u32> = HashIndex::default();
+    index.reserve(old.len());
+    old.each_path(|i, p| {
+        index
+            .entry(hash(p))
+            .and_modify(|v| *v = u32::MAX)
+            .or_insert(i as u32);
+        Ok::<(), ()>(())
+    })
+    .ok()?;
+    // For each new leaf, the old one it continues (by hash, checked below); the inserted
+    // ones, written as they come (gap, path after the last inserted, value).
+    let mut from: Vec<Option<u32>> = Vec::with_capacity(new.len());
     let mut kept = vec![false; old.len()];
     let mut last: Option<usize> = None;
-    for l in new {
-        let i = index.get(&l.path[..]).copied();
-        if let Some(i) = i {
-            if last.is_some_and(|p| p >= i) {
-                return None;
+    let mut inserted = Vec::new();
+    let (mut n_inserted, mut next) = (0usize, 0usize);
+    let mut prev_inserted: Vec<u8> = Vec::new();
+    new.each_path(|j, p| {
+        let i = match index.get(&hash(p)) {
+            Some(&u32::MAX) => return Err(()),
+            i => i.map(|&i| i as usize),
+        };
+        match i {
+            Some(i) => {
+                if last.is_some_and(|l| l >= i) {
+                    return Err(());
+                }
+                last = Some(i);
+                kept[i] = true;
             }
-            last = Some(i);
-            kept[i] = true;
+            None => {
+                put_varint(&mut inserted, (j - next) as u128);
+                next = j + 1;
+                put_path(&mut inserted, &prev_inserted, p);
+                put_scalar(&mut inserted, &new.values[j]);
+                prev_inserted.clear();
+                prev_inserted.extend_from_slice(p);
+                n_inserted += 1;
+            }
         }
-        from.push(i);
-    }
+        from.push(i.map(|i| i as u32));
+        Ok(())
+    })
+    .ok()?;
+    drop(index);
+    // Matched by hash: check that the paths are the same, walking both in step.
+    let mut old_path = Vec::with_capacity(128);
+    let mut oi = 0usize;
+    new.each_path(|j, p| {
+        let Some(i) = from[j] else { return Ok(()) };
+        while oi <= i as usize {
+            old_path.truncate(old.shared(oi));
+            old_path.extend_from_slice(old.rest(oi));
+            oi += 1;
+        }
+        if old_path == p {
+            Ok(())
+        } else {
+            Err(())
+        }
+    })
+    .ok()?;
     let removed: Vec<usize> = (0..old.len()).filter(|&i| !kept[i]).collect();
     put_varint(out, removed.len() as u128);
     let mut next = 0;
@@ -188,29 +289,20 @@ pub(crate) fn encode_delta(old: &[Leaf], new: &[Leaf], out: &mut Vec<u8>) -> Opt
         put_varint(out, (i - next) as u128);
         next = i + 1;
     }
-    let inserted = from.iter().filter(|f| f.is_none()).count();
-    put_varint(out, inserted as u128);
-    let mut next = 0;
-    let mut prev: &[u8] = &[];
-    for (j, l) in new.iter().enumerate() {
-        if from[j].is_none() {
-            put_varint(out, (j - next) as u128);
-            next = j + 1;
-            put_path(out, prev, &l.path);
-            put_scalar(out, &l.value);
-            prev = &l.path;
-        }
-    }
-    for (j, l) in new.iter().enumerate() {
-        if let Some(i) = from[j] {
-            put_op(out, &old[i].value, &l.value);
+    put_varint(out, n_inserted as u128);
+    out.extend_from_slice(&inserted);
+    let mut w = OpWriter { out, run: 0 };
+    for (j, f) in from.iter().enumerate() {
+        if let Some(i) = f {
+            w.op(&old.values[*i as usize], &new.values[j]);
         }
     }
     Some(())
 }
 
-/// Applies a delta payload to the leaves of the frame before it.
-pub(crate) fn apply_delta(old: Vec<Leaf>, buf: &[u8]) -> Result<Vec<Leaf>, String> {
+/// Applies a delta payload of segment format `version` to the leaves of the frame
+/// before it.
+pub(crate) fn apply_delta(mut old: Leaves, buf: &[u8], version: u32) -> Result<Leaves, String> {
     let mut c = Cursor::new(buf);
     let n_removed = c.usize()?;
     if n_removed > old.len() {
@@ -230,57 +322,95 @@ pub(crate) fn apply_delta(old: Vec<Leaf>, buf: &[u8]) -> Result<Vec<Leaf>, Strin
     let new_len = (old.len() - n_removed)
         .checked_add(n_inserted)
         .ok_or("too many leaves")?;
-    let mut inserted: Vec<(usize, Leaf)> = Vec::with_capacity(n_inserted.min(buf.len()));
+    let mut inserted: Vec<(usize, Vec<u8>, Scalar)> = Vec::with_capacity(n_inserted.min(buf.len()));
     let mut next = 0usize;
     for _ in 0..n_inserted {
         let j = next.checked_add(c.usize()?).ok_or("a gap too large")?;
         if j >= new_len {
             return Err("an added leaf past the end".into());
         }
-        let p = path(&mut c, inserted.last().map_or(&[][..], |(_, l)| &l.path))?;
-        inserted.push((
-            j,
-            Leaf {
-                path: p,
-                value: scalar(&mut c)?,
-            },
-        ));
+        let p = path(&mut c, inserted.last().map_or(&[][..], |(_, p, _)| &p[..]))?;
+        inserted.push((j, p, scalar(&mut c)?));
         next = j + 1;
     }
-    let out = if removed.is_empty() && inserted.is_empty() {
-        let mut leaves = old;
-        for l in &mut leaves {
-            apply_op(&mut c, &mut l.value)?;
-        }
-        leaves
-    } else {
-        let mut out = Vec::with_capacity(new_len);
-        let mut removed = removed.into_iter().peekable();
-        let mut inserted = inserted.into_iter().peekable();
-        let mut kept = old
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                if removed.peek() == Some(i) {
-                    removed.next();
-                    false
-                } else {
-                    true
+    let v2 = version >= 2;
+    if removed.is_empty() && inserted.is_empty() {
+        if v2 {
+            // Only the leaves that changed are touched.
+            let mut i: usize = 0;
+            while !c.is_empty() {
+                match c.varint()? {
+                    u if u & 1 == 1 => {
+                        i = usize::try_from(u >> 1)
+                            .ok()
+                            .and_then(|n| i.checked_add(n + 1))
+                            .filter(|&n| n <= old.len())
+                            .ok_or("a run past the end")?
+                    }
+                    u => {
+                        let v = old.values.get_mut(i).ok_or("a change past the end")?;
+                        match u {
+                            OP2_VALUE => *v = scalar(&mut c)?,
+                            u if u & 3 == 0 && u != 0 => add(v, unzigzag(u >> 2))?,
+                            u => return Err(format!("unknown change {u}")),
+                        }
+                        i += 1;
+                    }
                 }
-            })
-            .map(|(_, l)| l);
-        for j in 0..new_len {
-            if inserted.peek().is_some_and(|(at, _)| *at == j) {
-                out.push(inserted.next().expect("peeked").1);
-            } else {
-                let mut l = kept.next().ok_or("fewer leaves than said")?;
-                apply_op(&mut c, &mut l.value)?;
-                out.push(l);
+            }
+        } else {
+            let mut ops = OpReader {
+                c: &mut c,
+                v2,
+                run: 0,
+            };
+            for v in &mut old.values {
+                ops.apply(v)?;
             }
         }
-        out
+        if !c.is_empty() {
+            return Err("bytes after the last change".into());
+        }
+        return Ok(old);
+    }
+    let mut out = Leaves::with_capacity(new_len);
+    let mut ops = OpReader {
+        c: &mut c,
+        v2,
+        run: 0,
     };
-    if !c.is_empty() {
+    let mut removed = removed.into_iter().peekable();
+    let mut inserted = inserted.into_iter().peekable();
+    let (mut last, mut old_path) = (Vec::with_capacity(128), Vec::with_capacity(128));
+    let mut oi = 0usize;
+    for j in 0..new_len {
+        if inserted.peek().is_some_and(|(at, _, _)| *at == j) {
+            let (_, p, v) = inserted.next().expect("peeked");
+            out.push_after(&last, &p, v);
+            last = p;
+            continue;
+        }
+        // The next old leaf not removed, its path rebuilt on the way.
+        loop {
+            if oi >= old.len() {
+                return Err("fewer leaves than said".into());
+            }
+            old_path.truncate(old.shared(oi));
+            old_path.extend_from_slice(old.rest(oi));
+            oi += 1;
+            if removed.peek() == Some(&(oi - 1)) {
+                removed.next();
+            } else {
+                break;
+            }
+        }
+        let mut v = std::mem::replace(&mut old.values[oi - 1], Scalar::Null);
+        ops.apply(&mut v)?;
+        out.push_after(&last, &old_path, v);
+        last.clear();
+        last.extend_from_slice(&old_path);
+    }
+    if ops.run > 0 || !ops.c.is_empty() {
         return Err("bytes after the last change".into());
     }
     Ok(out)
@@ -314,10 +444,10 @@ mod tests {
     use serde_json::json;
 
     fn delta(a: &serde_json::Value, b: &serde_json::Value) -> Option<Vec<u8>> {
-        let (a, b) = (flatten(a), flatten(b));
+        let (a, b) = (flatten(a).unwrap(), flatten(b).unwrap());
         let mut out = Vec::new();
         encode_delta(&a, &b, &mut out)?;
-        assert_eq!(apply_delta(a, &out).unwrap(), b);
+        assert_eq!(apply_delta(a, &out, 2).unwrap(), b);
         Some(out)
     }
 
@@ -329,8 +459,8 @@ mod tests {
         delta(&b, &a).unwrap();
         delta(&a, &json!(1)).unwrap();
         delta(&json!({}), &a).unwrap();
-        // Nothing changed: one zero byte per leaf, after the two empty lists.
-        assert_eq!(delta(&a, &a).unwrap(), vec![0; 2 + flatten(&a).len()]);
+        // Nothing changed: the two empty lists and no op at all.
+        assert_eq!(delta(&a, &a).unwrap(), vec![0, 0]);
         // Integer changes and type changes.
         let c = json!({"t": u64::MAX, "p": [{"pid": 1, "m": -3, "c": null}, {"pid": 2, "m": 1.5}, {"pid": 9, "f": 7}]});
         delta(&a, &c).unwrap();
@@ -341,8 +471,53 @@ mod tests {
     }
 
     #[test]
+    fn unchanged_leaves_go_in_runs() {
+        let many = |changed: u64| json!({"p": (0..1000u64).map(|pid| json!({"pid": pid, "rss": if pid == 500 { changed } else { 7 }, "name": "sleep"})).collect::<Vec<_>>()});
+        let (a, b) = (many(7), many(9));
+        let out = delta(&a, &b).unwrap();
+        // Two lists, a run of the leaves before, the change; the rest left out.
+        assert!(out.len() <= 8, "{out:?}");
+        // A process leaving and one coming: runs go on around them.
+        let mut c = many(7);
+        c["p"].as_array_mut().unwrap().remove(3);
+        c["p"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"pid": 5000, "rss": 1}));
+        let out = delta(&a, &c).unwrap();
+        assert!(out.len() < 40, "{}", out.len());
+        delta(&c, &b).unwrap();
+    }
+
+    #[test]
+    fn version_1_deltas_still_apply() {
+        // A version 1 delta of {"a": 1, "b": "x"} to {"a": 3, "b": "y"}: no removals or
+        // insertions, then one op per leaf (an integer change of +2, a new string).
+        let a = flatten(&json!({"a": 1, "b": "x"})).unwrap();
+        let raw = [0, 0, zigzag(2) as u8 * 2, 1, 5, 1, b'y'];
+        let b = apply_delta(a, &raw, 1).unwrap();
+        assert_eq!(b, flatten(&json!({"a": 3, "b": "y"})).unwrap());
+    }
+
+    #[test]
+    fn damaged_deltas_are_errors() {
+        let a = flatten(&json!({"a": 1, "b": [1, 2]})).unwrap();
+        for raw in [
+            vec![0, 0, 9],          // a run past the end (5 leaves after 0)
+            vec![0, 0, 2, 9],       // a new value of an unknown type
+            vec![0, 0, 6],          // an unknown op
+            vec![0, 0, 1, 1, 1, 4], // a change past the end
+            vec![5],                // more removed than there are
+            vec![0, 0, 8, 0],       // a change to 'a', then an unknown op 0
+        ] {
+            assert!(apply_delta(a.clone(), &raw, 2).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
     fn key_frames_list_every_leaf() {
-        let a = flatten(&json!({"t": 5, "p": [{"pid": 1, "m": 10, "c": "a"}, {"x": [[], {}]}]}));
+        let a = flatten(&json!({"t": 5, "p": [{"pid": 1, "m": 10, "c": "a"}, {"x": [[], {}]}]}))
+            .unwrap();
         let mut out = Vec::new();
         encode_key(&a, &mut out);
         assert_eq!(decode_key(&out).unwrap(), a);

@@ -11,13 +11,14 @@ use memlens_model::Snapshot;
 
 use crate::codec;
 use crate::error::{Result, StoreError};
-use crate::flat::{find, to_json, Leaf, Scalar};
+use crate::flat::{find, to_json, Leaves, Scalar};
 use crate::segment::{self, BadHeader, FrameRef, FRAME_HEADER};
 
 struct SegRead {
     path: PathBuf,
     file: File,
     writer: String,
+    version: u32,
     frames: Vec<FrameRef>,
     /// Indexes of its key frames.
     keys: Vec<usize>,
@@ -36,7 +37,7 @@ struct Entry {
 struct State {
     seg: usize,
     frame: usize,
-    leaves: Vec<Leaf>,
+    leaves: Leaves,
 }
 
 /// One segment, as [`Reader::segments`] tells it.
@@ -160,6 +161,7 @@ impl Reader {
                 path,
                 file,
                 writer: s.writer,
+                version: s.version,
                 frames,
                 keys,
                 bytes,
@@ -276,7 +278,7 @@ impl Reader {
         };
         let leaves = match leaves {
             Some(l) if from > i => l,
-            l => replay(&s.path, &s.file, &s.frames[from..=i], l)?,
+            l => replay(&s.path, &s.file, s.version, &s.frames[from..=i], l)?,
         };
         Ok(State {
             seg,
@@ -361,9 +363,10 @@ impl Iterator for Range<'_> {
 pub(crate) fn replay(
     path: &Path,
     file: &File,
+    version: u32,
     frames: &[FrameRef],
-    start: Option<Vec<Leaf>>,
-) -> Result<Vec<Leaf>> {
+    start: Option<Leaves>,
+) -> Result<Leaves> {
     let (Some(first), Some(last)) = (frames.first(), frames.last()) else {
         return start.ok_or_else(|| StoreError::Corrupt {
             path: path.to_path_buf(),
@@ -396,7 +399,7 @@ pub(crate) fn replay(
             codec::decode_key(&raw).map_err(bad)?
         } else {
             let prev = leaves.ok_or_else(|| bad("a delta frame with nothing before it".into()))?;
-            codec::apply_delta(prev, &raw).map_err(bad)?
+            codec::apply_delta(prev, &raw, version).map_err(bad)?
         });
     }
     Ok(leaves.expect("at least one frame"))

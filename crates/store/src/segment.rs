@@ -11,7 +11,7 @@ use crate::error::{Result, StoreError};
 /// The first bytes of every segment.
 pub const MAGIC: &[u8; 12] = b"MEMLENS-HIST";
 /// The version of the segment layout this memlens writes and reads up to.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// `len u32 | crc32 u32 | flags u8 | taken_at_ns u64`.
 pub(crate) const FRAME_HEADER: usize = 17;
 pub(crate) const FLAG_KEY: u8 = 1;
@@ -139,6 +139,8 @@ pub(crate) enum Tail {
 #[derive(Debug)]
 pub(crate) struct Scanned {
     pub writer: String,
+    /// The header's format version (1 or 2: how delta frames are written).
+    pub version: u32,
     pub frames: Vec<FrameRef>,
     /// End of the header, or of the last good frame.
     pub end: u64,
@@ -156,7 +158,7 @@ pub(crate) enum BadHeader {
 pub(crate) fn read_header(
     path: &Path,
     f: &mut impl Read,
-) -> Result<std::result::Result<(String, u64), BadHeader>> {
+) -> Result<std::result::Result<(String, u64, u32), BadHeader>> {
     let io = |e| StoreError::io(path, "reading the segment header", e);
     let mut fixed = [0u8; 18];
     let got = read_full(f, &mut fixed).map_err(io)?;
@@ -203,6 +205,7 @@ pub(crate) fn read_header(
     Ok(Ok((
         writer.unwrap_or_default(),
         (fixed.len() + rest.len()) as u64,
+        version,
     )))
 }
 
@@ -239,7 +242,7 @@ pub(crate) fn scan(path: &Path, file: &File) -> Result<std::result::Result<Scann
     let io = |e| StoreError::io(path, "reading", e);
     let file_len = file.metadata().map_err(io)?.len();
     let mut r = BufReader::with_capacity(1 << 20, file.take(file_len));
-    let (writer, header_len) = match read_header(path, &mut r)? {
+    let (writer, header_len, version) = match read_header(path, &mut r)? {
         Ok(h) => h,
         Err(bad) => return Ok(Err(bad)),
     };
@@ -343,6 +346,7 @@ pub(crate) fn scan(path: &Path, file: &File) -> Result<std::result::Result<Scann
     };
     Ok(Ok(Scanned {
         writer,
+        version,
         frames,
         end: pos,
         tail,

@@ -11,7 +11,7 @@ use memlens_model::Snapshot;
 
 use crate::codec;
 use crate::error::{Result, StoreError};
-use crate::flat::{flatten, Leaf};
+use crate::flat::{flatten_into, Leaves};
 use crate::segment::{self, BadHeader, FrameRef, Tail};
 
 const DAY_NS: u64 = 86_400 * 1_000_000_000;
@@ -100,7 +100,9 @@ pub struct Writer {
     /// Oldest first; the current segment, if any, is the last.
     segs: Vec<Seg>,
     current: Option<Current>,
-    prev: Option<Vec<Leaf>>,
+    prev: Option<Leaves>,
+    /// Leaves no longer needed, kept for their room.
+    spare: Option<Leaves>,
     last_ns: Option<u64>,
     notices: Vec<String>,
 }
@@ -169,6 +171,7 @@ impl Writer {
             segs: Vec::new(),
             current: None,
             prev: None,
+            spare: None,
             last_ns: None,
             notices: Vec::new(),
         };
@@ -253,7 +256,24 @@ impl Writer {
                 }
                 Tail::Clean => {}
             }
-            let (prev, since_key, key_bytes, delta_bytes) = match resume(&path, &file, &s.frames) {
+            if s.version < segment::FORMAT_VERSION {
+                // Deltas are written as this version writes them: in a segment of its own.
+                w.notices.push(format!(
+                    "{}: written in format {}; recording goes on in a new segment in format {}",
+                    path.display(),
+                    s.version,
+                    segment::FORMAT_VERSION
+                ));
+                w.segs.push(Seg {
+                    path,
+                    first_ns,
+                    bytes: s.end,
+                });
+                continue;
+            }
+            let (prev, since_key, key_bytes, delta_bytes) = match resume(
+                &path, &file, s.version, &s.frames,
+            ) {
                 Ok(r) => r,
                 Err(why) => {
                     w.notices.push(format!(
@@ -312,12 +332,15 @@ impl Writer {
                 });
             }
         }
-        let value = serde_json::to_value(s).map_err(|e| StoreError::Corrupt {
+        let spare = self
+            .spare
+            .take()
+            .unwrap_or_else(|| Leaves::with_capacity(1024));
+        let leaves = flatten_into(s, spare).map_err(|e| StoreError::Corrupt {
             path: self.dir.clone(),
             offset: 0,
             why: format!("the snapshot does not serialise: {e}"),
         })?;
-        let leaves = flatten(&value);
         let rotate = match (&self.current, self.segs.last()) {
             (Some(c), Some(seg)) => {
                 c.frames > 0
@@ -385,7 +408,8 @@ impl Writer {
             cur.delta_bytes += frame.len() as u64;
         }
         self.segs.last_mut().expect("current").bytes = cur.end;
-        self.prev = Some(leaves);
+        // The leaves before become the room for the next sample's.
+        self.spare = self.prev.replace(leaves);
         self.last_ns = Some(t);
         let (removed, retain_error) = match self.retain(self.opts.max_age, self.opts.max_bytes) {
             Ok(r) => (r, None),
@@ -511,7 +535,7 @@ fn first_time(
     file: &File,
 ) -> Result<std::result::Result<segment::Scanned, BadHeader>> {
     let mut r = std::io::BufReader::new(file);
-    let (writer, header_len) = match segment::read_header(path, &mut r)? {
+    let (writer, header_len, version) = match segment::read_header(path, &mut r)? {
         Ok(h) => h,
         Err(bad) => return Ok(Err(bad)),
     };
@@ -527,6 +551,7 @@ fn first_time(
     };
     Ok(Ok(segment::Scanned {
         writer,
+        version,
         frames,
         end: header_len,
         tail: Tail::Clean,
@@ -535,13 +560,19 @@ fn first_time(
 
 /// What a writer needs to go on with deltas after reopening: the leaves of the last
 /// frame, frames since the last key frame, its size and the size of the deltas since.
-type Resumed = (Option<Vec<Leaf>>, u32, u64, u64);
+type Resumed = (Option<Leaves>, u32, u64, u64);
 
-fn resume(path: &Path, file: &File, frames: &[FrameRef]) -> std::result::Result<Resumed, String> {
+fn resume(
+    path: &Path,
+    file: &File,
+    version: u32,
+    frames: &[FrameRef],
+) -> std::result::Result<Resumed, String> {
     let Some(k) = frames.iter().rposition(|f| f.key) else {
         return Ok((None, 0, 0, 0));
     };
-    let leaves = crate::read::replay(path, file, &frames[k..], None).map_err(|e| e.to_string())?;
+    let leaves =
+        crate::read::replay(path, file, version, &frames[k..], None).map_err(|e| e.to_string())?;
     let size = |f: &FrameRef| f.end() - f.offset;
     Ok((
         Some(leaves),

@@ -169,6 +169,49 @@ fn reopening_goes_on_with_deltas() {
 }
 
 #[test]
+fn a_format_1_segment_is_read_and_recording_goes_on_in_a_new_one() {
+    let dir = Scratch::new("format1");
+    let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 30, 4);
+    let want: Vec<Snapshot> = (0..8).map(|_| m.step(0.02).clone()).collect();
+    // Key frames only: they are the same in both formats.
+    let opts = Options {
+        key_every: 1,
+        ..quick()
+    };
+    let mut w = Store::open_append(&dir.db(), opts.clone()).unwrap();
+    for s in &want[..5] {
+        assert!(w.append(s).unwrap().key);
+    }
+    drop(w);
+    // Make the segment a format 1 one: the version, and the header's checksum.
+    let seg = &segments(&dir.db())[0];
+    let mut bytes = std::fs::read(seg).unwrap();
+    bytes[12..16].copy_from_slice(&1u32.to_le_bytes());
+    let wlen = u16::from_le_bytes([bytes[16], bytes[17]]) as usize;
+    let crc = crc32fast::hash(&bytes[..18 + wlen]);
+    bytes[18 + wlen..22 + wlen].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(seg, &bytes).unwrap();
+    assert_holds(&Store::open_read(&dir.db()).unwrap(), &want[..5]);
+    let mut w = Store::open_append(&dir.db(), quick()).unwrap();
+    assert!(
+        w.notices().len() == 1 && w.notices()[0].contains("written in format 1"),
+        "{:?}",
+        w.notices()
+    );
+    for s in &want[5..] {
+        w.append(s).unwrap();
+    }
+    drop(w);
+    assert_eq!(segments(&dir.db()).len(), 2);
+    assert_eq!(
+        std::fs::read(seg).unwrap(),
+        bytes,
+        "the old segment is left as it was"
+    );
+    assert_holds(&Store::open_read(&dir.db()).unwrap(), &want);
+}
+
+#[test]
 fn a_segment_a_day_and_at_most_segment_bytes() {
     let dir = Scratch::new("rotate");
     let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 10, 3);
@@ -376,7 +419,7 @@ fn errors_say_what_is_wrong_with_which_path() {
                 e,
                 StoreError::NewerFormat {
                     found: 7,
-                    supported: 1,
+                    supported: memlens_store::FORMAT_VERSION,
                     ..
                 }
             ),
@@ -384,7 +427,11 @@ fn errors_say_what_is_wrong_with_which_path() {
         );
         let msg = e.to_string();
         assert!(
-            msg.contains("history format 7") && msg.contains("up to history format 1"),
+            msg.contains("history format 7")
+                && msg.contains(&format!(
+                    "up to history format {}",
+                    memlens_store::FORMAT_VERSION
+                )),
             "{msg}"
         );
         assert!(msg.contains(memlens_store::WRITER), "{msg}");
