@@ -377,6 +377,11 @@ pub struct RecordArgs {
     /// How long to record (default: until stopped with Ctrl-C or SIGTERM)
     #[arg(long = "for", value_name = "DUR", value_parser = parse_nonzero_duration)]
     pub duration: Option<std::time::Duration>,
+    /// Read every process's files whole at least this often; in between, a process whose
+    /// /proc/PID/stat shows no change in its memory keeps its figures from the sample
+    /// before (0: read everything every sample)
+    #[arg(long, value_name = "DUR", default_value = "1m", value_parser = parse_duration)]
+    pub refresh: std::time::Duration,
     /// Say what each sample cost (bytes written, time taken), on stderr
     #[arg(long)]
     pub verbose: bool,

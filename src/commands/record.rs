@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use memlens_sources::collect::{collect, Plan};
+use memlens_sources::collect::{collect, Earlier, Plan};
 use memlens_sources::Root;
 use memlens_store::{Options, Store, StoreError};
 
@@ -45,16 +45,39 @@ pub fn run(captures: &[Root], args: &RecordArgs) -> Outcome {
     }
     let root = &Root::live();
     crate::output::catch_interrupts();
-    let plan = Plan::everything();
+    let mut plan = Plan::everything();
+    // Every process's stat, to tell which changed (see `Carried`).
+    if let Some(p) = plan.processes.as_mut() {
+        p.stat = true;
+    }
+    // Samples between whole reads: --refresh over --interval, at least 1.
+    let every = if args.refresh.is_zero() {
+        1
+    } else {
+        (args.refresh.as_secs_f64() / args.interval.as_secs_f64())
+            .ceil()
+            .clamp(1.0, u32::MAX as f64) as u32
+    };
+    let mut turn = 0u32;
+    if every > 1 {
+        plan.earlier = Some(Earlier::first(every));
+    }
     let start = Instant::now();
     let (mut samples, mut bytes, mut process_samples) = (0u64, 0u64, 0u64);
     let mut full_since: Option<Instant> = None;
     let mut n = 0u32;
     loop {
         let t0 = Instant::now();
+        let cpu0 = cpu_time();
         let snap = collect(root, &plan);
         let procs = snap.processes.ok().map_or(0, |p| p.processes.len()) as u64;
-        match w.append(&snap) {
+        let appended = w.append(&snap);
+        if every > 1 {
+            let earlier = Earlier::after(snap, turn, every);
+            turn = earlier.turn();
+            plan.earlier = Some(earlier);
+        }
+        match appended {
             Ok(s) => {
                 if let Some(since) = full_since.take() {
                     warn(&format!(
@@ -75,11 +98,12 @@ pub fn run(captures: &[Root], args: &RecordArgs) -> Outcome {
                 }
                 if args.verbose {
                     warn(&format!(
-                        "sample {samples}: {} processes, {} bytes{} in {:.1} ms",
+                        "sample {samples}: {} processes, {} bytes{} in {:.1} ms, {:.1} ms of CPU",
                         procs,
                         s.frame_bytes,
                         if s.key { " (key frame)" } else { "" },
-                        t0.elapsed().as_secs_f64() * 1e3
+                        t0.elapsed().as_secs_f64() * 1e3,
+                        (cpu_time() - cpu0) * 1e3
                     ));
                 }
             }
@@ -122,4 +146,13 @@ pub fn run(captures: &[Root], args: &RecordArgs) -> Outcome {
         }
     );
     Ok(0)
+}
+
+/// User and system time of this process so far (all threads), in seconds.
+fn cpu_time() -> f64 {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(u.ru_utime) + secs(u.ru_stime)
 }

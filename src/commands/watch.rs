@@ -333,7 +333,7 @@ fn take(
                     timeout,
                     ..Default::default()
                 }),
-                ..base
+                ..base.clone()
             },
         )
     };

@@ -23,5 +23,5 @@ pub use process::{
     Stat, Statm, Status, StatusCounters,
 };
 pub use smaps::{Mapping, MappingKind, SmapsCounters};
-pub use snapshot::{CgroupTree, FailureKind, Meta, Part, ReadFailure, Snapshot};
+pub use snapshot::{Carried, CgroupTree, FailureKind, Meta, Part, ReadFailure, Snapshot};
 pub use system::*;

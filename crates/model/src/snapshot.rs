@@ -31,6 +31,23 @@ pub struct Meta {
     pub page_size: u64,
     /// `/` for the live machine, else the capture it was read from.
     pub source: String,
+    /// Set when a recorder re-read only what changed since its sample before: see
+    /// [`Carried`]. `None`: everything in the snapshot was read for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried: Option<Carried>,
+}
+
+/// How a recorder (`memlens record`) read a sample cheaply. Every process's `stat` was
+/// read. A process whose `stat` showed the same process with the same memory (start
+/// time, parent, threads, VSZ, RSS and fault counts) as in the sample before kept that
+/// sample's other files (`status`, `smaps_rollup`, `cmdline`, `cgroup`, `oom_score*`,
+/// `ksm_stat`), unless its PID modulo `every` is `turn`: those are read whole whatever
+/// their `stat` says, so nothing kept is more than `every` samples old. `pagetypeinfo`
+/// (which walks every page block) is read on turn 0 and kept in between.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carried {
+    pub every: u32,
+    pub turn: u32,
 }
 
 /// Why a part of the machine could not be read; it keeps the kind, so a view can tell a

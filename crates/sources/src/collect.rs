@@ -3,13 +3,17 @@
 //! snapshot (which part, why, naming the file), not raised, so that a view decides what a
 //! missing part means and a stored snapshot replays the same outcome.
 
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use memlens_model::snapshot::{Ipc, SysctlDir, UserNames};
-use memlens_model::{CgroupTree, FailureKind, Meta, Part, ReadFailure, Snapshot};
+use memlens_model::{
+    Carried, CgroupTree, FailureKind, Meta, PageTypeInfo, Part, ProcessSample, ReadFailure,
+    Snapshot,
+};
 
 use crate::error::{Error, Result};
-use crate::procs::ScanOptions;
+use crate::procs::{Carry, ScanOptions};
 use crate::root::Root;
 use crate::{
     buddyinfo, cgroupfs, hugepages, ksm, meminfo, pagetypeinfo, passwd, posix_shm, pressure, procs,
@@ -44,6 +48,58 @@ pub struct Plan {
     pub users: bool,
     /// Processes, and which of their files (`None`: no processes).
     pub processes: Option<ScanOptions>,
+    /// The sample before, for a recorder that reads again only what changed (see
+    /// [`memlens_model::Carried`]).
+    pub earlier: Option<Earlier>,
+}
+
+/// What a recorder keeps of its sample before, to read less in the next.
+#[derive(Debug, Clone)]
+pub struct Earlier {
+    processes: Arc<Vec<(u32, Mutex<Option<ProcessSample>>)>>,
+    pagetypeinfo: Part<PageTypeInfo>,
+    /// The next sample's turn and how many turns there are.
+    turn: u32,
+    every: u32,
+}
+
+impl Earlier {
+    /// Keeps what the next sample may reuse of `s` (taken on turn `turn` of `every`).
+    pub fn after(s: Snapshot, turn: u32, every: u32) -> Earlier {
+        let every = every.max(1);
+        let mut processes = match s.processes {
+            Part::Read(scan) => scan.processes,
+            _ => Vec::new(),
+        };
+        processes.sort_unstable_by_key(|p| p.pid);
+        Earlier {
+            processes: Arc::new(
+                processes
+                    .into_iter()
+                    .map(|p| (p.pid, Mutex::new(Some(p))))
+                    .collect(),
+            ),
+            pagetypeinfo: s.pagetypeinfo,
+            turn: (turn + 1) % every,
+            every,
+        }
+    }
+
+    /// For a recorder's first sample: nothing to keep, everything is read (turn 0), and
+    /// the snapshot says how the ones after it are read.
+    pub fn first(every: u32) -> Earlier {
+        Earlier {
+            processes: Arc::new(Vec::new()),
+            pagetypeinfo: Part::NotRead,
+            turn: 0,
+            every: every.max(1),
+        }
+    }
+
+    /// The turn of the sample this is for.
+    pub fn turn(&self) -> u32 {
+        self.turn
+    }
 }
 
 impl Default for Plan {
@@ -72,6 +128,7 @@ impl Plan {
         cgroups: false,
         users: false,
         processes: None,
+        earlier: None,
     };
 
     /// The system summary (`sys`): meminfo and two `vm.*` sysctls, as cheap as `free`.
@@ -121,6 +178,7 @@ impl Plan {
                 ksm_stat: true,
                 ..Default::default()
             }),
+            earlier: None,
         }
     }
 }
@@ -183,6 +241,7 @@ fn meta(root: &Root) -> Meta {
         hostname: line(root, "proc/sys/kernel/hostname"),
         page_size: root.page_size(),
         source: root.base().display().to_string(),
+        carried: None,
     }
 }
 
@@ -215,7 +274,13 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         return from_snapshot(s, plan);
     }
     Snapshot {
-        meta: meta(root),
+        meta: Meta {
+            carried: plan.earlier.as_ref().map(|e| Carried {
+                every: e.every,
+                turn: e.turn,
+            }),
+            ..meta(root)
+        },
         uptime: part(plan.uptime, || {
             if root.is_live() {
                 Ok(uptime::boottime_now())
@@ -228,7 +293,12 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         pressure: part(plan.pressure, || pressure::read(root)),
         zoneinfo: part(plan.zoneinfo, || zoneinfo::read(root)),
         buddyinfo: part(plan.buddyinfo, || buddyinfo::read(root)),
-        pagetypeinfo: part(plan.pagetypeinfo, || pagetypeinfo::read(root)),
+        pagetypeinfo: match &plan.earlier {
+            Some(e) if plan.pagetypeinfo && e.turn != 0 && e.pagetypeinfo.is_read() => {
+                e.pagetypeinfo.clone()
+            }
+            _ => part(plan.pagetypeinfo, || pagetypeinfo::read(root)),
+        },
         slabinfo: part(plan.slabinfo, || slabinfo::read(root)),
         hugepages: part(plan.hugepages, || hugepages::read(root)),
         thp: part(plan.thp, || transparent_hugepage::read(root)),
@@ -261,7 +331,20 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         }),
         processes: match &plan.processes {
             None => Part::NotRead,
-            Some(opts) => part(true, || procs::scan(root, opts)),
+            Some(opts) => part(true, || match &plan.earlier {
+                Some(e) => procs::scan(
+                    root,
+                    &ScanOptions {
+                        carry: Some(Carry {
+                            processes: e.processes.clone(),
+                            every: e.every,
+                            turn: e.turn,
+                        }),
+                        ..opts.clone()
+                    },
+                ),
+                None => procs::scan(root, opts),
+            }),
         },
         // No passwd at all is no names; one that cannot be read is a failure to say.
         users: part(plan.users, || match root.read("etc/passwd") {

@@ -37,6 +37,44 @@ pub struct ScanOptions {
     pub threads: usize,
     /// How long one process may take before it is reported as timed out.
     pub timeout: Duration,
+    /// The sample before, for a scan that reads a process whole only when it changed
+    /// (`record`); `stat` is then read first, and kept.
+    pub carry: Option<Carry>,
+}
+
+/// What a scan may keep of the sample before: see [`memlens_model::Carried`].
+#[derive(Debug, Clone)]
+pub struct Carry {
+    /// The processes of the sample before, sorted by PID, each taken (moved, not copied)
+    /// by the scan that keeps it.
+    pub processes: Arc<Vec<(u32, std::sync::Mutex<Option<ProcessSample>>)>>,
+    /// Processes whose PID modulo `every` is `turn` are read whole whatever their `stat`
+    /// says, so that nothing is kept for more than `every` samples.
+    pub every: u32,
+    pub turn: u32,
+}
+
+impl Carry {
+    /// The sample before of process `pid`, when its `stat` says it is the same process
+    /// with the same memory and it is not its turn to be read whole.
+    fn keep(&self, pid: u32, now: &memlens_model::Stat) -> Option<ProcessSample> {
+        if pid % self.every.max(1) == self.turn {
+            return None;
+        }
+        let i = self.processes.binary_search_by_key(&pid, |p| p.0).ok()?;
+        let mut slot = self.processes[i].1.lock().ok()?;
+        let s = slot.as_ref()?.stat.as_ref()?;
+        (s.starttime == now.starttime
+            && s.comm == now.comm
+            && s.ppid == now.ppid
+            && s.num_threads == now.num_threads
+            && s.vsize == now.vsize
+            && s.rss_pages == now.rss_pages
+            && s.minflt == now.minflt
+            && s.majflt == now.majflt)
+            .then(|| slot.take())
+            .flatten()
+    }
 }
 
 impl Default for ScanOptions {
@@ -54,6 +92,7 @@ impl Default for ScanOptions {
             pids: None,
             threads: 0,
             timeout: Duration::from_secs(2),
+            carry: None,
         }
     }
 }
@@ -159,6 +198,30 @@ fn read_process_inner(
     let reading = || clock.inspect(|c| c.reading());
     let parsing = || clock.inspect(|c| c.parsing());
     let file = |name: &str| format!("proc/{pid}/{name}");
+    // With the sample before: `stat` first, and the process kept as it was when that
+    // says nothing changed. Any trouble with `stat` leaves it to the whole read below.
+    let mut stat_now = None;
+    if let (Some(carry), false) = (&opts.carry, opts.smaps) {
+        reading();
+        let read = root.read_into(&file("stat"), buf);
+        parsing();
+        match read {
+            Ok(_) => {
+                if let Ok((st, flags)) = stat::parse_with_flags(buf) {
+                    if flags & stat::PF_KTHREAD != 0 {
+                        return Ok(Outcome::KernelThread(st.comm));
+                    }
+                    if let Some(mut kept) = carry.keep(pid, &st) {
+                        kept.stat = Some(st);
+                        return Ok(Outcome::Sample(Box::new(kept)));
+                    }
+                    stat_now = Some(st);
+                }
+            }
+            Err(e @ (Error::Missing(_) | Error::Vanished(_))) => return Err(e),
+            Err(_) => {}
+        }
+    }
     let path = match root.read_into(&file("status"), buf) {
         Ok(p) => p,
         Err(Error::Denied(_)) => return Ok(Outcome::Hidden),
@@ -236,8 +299,11 @@ fn read_process_inner(
     if opts.statm {
         sample.statm = read_parse!("statm", false, |t| statm::parse(t, page_size));
     }
-    if opts.stat {
-        sample.stat = read_parse!("stat", false, stat::parse);
+    if opts.stat || stat_now.is_some() {
+        sample.stat = match stat_now {
+            Some(st) => Some(st),
+            None => read_parse!("stat", false, stat::parse),
+        };
     }
     if opts.oom {
         sample.oom_score = read_parse!("oom_score", false, oom_score::parse);

@@ -8,6 +8,14 @@ use crate::text::escaped;
 use crate::text::{check_complete, fields, parse_i64, parse_u64};
 
 pub fn parse(text: &[u8]) -> Result<Stat, ParseError> {
+    parse_with_flags(text).map(|(s, _)| s)
+}
+
+/// `PF_KTHREAD` in the flags field: the task is a kernel thread.
+pub const PF_KTHREAD: u64 = 0x0020_0000;
+
+/// The stat and its flags field (9; `PF_*` bits, see [`PF_KTHREAD`]).
+pub fn parse_with_flags(text: &[u8]) -> Result<(Stat, u64), ParseError> {
     check_complete(text)?;
     let open = text
         .iter()
@@ -40,7 +48,8 @@ pub fn parse(text: &[u8]) -> Result<Stat, ParseError> {
     if state.len() != 1 {
         return Err(ParseError::at(1, "bad state field"));
     }
-    Ok(Stat {
+    let flags = u(9)?;
+    let stat = Stat {
         comm,
         state: state[0] as char,
         ppid: u32::try_from(u(4)?).map_err(|_| ParseError::at(1, "ppid out of range"))?,
@@ -52,7 +61,8 @@ pub fn parse(text: &[u8]) -> Result<Stat, ParseError> {
         starttime: u(22)?,
         vsize: u(23)?,
         rss_pages: i(24)?,
-    })
+    };
+    Ok((stat, flags))
 }
 
 #[cfg(test)]
@@ -71,6 +81,9 @@ mod tests {
         assert_eq!(s.starttime, 2468);
         assert_eq!(s.vsize, 3133440);
         assert_eq!(s.rss_pages, 403);
+        assert_eq!(parse_with_flags(t).unwrap().1 & PF_KTHREAD, 0);
+        let k = b"2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 3 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+        assert_ne!(parse_with_flags(k).unwrap().1 & PF_KTHREAD, 0);
         assert!(parse(b"1801 (cat) R 1798 1801\n").is_err());
         assert!(parse(b"1801 cat R\n").is_err());
     }

@@ -87,3 +87,97 @@ fn older_snapshots_keep_loading() {
     assert_eq!(back.cgroups, Part::NotRead);
     assert_eq!(back.meminfo, s.meminfo);
 }
+
+/// Copies a directory tree (regular files and directories only).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = e.file_type().unwrap();
+        if t.is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else if t.is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Rewrites a file of the tree, line by line.
+fn edit(dir: &Path, rel: &str, f: impl Fn(&str) -> String) {
+    let p = dir.join(rel);
+    let text = std::fs::read_to_string(&p).unwrap();
+    let out: Vec<String> = text.lines().map(f).collect();
+    std::fs::write(&p, out.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose_turn_it_is() {
+    let dir = std::env::temp_dir().join(format!("memlens-carry-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&tree("vm-6.18-hybrid"), &dir);
+    let root = Root::open(&dir).unwrap();
+    let mut plan = Plan::everything();
+    plan.processes.as_mut().unwrap().stat = true;
+    plan.earlier = Some(collect::Earlier::first(12));
+    let a = collect(&root, &plan);
+    assert_eq!(
+        a.meta.carried,
+        Some(memlens_model::Carried { every: 12, turn: 0 })
+    );
+    let a_scan = a.processes.ok().unwrap().clone();
+    let before = |pid: u32| {
+        a_scan
+            .processes
+            .iter()
+            .find(|p| p.pid == pid)
+            .unwrap()
+            .clone()
+    };
+    plan.earlier = Some(collect::Earlier::after(a.clone(), 0, 12));
+    // Between the samples every rollup changes; 1037's stat says its RSS did too. 15505 is
+    // on turn 1 (15505 % 12), 1036 is not and its stat is the same.
+    for pid in [1036, 1037, 15505] {
+        edit(&dir, &format!("proc/{pid}/smaps_rollup"), |l| {
+            if l.starts_with("Pss:") {
+                "Pss:              999999 kB".into()
+            } else {
+                l.into()
+            }
+        });
+    }
+    edit(&dir, "proc/1037/stat", |l| {
+        let mut f: Vec<String> = l.split(' ').map(String::from).collect();
+        f[23] = (f[23].parse::<u64>().unwrap() + 1).to_string();
+        f.join(" ")
+    });
+    let b = collect(&root, &plan);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        b.meta.carried,
+        Some(memlens_model::Carried { every: 12, turn: 1 })
+    );
+    let b_scan = b.processes.ok().unwrap();
+    let after = |pid: u32| b_scan.processes.iter().find(|p| p.pid == pid).unwrap();
+    let pss = |p: &memlens_model::ProcessSample| p.rollup.as_ref().unwrap().pss;
+    assert_eq!(after(1036), &before(1036), "kept whole");
+    assert_ne!(pss(&before(1036)), Some(999_999 * 1024));
+    assert_eq!(
+        pss(after(15505)),
+        Some(999_999 * 1024),
+        "its turn: read again"
+    );
+    assert_eq!(
+        pss(after(1037)),
+        Some(999_999 * 1024),
+        "its stat changed: read again"
+    );
+    assert_eq!(
+        after(1037).stat.as_ref().unwrap().rss_pages,
+        before(1037).stat.unwrap().rss_pages + 1
+    );
+    assert_eq!(b_scan.processes.len(), a_scan.processes.len());
+    assert_eq!(b_scan.kernel_threads, a_scan.kernel_threads);
+    assert!(b_scan.kernel_threads > 0);
+    // The pagetypeinfo of turn 0 is kept on turn 1.
+    assert_eq!(b.pagetypeinfo, a.pagetypeinfo);
+}
