@@ -34,9 +34,9 @@ fn put_scalar(out: &mut Vec<u8>, s: &Scalar) {
         Scalar::Null => out.push(T_NULL),
         Scalar::Bool(false) => out.push(T_FALSE),
         Scalar::Bool(true) => out.push(T_TRUE),
-        Scalar::Int(i) => {
+        Scalar::Int(_) | Scalar::Big(_) => {
             out.push(T_INT);
-            put_varint(out, zigzag(*i));
+            put_varint(out, zigzag(s.as_i128().expect("an integer")));
         }
         Scalar::Float(bits) => {
             out.push(T_FLOAT);
@@ -56,9 +56,9 @@ fn scalar(c: &mut Cursor) -> Result<Scalar, String> {
         T_NULL => Scalar::Null,
         T_FALSE => Scalar::Bool(false),
         T_TRUE => Scalar::Bool(true),
-        T_INT => Scalar::Int(int(unzigzag(c.varint()?))?),
+        T_INT => Scalar::integer(int(unzigzag(c.varint()?))?),
         T_FLOAT => Scalar::Float(u64::from_le_bytes(c.bytes(8)?.try_into().expect("8 bytes"))),
-        T_STR => Scalar::Str(c.str()?.into()),
+        T_STR => Scalar::string(c.str()?),
         T_EMPTY_ARRAY => Scalar::EmptyArray,
         T_EMPTY_OBJECT => Scalar::EmptyObject,
         t => return Err(format!("unknown value type {t}")),
@@ -124,21 +124,24 @@ pub(crate) fn decode_key(buf: &[u8]) -> Result<Leaves, String> {
 }
 
 /// Writes version 2 ops: unchanged leaves gathered into runs, the last run left out.
-struct OpWriter<'a> {
-    out: &'a mut Vec<u8>,
-    run: u128,
+pub(crate) struct OpWriter<'a> {
+    pub(crate) out: &'a mut Vec<u8>,
+    pub(crate) run: u128,
 }
 
 impl OpWriter<'_> {
-    fn op(&mut self, old: &Scalar, new: &Scalar) {
+    /// The op turning `old` into `new`; false when they are the same.
+    pub(crate) fn op(&mut self, old: &Scalar, new: &Scalar) -> bool {
         let d = match (old, new) {
-            (Scalar::Int(a), Scalar::Int(b)) => Some(b - a),
             _ if old == new => Some(0),
+            (a, b) if a.as_i128().is_some() && b.as_i128().is_some() => {
+                Some(b.as_i128().expect("an integer") - a.as_i128().expect("an integer"))
+            }
             _ => None,
         };
         if d == Some(0) {
             self.run += 1;
-            return;
+            return false;
         }
         if self.run > 0 {
             put_varint(self.out, ((self.run - 1) << 1) | 1);
@@ -151,6 +154,7 @@ impl OpWriter<'_> {
                 put_scalar(self.out, new);
             }
         }
+        true
     }
 }
 
@@ -186,12 +190,12 @@ impl OpReader<'_, '_> {
 }
 
 fn add(v: &mut Scalar, d: i128) -> Result<(), String> {
-    match v {
-        Scalar::Int(i) => {
-            *i = int(i.checked_add(d).ok_or("integer out of range")?)?;
+    match v.as_i128() {
+        Some(i) => {
+            *v = Scalar::integer(int(i.checked_add(d).ok_or("integer out of range")?)?);
             Ok(())
         }
-        _ => Err("an integer change to a value that is not an integer".into()),
+        None => Err("an integer change to a value that is not an integer".into()),
     }
 }
 

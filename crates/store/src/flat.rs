@@ -30,19 +30,47 @@ pub(crate) const SEG_PATH: u8 = b's';
 pub(crate) const SEG_ZONE: u8 = b'z';
 pub(crate) const SEG_NAME: u8 = b'n';
 
-/// A JSON scalar, or an empty container.
+/// A JSON scalar, or an empty container. Sixteen bytes, as a sample holds some 100,000.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Scalar {
     Null,
     Bool(bool),
-    /// Every JSON integer fits (`u64` and `i64` alike).
-    Int(i128),
+    /// An integer in `i64`'s range (made by [`Scalar::integer`]).
+    Int(i64),
+    /// An integer above `i64::MAX` (up to `u64::MAX`, as JSON's integers go).
+    Big(u64),
     /// The bits of an `f64`: compared exactly.
     Float(u64),
-    Str(Box<str>),
+    /// Boxed twice, so that the variant is one pointer wide (a `String` is three).
+    #[allow(clippy::box_collection)]
+    Str(Box<String>),
     EmptyArray,
     EmptyObject,
 }
+
+impl Scalar {
+    /// An integer within `i64::MIN..=u64::MAX`, in its one form.
+    pub(crate) fn integer(i: i128) -> Scalar {
+        match i64::try_from(i) {
+            Ok(v) => Scalar::Int(v),
+            Err(_) => Scalar::Big(i as u64),
+        }
+    }
+
+    pub(crate) fn as_i128(&self) -> Option<i128> {
+        match self {
+            Scalar::Int(v) => Some(*v as i128),
+            Scalar::Big(v) => Some(*v as i128),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn string(s: &str) -> Scalar {
+        Scalar::Str(Box::new(s.to_string()))
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<Scalar>() == 16);
 
 /// Leaves, held compactly: each path as the number of bytes it shares with the path
 /// before it and the rest (as a key frame stores them), so that 90,000 leaves of a
@@ -177,30 +205,106 @@ pub(crate) fn common(a: &[u8], b: &[u8]) -> usize {
 /// are null, map keys are strings), without building the JSON.
 #[cfg(test)]
 pub(crate) fn flatten<T: Serialize + ?Sized>(v: &T) -> Result<Leaves, String> {
-    flatten_into(v, Leaves::with_capacity(1024))
+    match flatten_against(v, None)? {
+        Flat::New(l) => Ok(l),
+        Flat::Same { .. } => unreachable!("nothing to be the same as"),
+    }
 }
 
-/// [`flatten`] into `out`, emptied first and its room reused (a writer keeps two sets
-/// of leaves and flattens each sample into the older, so that a sample allocates little).
-pub(crate) fn flatten_into<T: Serialize + ?Sized>(
+/// A sample flattened against the one before it.
+pub(crate) enum Flat {
+    /// The same paths as the leaves before: the values that changed (leaf index, new
+    /// value) and the delta ops (format 2) from the leaves before to these.
+    Same {
+        changes: Vec<(u32, Scalar)>,
+        ops: Vec<u8>,
+    },
+    /// Other paths: all the leaves.
+    New(Leaves),
+}
+
+/// Flattens `v`, comparing it leaf by leaf with `before` as it goes, so that a sample
+/// with the paths of the one before (a quiet machine's) is never held as a second set of
+/// leaves, only as what changed.
+pub(crate) fn flatten_against<T: Serialize + ?Sized>(
     v: &T,
-    mut out: Leaves,
-) -> Result<Leaves, String> {
-    out.heads.clear();
-    out.rest.clear();
-    out.values.clear();
-    out.last_len = 0;
+    before: Option<&Leaves>,
+) -> Result<Flat, String> {
     let mut f = Flattener {
         path: Vec::with_capacity(128),
         last: Vec::with_capacity(128),
         low: 0,
-        out,
+        out: Leaves::default(),
+        against: before.map(|b| Against {
+            before: b,
+            i: 0,
+            changes: Vec::new(),
+            ops: Vec::new(),
+            run: 0,
+        }),
     };
     v.serialize(&mut f).map_err(|e| e.0)?;
-    Ok(f.out)
+    match f.against.take() {
+        Some(a) if a.i == a.before.len() => Ok(Flat::Same {
+            changes: a.changes,
+            ops: a.ops,
+        }),
+        Some(a) => Ok(Flat::New(a.diverge())),
+        None => Ok(Flat::New(f.out)),
+    }
 }
 
-struct Flattener {
+/// The comparison of a sample being flattened with the leaves before it.
+struct Against<'p> {
+    before: &'p Leaves,
+    /// Leaves matched so far.
+    i: usize,
+    changes: Vec<(u32, Scalar)>,
+    ops: Vec<u8>,
+    run: u128,
+}
+
+impl Against<'_> {
+    /// The leaves matched so far, as a set of their own (the paths differ from here on).
+    fn diverge(self) -> Leaves {
+        let b = self.before;
+        let n = self.i;
+        let rest_end = if n == 0 {
+            0
+        } else {
+            b.heads[n - 1].end as usize
+        };
+        let mut out = Leaves {
+            heads: Vec::with_capacity(b.len() + b.len() / 8),
+            rest: Vec::with_capacity(b.rest.len() + b.rest.len() / 8),
+            values: Vec::with_capacity(b.len() + b.len() / 8),
+            last_len: 0,
+        };
+        out.heads.extend_from_slice(&b.heads[..n]);
+        out.rest.extend_from_slice(&b.rest[..rest_end]);
+        out.values.extend_from_slice(&b.values[..n]);
+        for (i, v) in self.changes {
+            out.values[i as usize] = v;
+        }
+        out.last_len = match n {
+            0 => 0,
+            n => out.shared(n - 1) + out.rest(n - 1).len(),
+        };
+        out
+    }
+}
+
+impl Leaves {
+    /// Swaps the values of the leaves `changes` names with the values it holds: applies
+    /// a [`Flat::Same`]'s changes, and undoes them when called again.
+    pub(crate) fn swap_values(&mut self, changes: &mut [(u32, Scalar)]) {
+        for (i, v) in changes {
+            std::mem::swap(&mut self.values[*i as usize], v);
+        }
+    }
+}
+
+struct Flattener<'p> {
     path: Vec<u8>,
     /// The path of the last leaf.
     last: Vec<u8>,
@@ -208,12 +312,36 @@ struct Flattener {
     /// still the last leaf's.
     low: usize,
     out: Leaves,
+    /// While the paths are those of the leaves before.
+    against: Option<Against<'p>>,
 }
 
-impl Flattener {
+impl Flattener<'_> {
     fn leaf(&mut self, v: Scalar) {
         let low = self.low.min(self.last.len()).min(self.path.len());
         let shared = low + common(&self.last[low..], &self.path[low..]);
+        if let Some(a) = &mut self.against {
+            let i = a.i;
+            if i < a.before.len()
+                && a.before.shared(i) == shared
+                && a.before.rest(i) == &self.path[shared..]
+            {
+                let mut w = crate::codec::OpWriter {
+                    out: &mut a.ops,
+                    run: a.run,
+                };
+                if w.op(&a.before.values[i], &v) {
+                    a.changes.push((i as u32, v));
+                }
+                a.run = w.run;
+                a.i += 1;
+                self.last.truncate(shared);
+                self.last.extend_from_slice(&self.path[shared..]);
+                self.low = self.path.len();
+                return;
+            }
+            self.out = self.against.take().expect("comparing").diverge();
+        }
         self.out
             .push(shared, &self.path[shared..], v)
             .expect("paths grow from the last one");
@@ -237,7 +365,7 @@ impl Flattener {
 
     fn int(&mut self, i: i128) -> Result<(), FlatError> {
         if (i64::MIN as i128..=u64::MAX as i128).contains(&i) {
-            self.leaf(Scalar::Int(i));
+            self.leaf(Scalar::integer(i));
             Ok(())
         } else {
             Err(FlatError(format!("integer {i} does not fit JSON")))
@@ -263,8 +391,8 @@ impl ser::Error for FlatError {
 }
 
 /// An array being flattened: elements by identity or index.
-pub(crate) struct Seq<'a> {
-    f: &'a mut Flattener,
+pub(crate) struct Seq<'a, 'p> {
+    f: &'a mut Flattener<'p>,
     base: usize,
     index: u64,
     /// Occurrences of each identity so far, by hash (a collision only numbers an
@@ -274,7 +402,7 @@ pub(crate) struct Seq<'a> {
     outer: Option<usize>,
 }
 
-impl Seq<'_> {
+impl Seq<'_, '_> {
     fn element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), FlatError> {
         let f = &mut *self.f;
         let l = f.path.len();
@@ -307,14 +435,14 @@ impl Seq<'_> {
 }
 
 /// An object being flattened.
-pub(crate) struct Obj<'a> {
-    f: &'a mut Flattener,
+pub(crate) struct Obj<'a, 'p> {
+    f: &'a mut Flattener<'p>,
     any: bool,
     key: Option<String>,
     outer: Option<usize>,
 }
 
-impl Obj<'_> {
+impl Obj<'_, '_> {
     fn member<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result<(), FlatError> {
         self.any = true;
         let l = self.f.key(k);
@@ -336,7 +464,7 @@ impl Obj<'_> {
 
 macro_rules! seq_impls {
     ($($tr:ident :: $m:ident),*) => {$(
-        impl ser::$tr for Seq<'_> {
+        impl ser::$tr for Seq<'_, '_> {
             type Ok = ();
             type Error = FlatError;
             fn $m<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), FlatError> {
@@ -355,7 +483,7 @@ seq_impls!(
     SerializeTupleVariant::serialize_field
 );
 
-impl ser::SerializeStruct for Obj<'_> {
+impl ser::SerializeStruct for Obj<'_, '_> {
     type Ok = ();
     type Error = FlatError;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -370,7 +498,7 @@ impl ser::SerializeStruct for Obj<'_> {
     }
 }
 
-impl ser::SerializeStructVariant for Obj<'_> {
+impl ser::SerializeStructVariant for Obj<'_, '_> {
     type Ok = ();
     type Error = FlatError;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -385,7 +513,7 @@ impl ser::SerializeStructVariant for Obj<'_> {
     }
 }
 
-impl ser::SerializeMap for Obj<'_> {
+impl ser::SerializeMap for Obj<'_, '_> {
     type Ok = ();
     type Error = FlatError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), FlatError> {
@@ -404,16 +532,16 @@ impl ser::SerializeMap for Obj<'_> {
     }
 }
 
-impl<'a> ser::Serializer for &'a mut Flattener {
+impl<'a, 'p> ser::Serializer for &'a mut Flattener<'p> {
     type Ok = ();
     type Error = FlatError;
-    type SerializeSeq = Seq<'a>;
-    type SerializeTuple = Seq<'a>;
-    type SerializeTupleStruct = Seq<'a>;
-    type SerializeTupleVariant = Seq<'a>;
-    type SerializeMap = Obj<'a>;
-    type SerializeStruct = Obj<'a>;
-    type SerializeStructVariant = Obj<'a>;
+    type SerializeSeq = Seq<'a, 'p>;
+    type SerializeTuple = Seq<'a, 'p>;
+    type SerializeTupleStruct = Seq<'a, 'p>;
+    type SerializeTupleVariant = Seq<'a, 'p>;
+    type SerializeMap = Obj<'a, 'p>;
+    type SerializeStruct = Obj<'a, 'p>;
+    type SerializeStructVariant = Obj<'a, 'p>;
 
     fn serialize_bool(self, v: bool) -> Result<(), FlatError> {
         self.leaf(Scalar::Bool(v));
@@ -462,11 +590,11 @@ impl<'a> ser::Serializer for &'a mut Flattener {
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), FlatError> {
-        self.leaf(Scalar::Str(v.to_string().into()));
+        self.leaf(Scalar::string(&v.to_string()));
         Ok(())
     }
     fn serialize_str(self, v: &str) -> Result<(), FlatError> {
-        self.leaf(Scalar::Str(v.into()));
+        self.leaf(Scalar::string(v));
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), FlatError> {
@@ -518,7 +646,7 @@ impl<'a> ser::Serializer for &'a mut Flattener {
         self.cut(l);
         Ok(())
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Seq<'a>, FlatError> {
+    fn serialize_seq(self, _: Option<usize>) -> Result<Seq<'a, 'p>, FlatError> {
         let base = self.path.len();
         Ok(Seq {
             f: self,
@@ -528,10 +656,10 @@ impl<'a> ser::Serializer for &'a mut Flattener {
             outer: None,
         })
     }
-    fn serialize_tuple(self, n: usize) -> Result<Seq<'a>, FlatError> {
+    fn serialize_tuple(self, n: usize) -> Result<Seq<'a, 'p>, FlatError> {
         self.serialize_seq(Some(n))
     }
-    fn serialize_tuple_struct(self, _: &'static str, n: usize) -> Result<Seq<'a>, FlatError> {
+    fn serialize_tuple_struct(self, _: &'static str, n: usize) -> Result<Seq<'a, 'p>, FlatError> {
         self.serialize_seq(Some(n))
     }
     fn serialize_tuple_variant(
@@ -540,7 +668,7 @@ impl<'a> ser::Serializer for &'a mut Flattener {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Seq<'a>, FlatError> {
+    ) -> Result<Seq<'a, 'p>, FlatError> {
         let outer = self.key(variant);
         let base = self.path.len();
         Ok(Seq {
@@ -551,7 +679,7 @@ impl<'a> ser::Serializer for &'a mut Flattener {
             outer: Some(outer),
         })
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Obj<'a>, FlatError> {
+    fn serialize_map(self, _: Option<usize>) -> Result<Obj<'a, 'p>, FlatError> {
         Ok(Obj {
             f: self,
             any: false,
@@ -559,7 +687,7 @@ impl<'a> ser::Serializer for &'a mut Flattener {
             outer: None,
         })
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Obj<'a>, FlatError> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Obj<'a, 'p>, FlatError> {
         self.serialize_map(None)
     }
     fn serialize_struct_variant(
@@ -568,7 +696,7 @@ impl<'a> ser::Serializer for &'a mut Flattener {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<Obj<'a>, FlatError> {
+    ) -> Result<Obj<'a, 'p>, FlatError> {
         let outer = self.key(variant);
         Ok(Obj {
             f: self,
@@ -1145,6 +1273,7 @@ fn put_scalar_json(out: &mut Vec<u8>, s: &Scalar) -> Result<(), String> {
         Scalar::Bool(true) => out.extend_from_slice(b"true"),
         Scalar::Bool(false) => out.extend_from_slice(b"false"),
         Scalar::Int(i) => write!(out, "{i}").expect("writing to memory"),
+        Scalar::Big(u) => write!(out, "{u}").expect("writing to memory"),
         Scalar::Float(bits) => {
             let f = f64::from_bits(*bits);
             if !f.is_finite() {
@@ -1152,7 +1281,9 @@ fn put_scalar_json(out: &mut Vec<u8>, s: &Scalar) -> Result<(), String> {
             }
             serde_json::to_writer(&mut *out, &f).map_err(|e| e.to_string())?
         }
-        Scalar::Str(s) => serde_json::to_writer(&mut *out, &**s).map_err(|e| e.to_string())?,
+        Scalar::Str(s) => {
+            serde_json::to_writer(&mut *out, s.as_str()).map_err(|e| e.to_string())?
+        }
         Scalar::EmptyArray => out.extend_from_slice(b"[]"),
         Scalar::EmptyObject => out.extend_from_slice(b"{}"),
     }
@@ -1282,7 +1413,7 @@ pub(crate) mod reference {
                 Value::Null => Scalar::Null,
                 Value::Bool(b) => Scalar::Bool(*b),
                 Value::Number(n) => number(n),
-                Value::String(s) => Scalar::Str(s.as_str().into()),
+                Value::String(s) => Scalar::string(s),
                 Value::Array(a) if a.is_empty() => Scalar::EmptyArray,
                 Value::Object(m) if m.is_empty() => Scalar::EmptyObject,
                 _ => return None,
@@ -1292,9 +1423,9 @@ pub(crate) mod reference {
 
     fn number(n: &Number) -> Scalar {
         if let Some(u) = n.as_u64() {
-            Scalar::Int(u as i128)
+            Scalar::integer(u as i128)
         } else if let Some(i) = n.as_i64() {
-            Scalar::Int(i as i128)
+            Scalar::integer(i as i128)
         } else {
             Scalar::Float(n.as_f64().unwrap_or(f64::NAN).to_bits())
         }
@@ -1542,5 +1673,41 @@ mod tests {
         let l = leaves(&json!({"meta": {"format": 1, "x": [1, 2]}, "y": "z"}));
         assert_eq!(find(&l, &["meta", "format"]), Some(&Scalar::Int(1)));
         assert_eq!(find(&l, &["meta"]), None);
+    }
+
+    #[test]
+    fn flattening_against_the_leaves_before_gives_what_changed_or_a_new_set() {
+        let a = json!({"t": 1, "p": [{"pid": 1, "m": 10}, {"pid": 2, "m": 20, "s": "x"}]});
+        let before = leaves(&a);
+        // The same paths: only what changed, and the ops of a delta.
+        let b = json!({"t": 2, "p": [{"pid": 1, "m": 10}, {"pid": 2, "m": 21, "s": "y"}]});
+        let Flat::Same { mut changes, ops } = flatten_against(&b, Some(&before)).unwrap() else {
+            panic!("the same paths");
+        };
+        assert_eq!(changes.len(), 3);
+        let mut raw = vec![0, 0];
+        raw.extend_from_slice(&ops);
+        assert_eq!(
+            crate::codec::apply_delta(before.clone(), &raw, 2).unwrap(),
+            leaves(&b)
+        );
+        let mut l = before.clone();
+        l.swap_values(&mut changes);
+        assert_eq!(l, leaves(&b));
+        l.swap_values(&mut changes);
+        assert_eq!(l, before, "swapping again undoes");
+        // Other paths, in the middle, at the end, or more of them: all the leaves.
+        for c in [
+            json!({"t": 2, "p": [{"pid": 1, "m": 10}, {"pid": 3, "m": 21}]}),
+            json!({"t": 2, "p": [{"pid": 1, "m": 10}, {"pid": 2, "m": 21}]}),
+            json!({"t": 2, "p": [{"pid": 1, "m": 11}, {"pid": 2, "m": 21, "s": "y"}, {"pid": 4, "m": 0}]}),
+            json!({"t": 2}),
+            json!(5),
+        ] {
+            match flatten_against(&c, Some(&before)).unwrap() {
+                Flat::New(l) => assert_eq!(l, leaves(&c), "{c}"),
+                Flat::Same { .. } => panic!("{c}: other paths"),
+            }
+        }
     }
 }

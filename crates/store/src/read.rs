@@ -295,12 +295,12 @@ impl Reader {
             offset,
             why,
         };
-        if let Some(Scalar::Int(f)) = find(&st.leaves, &["meta", "format"]) {
-            if *f > memlens_model::snapshot::FORMAT as i128 {
+        if let Some(f) = find(&st.leaves, &["meta", "format"]).and_then(Scalar::as_i128) {
+            if f > memlens_model::snapshot::FORMAT as i128 {
                 return Err(StoreError::NewerFormat {
                     path: s.path.clone(),
                     what: "snapshot format",
-                    found: u32::try_from(*f).unwrap_or(u32::MAX),
+                    found: u32::try_from(f).unwrap_or(u32::MAX),
                     supported: memlens_model::snapshot::FORMAT,
                     writer: Some(s.writer.clone()),
                 });

@@ -11,7 +11,7 @@ use memlens_model::Snapshot;
 
 use crate::codec;
 use crate::error::{Result, StoreError};
-use crate::flat::{flatten_into, Leaves};
+use crate::flat::{flatten_against, Flat, Leaves};
 use crate::segment::{self, BadHeader, FrameRef, Tail};
 
 const DAY_NS: u64 = 86_400 * 1_000_000_000;
@@ -101,8 +101,6 @@ pub struct Writer {
     segs: Vec<Seg>,
     current: Option<Current>,
     prev: Option<Leaves>,
-    /// Leaves no longer needed, kept for their room.
-    spare: Option<Leaves>,
     last_ns: Option<u64>,
     notices: Vec<String>,
 }
@@ -171,7 +169,6 @@ impl Writer {
             segs: Vec::new(),
             current: None,
             prev: None,
-            spare: None,
             last_ns: None,
             notices: Vec::new(),
         };
@@ -332,11 +329,7 @@ impl Writer {
                 });
             }
         }
-        let spare = self
-            .spare
-            .take()
-            .unwrap_or_else(|| Leaves::with_capacity(1024));
-        let leaves = flatten_into(s, spare).map_err(|e| StoreError::Corrupt {
+        let flat = flatten_against(s, self.prev.as_ref()).map_err(|e| StoreError::Corrupt {
             path: self.dir.clone(),
             offset: 0,
             why: format!("the snapshot does not serialise: {e}"),
@@ -356,18 +349,73 @@ impl Writer {
                         && c.delta_bytes >= self.opts.deltas_per_key.saturating_mul(c.key_bytes))
             });
         let mut raw = Vec::new();
-        if !key {
-            let prev = self.prev.as_ref().expect("not a key frame");
-            if codec::encode_delta(prev, &leaves, &mut raw).is_none() {
-                raw.clear();
-                key = true;
+        // The sample's leaves: either the ones before with what changed (swapped in now,
+        // swapped back out if the frame cannot be written), or a new set.
+        let (mut changes, new) = match flat {
+            Flat::Same { mut changes, ops } => {
+                let prev = self.prev.as_mut().expect("compared with the leaves before");
+                prev.swap_values(&mut changes);
+                if key {
+                    codec::encode_key(prev, &mut raw);
+                } else {
+                    raw.extend_from_slice(&[0, 0]);
+                    raw.extend_from_slice(&ops);
+                }
+                (Some(changes), None)
             }
-        }
-        if key {
-            codec::encode_key(&leaves, &mut raw);
-        }
-        let payload = codec::deflate(&raw, self.opts.level.min(9));
+            Flat::New(leaves) => {
+                if !key {
+                    let prev = self.prev.as_ref().expect("not a key frame");
+                    if codec::encode_delta(prev, &leaves, &mut raw).is_none() {
+                        raw.clear();
+                        key = true;
+                    }
+                }
+                if key {
+                    codec::encode_key(&leaves, &mut raw);
+                }
+                (None, Some(leaves))
+            }
+        };
+        let written = self.write_sample(key, rotate, t, &raw);
         drop(raw);
+        let (frame_bytes, seg_path) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                if let (Some(c), Some(prev)) = (changes.as_mut(), self.prev.as_mut()) {
+                    prev.swap_values(c);
+                }
+                return Err(e);
+            }
+        };
+        if let Some(leaves) = new {
+            self.prev = Some(leaves);
+        }
+        self.last_ns = Some(t);
+        let (removed, retain_error) = match self.retain(self.opts.max_age, self.opts.max_bytes) {
+            Ok(r) => (r, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        Ok(AppendStats {
+            frame_bytes,
+            key,
+            segment: seg_path,
+            new_segment: rotate,
+            removed,
+            retain_error,
+        })
+    }
+
+    /// Writes a frame of the uncompressed payload `raw` (in a new segment when `rotate`),
+    /// and says its size and segment; on error the store is as it was.
+    fn write_sample(
+        &mut self,
+        key: bool,
+        rotate: bool,
+        t: u64,
+        raw: &[u8],
+    ) -> Result<(u64, PathBuf)> {
+        let payload = codec::deflate(raw, self.opts.level.min(9));
         if payload.len() as u64 > segment::MAX_PAYLOAD as u64 {
             return Err(StoreError::Corrupt {
                 path: self.dir.clone(),
@@ -408,21 +456,7 @@ impl Writer {
             cur.delta_bytes += frame.len() as u64;
         }
         self.segs.last_mut().expect("current").bytes = cur.end;
-        // The leaves before become the room for the next sample's.
-        self.spare = self.prev.replace(leaves);
-        self.last_ns = Some(t);
-        let (removed, retain_error) = match self.retain(self.opts.max_age, self.opts.max_bytes) {
-            Ok(r) => (r, None),
-            Err(e) => (Vec::new(), Some(e)),
-        };
-        Ok(AppendStats {
-            frame_bytes: frame.len() as u64,
-            key,
-            segment: seg_path,
-            new_segment,
-            removed,
-            retain_error,
-        })
+        Ok((frame.len() as u64, seg_path))
     }
 
     /// Creates a segment for a first sample at `t`: header written to a temporary file,
