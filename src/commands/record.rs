@@ -45,10 +45,23 @@ pub fn run(captures: &[Root], args: &RecordArgs) -> Outcome {
     }
     let root = &Root::live();
     crate::output::catch_interrupts();
+    // One malloc arena for all threads (the scan's worker would otherwise keep an arena of
+    // its own), and large blocks (a sample's leaves, megabytes) always mapped on their own
+    // and given back when freed: glibc would otherwise raise its threshold after the first
+    // such free and keep later ones in a heap that only grows.
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets tunables of glibc's malloc.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
     let mut plan = Plan::everything();
     // Every process's stat, to tell which changed (see `Carried`).
     if let Some(p) = plan.processes.as_mut() {
         p.stat = true;
+        // One reader: a recorder has seconds to spare, and a second thread costs more CPU
+        // time (thread start, malloc's lock) than it saves wall time.
+        p.threads = 1;
     }
     // Samples between whole reads: --refresh over --interval, at least 1.
     let every = if args.refresh.is_zero() {
@@ -58,7 +71,7 @@ pub fn run(captures: &[Root], args: &RecordArgs) -> Outcome {
             .ceil()
             .clamp(1.0, u32::MAX as f64) as u32
     };
-    let mut turn = 0u32;
+    let mut sample_no = 0u64;
     if every > 1 {
         plan.earlier = Some(Earlier::first(every));
     }
@@ -73,8 +86,8 @@ pub fn run(captures: &[Root], args: &RecordArgs) -> Outcome {
         let procs = snap.processes.ok().map_or(0, |p| p.processes.len()) as u64;
         let appended = w.append(&snap);
         if every > 1 {
-            let earlier = Earlier::after(snap, turn, every);
-            turn = earlier.turn();
+            let earlier = Earlier::after(snap, sample_no, every);
+            sample_no = earlier.n();
             plan.earlier = Some(earlier);
         }
         match appended {

@@ -39,15 +39,21 @@ pub struct Meta {
 
 /// How a recorder (`memlens record`) read a sample cheaply. Every process's `stat` was
 /// read. A process whose `stat` showed the same process with the same memory (start
-/// time, parent, threads, VSZ, RSS and fault counts) as in the sample before kept that
-/// sample's other files (`status`, `smaps_rollup`, `cmdline`, `cgroup`, `oom_score*`,
-/// `ksm_stat`), unless its PID modulo `every` is `turn`: those are read whole whatever
-/// their `stat` says, so nothing kept is more than `every` samples old. `pagetypeinfo`
-/// (which walks every page block) is read on turn 0 and kept in between.
+/// time, comm, parent, threads, VSZ, RSS and fault counts) as in the sample before kept
+/// that sample's figures, except on its turn (PID modulo `every` is `turn`): then its
+/// `status`, `smaps_rollup` and `oom_score` were read again (PSS drifts as other
+/// processes come and go), and on one turn in ten (`(PID / every) % 10 == lap`) all its
+/// files. A process whose `stat` changed was read whole. So a figure of a process is at
+/// most `every` samples old, its `cmdline`, `cgroup`, `oom_score_adj` and `ksm_stat` at
+/// most 10 × `every`. `pagetypeinfo` and `slabinfo` (which walk every page block and
+/// every slab cache's partial lists) are read on turn 0 and kept in between; meminfo's
+/// slab totals are read every sample.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Carried {
     pub every: u32,
     pub turn: u32,
+    #[serde(default)]
+    pub lap: u32,
 }
 
 /// Why a part of the machine could not be read; it keeps the kind, so a view can tell a

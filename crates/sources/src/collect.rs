@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use memlens_model::snapshot::{Ipc, SysctlDir, UserNames};
 use memlens_model::{
     Carried, CgroupTree, FailureKind, Meta, PageTypeInfo, Part, ProcessSample, ReadFailure,
-    Snapshot,
+    SlabCache, Snapshot,
 };
 
 use crate::error::{Error, Result};
@@ -58,14 +58,17 @@ pub struct Plan {
 pub struct Earlier {
     processes: Arc<Vec<(u32, Mutex<Option<ProcessSample>>)>>,
     pagetypeinfo: Part<PageTypeInfo>,
-    /// The next sample's turn and how many turns there are.
-    turn: u32,
+    slabinfo: Part<Vec<SlabCache>>,
+    /// The number of the sample this is for (0 for a recorder's first) and how many
+    /// turns there are.
+    n: u64,
     every: u32,
 }
 
 impl Earlier {
-    /// Keeps what the next sample may reuse of `s` (taken on turn `turn` of `every`).
-    pub fn after(s: Snapshot, turn: u32, every: u32) -> Earlier {
+    /// Keeps what the next sample may reuse of `s`, sample number `n` of a recorder
+    /// that reads each process again every `every` samples.
+    pub fn after(s: Snapshot, n: u64, every: u32) -> Earlier {
         let every = every.max(1);
         let mut processes = match s.processes {
             Part::Read(scan) => scan.processes,
@@ -80,7 +83,8 @@ impl Earlier {
                     .collect(),
             ),
             pagetypeinfo: s.pagetypeinfo,
-            turn: (turn + 1) % every,
+            slabinfo: s.slabinfo,
+            n: n + 1,
             every,
         }
     }
@@ -91,14 +95,24 @@ impl Earlier {
         Earlier {
             processes: Arc::new(Vec::new()),
             pagetypeinfo: Part::NotRead,
-            turn: 0,
+            slabinfo: Part::NotRead,
+            n: 0,
             every: every.max(1),
         }
     }
 
-    /// The turn of the sample this is for.
-    pub fn turn(&self) -> u32 {
-        self.turn
+    /// The number of the sample this is for.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    fn carried(&self) -> Carried {
+        let every = u64::from(self.every);
+        Carried {
+            every: self.every,
+            turn: (self.n % every) as u32,
+            lap: ((self.n / every) % u64::from(procs::LAPS)) as u32,
+        }
     }
 }
 
@@ -215,6 +229,20 @@ fn part<T>(asked: bool, read: impl FnOnce() -> Result<T>) -> Part<T> {
     }
 }
 
+/// A part that walks much of the kernel's memory to answer (`pagetypeinfo`, `slabinfo`):
+/// for a recorder, read on turn 0 and kept from the sample before on the other turns.
+fn on_turn<T: Clone>(
+    plan: &Plan,
+    asked: bool,
+    kept: impl Fn(&Earlier) -> &Part<T>,
+    read: impl FnOnce() -> Result<T>,
+) -> Part<T> {
+    match &plan.earlier {
+        Some(e) if asked && e.carried().turn != 0 && kept(e).is_read() => kept(e).clone(),
+        _ => part(asked, read),
+    }
+}
+
 /// One line of a small text file under the root, trimmed; `None` when unreadable.
 fn line(root: &Root, rel: &str) -> Option<String> {
     let (_, t) = root.read(rel).ok()?;
@@ -275,10 +303,7 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
     }
     Snapshot {
         meta: Meta {
-            carried: plan.earlier.as_ref().map(|e| Carried {
-                every: e.every,
-                turn: e.turn,
-            }),
+            carried: plan.earlier.as_ref().map(Earlier::carried),
             ..meta(root)
         },
         uptime: part(plan.uptime, || {
@@ -293,13 +318,18 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         pressure: part(plan.pressure, || pressure::read(root)),
         zoneinfo: part(plan.zoneinfo, || zoneinfo::read(root)),
         buddyinfo: part(plan.buddyinfo, || buddyinfo::read(root)),
-        pagetypeinfo: match &plan.earlier {
-            Some(e) if plan.pagetypeinfo && e.turn != 0 && e.pagetypeinfo.is_read() => {
-                e.pagetypeinfo.clone()
-            }
-            _ => part(plan.pagetypeinfo, || pagetypeinfo::read(root)),
-        },
-        slabinfo: part(plan.slabinfo, || slabinfo::read(root)),
+        pagetypeinfo: on_turn(
+            plan,
+            plan.pagetypeinfo,
+            |e| &e.pagetypeinfo,
+            || pagetypeinfo::read(root),
+        ),
+        slabinfo: on_turn(
+            plan,
+            plan.slabinfo,
+            |e| &e.slabinfo,
+            || slabinfo::read(root),
+        ),
         hugepages: part(plan.hugepages, || hugepages::read(root)),
         thp: part(plan.thp, || transparent_hugepage::read(root)),
         ksm: part(plan.ksm, || ksm::read(root)),
@@ -335,10 +365,14 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
                 Some(e) => procs::scan(
                     root,
                     &ScanOptions {
-                        carry: Some(Carry {
-                            processes: e.processes.clone(),
-                            every: e.every,
-                            turn: e.turn,
+                        carry: Some({
+                            let c = e.carried();
+                            Carry {
+                                processes: e.processes.clone(),
+                                every: c.every,
+                                turn: c.turn,
+                                lap: c.lap,
+                            }
                         }),
                         ..opts.clone()
                     },

@@ -48,34 +48,65 @@ pub struct Carry {
     /// The processes of the sample before, sorted by PID, each taken (moved, not copied)
     /// by the scan that keeps it.
     pub processes: Arc<Vec<(u32, std::sync::Mutex<Option<ProcessSample>>)>>,
-    /// Processes whose PID modulo `every` is `turn` are read whole whatever their `stat`
-    /// says, so that nothing is kept for more than `every` samples.
+    /// Processes whose PID modulo `every` is `turn` read their drifting files again
+    /// whatever their `stat` says; of those, the ones whose `(PID / every) % LAPS` is
+    /// `lap` are read whole.
     pub every: u32,
     pub turn: u32,
+    pub lap: u32,
+}
+
+/// Turns between whole reads of a process whose `stat` does not change.
+pub const LAPS: u32 = 10;
+
+/// What a carrying scan does with one process.
+enum Keep {
+    /// Unchanged and not its turn: the sample before as it is.
+    All(ProcessSample),
+    /// Unchanged, its turn: `status`, `smaps_rollup` and `oom_score` read again (PSS
+    /// drifts as other processes come and go), the rest kept.
+    Drifting(ProcessSample),
+    /// Read whole.
+    Nothing,
 }
 
 impl Carry {
-    /// The sample before of process `pid`, when its `stat` says it is the same process
-    /// with the same memory and it is not its turn to be read whole.
-    fn keep(&self, pid: u32, now: &memlens_model::Stat) -> Option<ProcessSample> {
-        if pid % self.every.max(1) == self.turn {
-            return None;
+    /// What to keep of process `pid`, whose `stat` is now `now`.
+    fn keep(&self, pid: u32, now: &memlens_model::Stat) -> Keep {
+        let every = self.every.max(1);
+        let turn = pid % every == self.turn;
+        if turn && (pid / every) % LAPS == self.lap {
+            return Keep::Nothing;
         }
-        let i = self.processes.binary_search_by_key(&pid, |p| p.0).ok()?;
-        let mut slot = self.processes[i].1.lock().ok()?;
-        let s = slot.as_ref()?.stat.as_ref()?;
-        (s.starttime == now.starttime
-            && s.comm == now.comm
-            && s.ppid == now.ppid
-            && s.num_threads == now.num_threads
-            && s.vsize == now.vsize
-            && s.rss_pages == now.rss_pages
-            && s.minflt == now.minflt
-            && s.majflt == now.majflt)
-            .then(|| slot.take())
-            .flatten()
+        let Ok(i) = self.processes.binary_search_by_key(&pid, |p| p.0) else {
+            return Keep::Nothing;
+        };
+        let Ok(mut slot) = self.processes[i].1.lock() else {
+            return Keep::Nothing;
+        };
+        let same = slot
+            .as_ref()
+            .and_then(|p| p.stat.as_ref())
+            .is_some_and(|s| {
+                s.starttime == now.starttime
+                    && s.comm == now.comm
+                    && s.ppid == now.ppid
+                    && s.num_threads == now.num_threads
+                    && s.vsize == now.vsize
+                    && s.rss_pages == now.rss_pages
+                    && s.minflt == now.minflt
+                    && s.majflt == now.majflt
+            });
+        match (same, slot.take()) {
+            (true, Some(p)) if turn => Keep::Drifting(p),
+            (true, Some(p)) => Keep::All(p),
+            _ => Keep::Nothing,
+        }
     }
 }
+
+/// The files a [`Keep::Drifting`] process keeps from the sample before.
+const KEPT_WHEN_DRIFTING: &[&str] = &["cmdline", "cgroup", "oom_score_adj", "ksm_stat", "limits"];
 
 impl Default for ScanOptions {
     fn default() -> Self {
@@ -201,6 +232,7 @@ fn read_process_inner(
     // With the sample before: `stat` first, and the process kept as it was when that
     // says nothing changed. Any trouble with `stat` leaves it to the whole read below.
     let mut stat_now = None;
+    let mut kept: Option<ProcessSample> = None;
     if let (Some(carry), false) = (&opts.carry, opts.smaps) {
         reading();
         let read = root.read_into(&file("stat"), buf);
@@ -211,9 +243,13 @@ fn read_process_inner(
                     if flags & stat::PF_KTHREAD != 0 {
                         return Ok(Outcome::KernelThread(st.comm));
                     }
-                    if let Some(mut kept) = carry.keep(pid, &st) {
-                        kept.stat = Some(st);
-                        return Ok(Outcome::Sample(Box::new(kept)));
+                    match carry.keep(pid, &st) {
+                        Keep::All(mut p) => {
+                            p.stat = Some(st);
+                            return Ok(Outcome::Sample(Box::new(p)));
+                        }
+                        Keep::Drifting(p) => kept = Some(p),
+                        Keep::Nothing => {}
                     }
                     stat_now = Some(st);
                 }
@@ -290,11 +326,23 @@ fn read_process_inner(
             maps
         });
     }
+    // What a drifting process keeps; the rest below is read.
+    macro_rules! or_kept {
+        ($field:ident, $read:expr) => {
+            match kept.as_mut() {
+                Some(k) => k.$field.take(),
+                None => $read,
+            }
+        };
+    }
     if opts.cmdline {
-        sample.cmdline = read_parse!("cmdline", false, |t: &[u8]| {
-            Ok::<_, crate::error::ParseError>(cmdline::parse(t))
-        })
-        .flatten();
+        sample.cmdline = or_kept!(
+            cmdline,
+            read_parse!("cmdline", false, |t: &[u8]| {
+                Ok::<_, crate::error::ParseError>(cmdline::parse(t))
+            })
+            .flatten()
+        );
     }
     if opts.statm {
         sample.statm = read_parse!("statm", false, |t| statm::parse(t, page_size));
@@ -307,17 +355,27 @@ fn read_process_inner(
     }
     if opts.oom {
         sample.oom_score = read_parse!("oom_score", false, oom_score::parse);
-        sample.oom_score_adj = read_parse!("oom_score_adj", false, oom_score::parse);
+        sample.oom_score_adj = or_kept!(
+            oom_score_adj,
+            read_parse!("oom_score_adj", false, oom_score::parse)
+        );
     }
     if opts.cgroup {
-        sample.cgroup = read_parse!("cgroup", false, cgroup::parse);
+        sample.cgroup = or_kept!(cgroup, read_parse!("cgroup", false, cgroup::parse));
     }
     if opts.limits {
-        sample.limits = read_parse!("limits", false, limits::parse);
+        sample.limits = or_kept!(limits, read_parse!("limits", false, limits::parse));
     }
     if opts.ksm_stat {
         // Kernels before 6.1 (or without CONFIG_KSM) have no such file.
-        sample.ksm_stat = read_parse!("ksm_stat", true, ksm_stat::parse);
+        sample.ksm_stat = or_kept!(ksm_stat, read_parse!("ksm_stat", true, ksm_stat::parse));
+    }
+    if let Some(k) = kept {
+        problems.extend(
+            k.problems
+                .into_iter()
+                .filter(|p| KEPT_WHEN_DRIFTING.contains(&p.file.as_str())),
+        );
     }
     sample.problems = problems;
     Ok(Outcome::Sample(Box::new(sample)))
@@ -357,13 +415,13 @@ impl Shared {
     }
 }
 
-fn spawn_worker(shared: Arc<Shared>) -> Arc<Busy> {
+fn spawn_worker(shared: Arc<Shared>) -> (Arc<Busy>, std::thread::JoinHandle<()>) {
     let busy = Arc::new(Busy {
         job: AtomicUsize::new(0),
         since: AtomicU64::new(0),
     });
     let b = busy.clone();
-    std::thread::spawn(move || {
+    let handle = std::thread::spawn(move || {
         let s = &*shared;
         let mut buf = Vec::with_capacity(64 * 1024);
         loop {
@@ -387,7 +445,7 @@ fn spawn_worker(shared: Arc<Shared>) -> Arc<Busy> {
             s.finish(i, outcome);
         }
     });
-    busy
+    (busy, handle)
 }
 
 /// Scans processes. A process with an unusable file (garbled, not a regular file, too
@@ -418,8 +476,12 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
         page_size: root.page_size(),
         main: std::thread::current(),
     });
-    let mut workers: Vec<(Arc<Busy>, usize)> = (0..threads)
-        .map(|_| (spawn_worker(shared.clone()), 0))
+    // Each worker: what it is busy with, the job it was given up on (0: none), its thread.
+    let mut workers: Vec<(Arc<Busy>, usize, std::thread::JoinHandle<()>)> = (0..threads)
+        .map(|_| {
+            let (b, h) = spawn_worker(shared.clone());
+            (b, 0, h)
+        })
         .collect();
     let tick = (opts.timeout / 4).clamp(Duration::from_millis(1), Duration::from_millis(100));
     let timeout = opts.timeout.as_nanos() as u64;
@@ -429,7 +491,7 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
         // it; the process is marked timed out and a fresh worker takes the rest.
         let now = shared.t0.elapsed().as_nanos() as u64;
         let mut fresh = 0;
-        for (busy, flagged) in workers.iter_mut() {
+        for (busy, flagged, _) in workers.iter_mut() {
             let job = busy.job.load(Ordering::SeqCst);
             let since = busy.since.load(Ordering::SeqCst);
             if job != 0 && job != *flagged && now.saturating_sub(since) > timeout {
@@ -439,7 +501,15 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
             }
         }
         for _ in 0..fresh {
-            workers.push((spawn_worker(shared.clone()), 0));
+            let (b, h) = spawn_worker(shared.clone());
+            workers.push((b, 0, h));
+        }
+    }
+    // Workers never given up on have nothing left to do: once they have ended (and let go
+    // of the results), the results are moved out rather than copied.
+    for (_, flagged, h) in workers {
+        if flagged == 0 {
+            let _ = h.join();
         }
     }
     // The results, moved out when no stuck worker still holds the slots (else copied).

@@ -122,7 +122,11 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
     let a = collect(&root, &plan);
     assert_eq!(
         a.meta.carried,
-        Some(memlens_model::Carried { every: 12, turn: 0 })
+        Some(memlens_model::Carried {
+            every: 12,
+            turn: 0,
+            lap: 0
+        })
     );
     let a_scan = a.processes.ok().unwrap().clone();
     let before = |pid: u32| {
@@ -133,6 +137,7 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
             .unwrap()
             .clone()
     };
+    let pss = |p: &memlens_model::ProcessSample| p.rollup.as_ref().unwrap().pss;
     plan.earlier = Some(collect::Earlier::after(a.clone(), 0, 12));
     // Between the samples every rollup changes; 1037's stat says its RSS did too. 15505 is
     // on turn 1 (15505 % 12), 1036 is not and its stat is the same.
@@ -145,20 +150,65 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
             }
         });
     }
+    for pid in [1037, 15505] {
+        std::fs::write(dir.join(format!("proc/{pid}/cmdline")), "changed\0").unwrap();
+    }
+    for f in ["proc/slabinfo", "proc/pagetypeinfo"] {
+        std::fs::write(dir.join(f), "garbage\n").unwrap();
+    }
     edit(&dir, "proc/1037/stat", |l| {
         let mut f: Vec<String> = l.split(' ').map(String::from).collect();
         f[23] = (f[23].parse::<u64>().unwrap() + 1).to_string();
         f.join(" ")
     });
     let b = collect(&root, &plan);
+    // Back on turn 0, they are read again (and now fail, naming the file). With 2 turns,
+    // sample 2 is turn 0 of lap 1: 1036 and 15502 are on their turn, and 15502
+    // ((15502 / 2) % 10 == 1) is read whole.
+    plan.earlier = Some(collect::Earlier::after(b.clone(), 1, 2));
+    for pid in [1036, 15502] {
+        std::fs::write(dir.join(format!("proc/{pid}/cmdline")), "changed\0").unwrap();
+    }
+    let c = collect(&root, &plan);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
+        c.meta.carried,
+        Some(memlens_model::Carried {
+            every: 2,
+            turn: 0,
+            lap: 1
+        })
+    );
+    let c_scan = c.processes.ok().unwrap();
+    let c_of = |pid: u32| c_scan.processes.iter().find(|p| p.pid == pid).unwrap();
+    assert_eq!(
+        pss(c_of(1036)),
+        Some(999_999 * 1024),
+        "its turn: PSS read again"
+    );
+    assert_eq!(c_of(1036).cmdline, before(1036).cmdline, "its cmdline kept");
+    assert_eq!(
+        c_of(15502).cmdline.as_deref(),
+        Some("changed"),
+        "read whole"
+    );
+    assert!(c
+        .slabinfo
+        .failure()
+        .unwrap()
+        .path
+        .ends_with("proc/slabinfo"));
+    assert!(c.pagetypeinfo.failure().is_some());
+    assert_eq!(
         b.meta.carried,
-        Some(memlens_model::Carried { every: 12, turn: 1 })
+        Some(memlens_model::Carried {
+            every: 12,
+            turn: 1,
+            lap: 0
+        })
     );
     let b_scan = b.processes.ok().unwrap();
     let after = |pid: u32| b_scan.processes.iter().find(|p| p.pid == pid).unwrap();
-    let pss = |p: &memlens_model::ProcessSample| p.rollup.as_ref().unwrap().pss;
     assert_eq!(after(1036), &before(1036), "kept whole");
     assert_ne!(pss(&before(1036)), Some(999_999 * 1024));
     assert_eq!(
@@ -178,6 +228,8 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
     assert_eq!(b_scan.processes.len(), a_scan.processes.len());
     assert_eq!(b_scan.kernel_threads, a_scan.kernel_threads);
     assert!(b_scan.kernel_threads > 0);
-    // The pagetypeinfo of turn 0 is kept on turn 1.
+    // The pagetypeinfo and slabinfo of turn 0 are kept on turn 1, though they changed.
+    assert!(a.slabinfo.is_read() && a.pagetypeinfo.is_read());
     assert_eq!(b.pagetypeinfo, a.pagetypeinfo);
+    assert_eq!(b.slabinfo, a.slabinfo);
 }
