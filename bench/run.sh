@@ -92,7 +92,7 @@ measure_record() {
       churn=$!
     fi
     /usr/bin/time -f "%e %U %S %M" -o "$out/record-$mode.time" \
-      "$M" record --db "$db" --interval 0.5s --for 20s --verbose 2> "$out/record-$mode.log"
+      "$M" record --db "$db" --interval 0.5s --refresh 6s --for 20s --verbose 2> "$out/record-$mode.log"
     if [ -n "$churn" ]; then kill "$churn"; wait "$churn" 2>/dev/null || true; fi
     du -sb "$db" | cut -f1 > "$out/record-$mode.bytes"
     # --at on this store: the last sample, and one in the middle.

@@ -173,9 +173,14 @@ fn fdatasync(root: &Path) {
 
 /// A week at 5 s of a small machine, then `at_or_before` at random times.
 fn week(root: &Path, deltas_per_key: u64) {
+    week_of(root, deltas_per_key, "old-3.10-trimmed", 6, 5);
+}
+
+/// A week of samples of `procs` processes every `every` seconds, then `--at` on it.
+fn week_of(root: &Path, deltas_per_key: u64, tree: &str, procs: usize, every: u64) {
     let dir = root.join("measure-week");
     let _ = std::fs::remove_dir_all(&dir);
-    let mut m = Machine::new(&fixture("old-3.10-trimmed"), 6, 7);
+    let mut m = Machine::new(&fixture(tree), procs, 7);
     let day = 86_400 * SECOND;
     let t0 = (m.s.meta.taken_at_ns.unwrap() / day + 1) * day;
     let mut w = Store::open_append(
@@ -187,11 +192,11 @@ fn week(root: &Path, deltas_per_key: u64) {
         },
     )
     .unwrap();
-    let n = 7 * 17_280;
+    let n = (7 * 86_400 / every) as usize;
     let started = Instant::now();
     for i in 0..n {
         m.step(0.01);
-        m.s.meta.taken_at_ns = Some(t0 + i as u64 * 5 * SECOND);
+        m.s.meta.taken_at_ns = Some(t0 + i as u64 * every * SECOND);
         w.append(&m.s).unwrap();
     }
     drop(w);
@@ -211,7 +216,7 @@ fn week(root: &Path, deltas_per_key: u64) {
         let t = Instant::now();
         let (found, _) = r.at_or_before(at).unwrap().unwrap();
         v.push(ms(t.elapsed()));
-        assert!(found <= at && at - found < 5 * SECOND);
+        assert!(found <= at && at - found < every * SECOND);
         // Forget what was replayed, so the next query starts afresh.
         let _ = r.at_or_before(t0).unwrap();
     }
@@ -220,7 +225,7 @@ fn week(root: &Path, deltas_per_key: u64) {
     let _ = r.at_or_before(times[719]).unwrap().unwrap();
     let worst = t.elapsed();
     println!(
-        "week (deltas_per_key {deltas_per_key}): {n} samples at 5 s in {segs} segments, {total} bytes ({:.0} bytes a sample; a snapshot is {} bytes of JSON), written in {:.1} s without fdatasync",
+        "week of {procs} processes (deltas_per_key {deltas_per_key}): {n} samples at {every} s in {segs} segments, {total} bytes ({:.0} bytes a sample; a snapshot is {} bytes of JSON), written in {:.1} s without fdatasync",
         total as f64 / n as f64,
         serde_json::to_vec(&m.s).unwrap().len(),
         write.as_secs_f64()
@@ -234,6 +239,109 @@ fn week(root: &Path, deltas_per_key: u64) {
         ms(worst)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A week at 5 s of a 1,000-process machine, for `--at`: one day of real appends
+/// (17,280 samples, a process replaced every 10 samples), then that day's segments copied
+/// to the six days after it, each frame's time (and so its checksum) moved on by whole
+/// days. The copies' snapshots still say the first day's times inside, which a query does
+/// not look at; what `--at` costs (opening every segment, checking every frame, replaying
+/// up to 720 frames from a key frame, rebuilding the sample) is that of a real week.
+fn week1000(root: &Path) {
+    let dir = root.join("measure-week1000");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 1000, 11);
+    let day = 86_400 * SECOND;
+    let t0 = (m.s.meta.taken_at_ns.unwrap() / day + 1) * day;
+    let mut w = Store::open_append(
+        &dir,
+        Options {
+            sync: false,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let started = Instant::now();
+    for i in 0..17_280u64 {
+        m.step(0.001);
+        m.s.meta.taken_at_ns = Some(t0 + i * 5 * SECOND);
+        w.append(&m.s).unwrap();
+    }
+    drop(w);
+    let write = started.elapsed();
+    let first: Vec<std::path::PathBuf> = segments(&dir);
+    for d in 1..7u64 {
+        for seg in &first {
+            copy_shifted(seg, &dir, d * day);
+        }
+    }
+    let total = store_bytes(&dir);
+    let mut opens = Vec::new();
+    let mut v = Vec::new();
+    let mut rng = Rng::new(3);
+    let mut n = 0;
+    for _ in 0..20 {
+        // A fresh reader each time, as `memlens ps --at` has.
+        let at = t0 + rng.below(7 * day);
+        let t = Instant::now();
+        let r = Store::open_read(&dir).unwrap();
+        opens.push(ms(t.elapsed()));
+        n = r.len();
+        let (found, _) = r.at_or_before(at).unwrap().unwrap();
+        v.push(ms(t.elapsed()));
+        assert!(found <= at && at - found < 5 * SECOND);
+    }
+    // The worst: the sample just before a key frame (720 frames to replay).
+    let r = Store::open_read(&dir).unwrap();
+    let times = r.times();
+    drop(r);
+    let t = Instant::now();
+    let r = Store::open_read(&dir).unwrap();
+    let _ = r.at_or_before(times[6 * 17_280 + 719]).unwrap().unwrap();
+    let worst = t.elapsed();
+    println!(
+        "week of 1,000 processes at 5 s: {n} samples, {} segments, {:.0} MiB; the first day written in {:.1} s without fdatasync",
+        segments(&dir).len(),
+        total as f64 / (1 << 20) as f64,
+        write.as_secs_f64()
+    );
+    println!(
+        "  open_read + at_or_before (a fresh reader, as --at): {:.1} ms median, {:.1} ms max at 20 random times (open_read alone {:.1} ms median); the 720th sample of the last day {:.1} ms",
+        pct(&mut v.clone(), 0.5),
+        pct(&mut v, 1.0),
+        pct(&mut opens, 0.5),
+        ms(worst)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Copies a segment into `dir` with every frame's time moved on by `by` nanoseconds.
+fn copy_shifted(seg: &Path, dir: &Path, by: u64) {
+    let b = std::fs::read(seg).unwrap();
+    let wlen = u16::from_le_bytes([b[16], b[17]]) as usize;
+    let header = 18 + wlen + 4;
+    let mut out = b[..header].to_vec();
+    let mut pos = header;
+    let mut first = None;
+    while pos + 17 <= b.len() {
+        let len = u32::from_le_bytes(b[pos..pos + 4].try_into().unwrap()) as usize;
+        let flags = b[pos + 8];
+        let t = u64::from_le_bytes(b[pos + 9..pos + 17].try_into().unwrap()) + by;
+        first.get_or_insert(t);
+        let payload = &b[pos + 17..pos + 17 + len];
+        let mut h = crc32fast::Hasher::new();
+        h.update(&[flags]);
+        h.update(&t.to_le_bytes());
+        h.update(payload);
+        out.extend_from_slice(&(len as u32).to_le_bytes());
+        out.extend_from_slice(&h.finalize().to_le_bytes());
+        out.push(flags);
+        out.extend_from_slice(&t.to_le_bytes());
+        out.extend_from_slice(payload);
+        pos += 17 + len;
+    }
+    let name = format!("seg-{}.mlh", first.unwrap() / SECOND);
+    std::fs::write(dir.join(name), out).unwrap();
 }
 
 fn main() {
@@ -264,5 +372,8 @@ fn main() {
     if only.is_empty() || only == "week" {
         week(&root, 0);
         week(&root, 4);
+    }
+    if only.is_empty() || only == "week1000" {
+        week1000(&root);
     }
 }
