@@ -43,6 +43,17 @@ pub fn open(db: Option<&PathBuf>) -> Result<Reader, Failure> {
     Ok(r)
 }
 
+/// Opens the part of a store around time `t` (see [`Store::open_read_around`]), saying
+/// once what was found damaged in what it read.
+fn open_around(db: Option<&PathBuf>, t: u64) -> Result<Reader, Failure> {
+    let dir = db.cloned().unwrap_or_else(default_db);
+    let r = Store::open_read_around(&dir, t)?;
+    for w in r.warnings() {
+        warn(w);
+    }
+    Ok(r)
+}
+
 /// Nanoseconds since the epoch of TIME as given on the command line.
 pub fn instant(what: &str, s: &str) -> Result<u64, Failure> {
     let ns = crate::when::parse(s, jiff::Timestamp::now())
@@ -58,7 +69,7 @@ pub fn roots_at(
     with_earlier: bool,
 ) -> Result<(Root, Option<Root>), Failure> {
     let t = instant("--at", at)?;
-    let r = open(db)?;
+    let r = open_around(db, t)?;
     let Some((taken, snap)) = r.at_or_before(t)? else {
         let first = r.times().first().copied().unwrap_or(0);
         return Err(Failure::read(format!(

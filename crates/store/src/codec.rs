@@ -385,34 +385,58 @@ pub(crate) fn apply_delta(mut old: Leaves, buf: &[u8], version: u32) -> Result<L
     };
     let mut removed = removed.into_iter().peekable();
     let mut inserted = inserted.into_iter().peekable();
+    // `old_path` is the whole path of old leaf `oi - 1`; `last` that of the new leaf
+    // before, kept only across a removal or an insertion. A kept leaf right after the
+    // old leaf before it keeps its front coding as it is; only the first after a change
+    // is coded again against its new neighbour.
     let (mut last, mut old_path) = (Vec::with_capacity(128), Vec::with_capacity(128));
     let mut oi = 0usize;
+    // Whether the new leaf before is old leaf `oi - 1` (so `old_path` is its path).
+    let mut follows = false;
     for j in 0..new_len {
         if inserted.peek().is_some_and(|(at, _, _)| *at == j) {
             let (_, p, v) = inserted.next().expect("peeked");
+            if follows {
+                last.clear();
+                last.extend_from_slice(&old_path);
+            }
             out.push_after(&last, &p, v);
             last = p;
+            follows = false;
             continue;
         }
         // The next old leaf not removed, its path rebuilt on the way.
+        let mut moved = false;
         loop {
             if oi >= old.len() {
                 return Err("fewer leaves than said".into());
             }
-            old_path.truncate(old.shared(oi));
-            old_path.extend_from_slice(old.rest(oi));
-            oi += 1;
-            if removed.peek() == Some(&(oi - 1)) {
+            if removed.peek() == Some(&oi) {
+                if follows && !moved {
+                    last.clear();
+                    last.extend_from_slice(&old_path);
+                }
+                moved = true;
                 removed.next();
+                old_path.truncate(old.shared(oi));
+                old_path.extend_from_slice(old.rest(oi));
+                oi += 1;
             } else {
                 break;
             }
         }
-        let mut v = std::mem::replace(&mut old.values[oi - 1], Scalar::Null);
+        let mut v = std::mem::replace(&mut old.values[oi], Scalar::Null);
+        let (shared, rest) = (old.shared(oi), old.rest(oi));
+        old_path.truncate(shared);
+        old_path.extend_from_slice(rest);
+        oi += 1;
         ops.apply(&mut v)?;
-        out.push_after(&last, &old_path, v);
-        last.clear();
-        last.extend_from_slice(&old_path);
+        if follows && !moved {
+            out.push(shared, rest, v)?;
+        } else {
+            out.push_after(&last, &old_path, v);
+        }
+        follows = true;
     }
     if ops.run > 0 || !ops.c.is_empty() {
         return Err("bytes after the last change".into());

@@ -57,6 +57,14 @@ impl Store {
         Reader::open(dir)
     }
 
+    /// Opens a store to read around one moment: a reader of only the segments that can
+    /// hold the latest sample at or before `t_ns` and the sample before it (see
+    /// [`Reader::at_or_before`] and [`Reader::before`]), the others not read. What `--at`
+    /// uses: on a week of history it reads a day or two, not seven.
+    pub fn open_read_around(dir: &Path, t_ns: u64) -> Result<Reader> {
+        Reader::open_around(dir, t_ns)
+    }
+
     /// Opens a store to append to, creating the directory if need be, and locks it. A
     /// torn last frame left by a crash is cut off (said in [`Writer::notices`]); a segment
     /// damaged in the middle is left alone and recording goes on in a new one.

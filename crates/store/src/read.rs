@@ -67,6 +67,55 @@ pub struct Reader {
 
 impl Reader {
     pub(crate) fn open(dir: &Path) -> Result<Reader> {
+        let paths = Self::segment_paths(dir)?;
+        Self::open_paths(dir, paths)
+    }
+
+    /// A reader of only the segments that can hold the latest sample at or before `t_ns`
+    /// and the sample before that: the last segment whose first frame is at or before
+    /// `t_ns`, and the one before it (when the first segment starts after `t_ns`, the
+    /// first segment alone, which tells the first sample). Only their frames are read
+    /// through and checked, so that a query at one moment of a long history reads a day
+    /// or two of it, not all.
+    pub(crate) fn open_around(dir: &Path, t_ns: u64) -> Result<Reader> {
+        let paths = Self::segment_paths(dir)?;
+        let mut firsts = Vec::with_capacity(paths.len());
+        for p in &paths {
+            firsts.push(match File::open(p) {
+                Ok(f) => match segment::first_time(p, &f)? {
+                    Ok(s) => s.frames.first().map(|f| f.t),
+                    Err(_) => None,
+                },
+                Err(_) => None,
+            });
+        }
+        // Segments are named by their first sample's time, in time order; one whose first
+        // frame cannot be read counts as starting where its name says.
+        let start = |i: usize| {
+            firsts[i].or_else(|| {
+                paths[i]
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(segment::parse_name)
+                    .map(|(s, _)| s.saturating_mul(1_000_000_000))
+            })
+        };
+        let s = (0..paths.len())
+            .rev()
+            .find(|&i| start(i).is_some_and(|f| f <= t_ns));
+        let keep = match s {
+            Some(s) => s.saturating_sub(1)..s + 1,
+            None => 0..1,
+        };
+        let r = Self::open_paths(dir, paths[keep].to_vec());
+        match r {
+            // Both unreadable: the whole store then, as it is.
+            Err(StoreError::NoSamples { .. }) if s.is_some_and(|s| s > 1) => Self::open(dir),
+            r => r,
+        }
+    }
+
+    fn segment_paths(dir: &Path) -> Result<Vec<PathBuf>> {
         let m = std::fs::metadata(dir).map_err(|e| StoreError::io(dir, "opening", e))?;
         if !m.is_dir() {
             let mut f = File::open(dir).map_err(|e| StoreError::io(dir, "opening", e))?;
@@ -88,6 +137,10 @@ impl Reader {
                 why: "no segment files".into(),
             });
         }
+        Ok(paths)
+    }
+
+    fn open_paths(dir: &Path, paths: Vec<PathBuf>) -> Result<Reader> {
         let mut r = Reader {
             dir: dir.to_path_buf(),
             segs: Vec::new(),

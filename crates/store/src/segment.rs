@@ -388,6 +388,35 @@ impl Tail {
     }
 }
 
+/// The header and the first frame's time of a segment (its other frames unread).
+pub(crate) fn first_time(
+    path: &Path,
+    file: &File,
+) -> Result<std::result::Result<Scanned, BadHeader>> {
+    let mut r = std::io::BufReader::new(file);
+    let (writer, header_len, version) = match read_header(path, &mut r)? {
+        Ok(h) => h,
+        Err(bad) => return Ok(Err(bad)),
+    };
+    let mut h = [0u8; FRAME_HEADER];
+    let frames = match file.read_exact_at(&mut h, header_len) {
+        Ok(()) => vec![FrameRef {
+            offset: header_len,
+            len: u32::from_le_bytes(h[0..4].try_into().expect("4 bytes")),
+            key: h[8] & FLAG_KEY != 0,
+            t: u64::from_le_bytes(h[9..17].try_into().expect("8 bytes")),
+        }],
+        Err(_) => Vec::new(),
+    };
+    Ok(Ok(Scanned {
+        writer,
+        version,
+        frames,
+        end: header_len,
+        tail: Tail::Clean,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,7 +190,7 @@ impl Writer {
             } else {
                 // Only the header and the first frame's time: older segments are not
                 // written to.
-                first_time(&path, &file)?
+                segment::first_time(&path, &file)?
             };
             let bytes = file
                 .metadata()
@@ -561,35 +561,6 @@ fn write_frame(f: &File, at: u64, frame: &[u8], sync: bool) -> std::io::Result<(
         f.sync_data()?;
     }
     Ok(())
-}
-
-/// The header and the first frame's time of a segment not written to.
-fn first_time(
-    path: &Path,
-    file: &File,
-) -> Result<std::result::Result<segment::Scanned, BadHeader>> {
-    let mut r = std::io::BufReader::new(file);
-    let (writer, header_len, version) = match segment::read_header(path, &mut r)? {
-        Ok(h) => h,
-        Err(bad) => return Ok(Err(bad)),
-    };
-    let mut h = [0u8; segment::FRAME_HEADER];
-    let frames = match file.read_exact_at(&mut h, header_len) {
-        Ok(()) => vec![FrameRef {
-            offset: header_len,
-            len: u32::from_le_bytes(h[0..4].try_into().expect("4 bytes")),
-            key: h[8] & segment::FLAG_KEY != 0,
-            t: u64::from_le_bytes(h[9..17].try_into().expect("8 bytes")),
-        }],
-        Err(_) => Vec::new(),
-    };
-    Ok(Ok(segment::Scanned {
-        writer,
-        version,
-        frames,
-        end: header_len,
-        tail: Tail::Clean,
-    }))
 }
 
 /// What a writer needs to go on with deltas after reopening: the leaves of the last

@@ -255,6 +255,39 @@ fn a_segment_a_day_and_at_most_segment_bytes() {
     assert_eq!(info[1].samples, 48);
     assert_eq!(info[0].writer, memlens_store::WRITER);
 
+    // Around a moment: only the segments that can hold the answer, and the same answer.
+    let times = r.times();
+    let mut moments = vec![0, t0 - 1, u64::MAX];
+    // Each segment's first and last samples and a few between.
+    for (i, &t) in times.iter().enumerate() {
+        if i % 12 == 0
+            || i + 1 == times.len()
+            || times.get(i + 1).is_some_and(|n| n / day != t / day)
+        {
+            moments.extend([t - 1, t, t + 1]);
+        }
+    }
+    for at in moments {
+        let around = Store::open_read_around(&dir.db(), at).unwrap();
+        assert!(around.segments().len() <= 2);
+        let want_at = r.at_or_before(at).unwrap();
+        let got_at = around.at_or_before(at).unwrap();
+        assert_eq!(got_at, want_at, "at {at}");
+        if let Some((taken, _)) = want_at {
+            assert_eq!(
+                around.before(taken).unwrap(),
+                r.before(taken).unwrap(),
+                "before {taken}"
+            );
+        } else {
+            assert_eq!(
+                around.times().first(),
+                times.first(),
+                "the first sample is told"
+            );
+        }
+    }
+
     // By size.
     let dir = Scratch::new("rotate-size");
     let mut w = Store::open_append(
