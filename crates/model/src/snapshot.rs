@@ -46,8 +46,9 @@ pub struct Meta {
 /// files. A process whose `stat` changed was read whole. So a figure of a process is at
 /// most `every` samples old, its `cmdline`, `cgroup`, `oom_score_adj` and `ksm_stat` at
 /// most 10 × `every`. `pagetypeinfo` and `slabinfo` (which walk every page block and
-/// every slab cache's partial lists) are read on turn 0 and kept in between; meminfo's
-/// slab totals are read every sample.
+/// every slab cache's partial lists), the `vm.*` and `kernel.*` sysctls and the user
+/// names are read on turn 0 and kept in between; meminfo's slab totals are read every
+/// sample.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Carried {
     pub every: u32,

@@ -59,6 +59,9 @@ pub struct Earlier {
     processes: Arc<Vec<(u32, Mutex<Option<ProcessSample>>)>>,
     pagetypeinfo: Part<PageTypeInfo>,
     slabinfo: Part<Vec<SlabCache>>,
+    sysctl_vm: Part<SysctlDir>,
+    sysctl_kernel: Part<SysctlDir>,
+    users: Part<UserNames>,
     /// The number of the sample this is for (0 for a recorder's first) and how many
     /// turns there are.
     n: u64,
@@ -84,6 +87,9 @@ impl Earlier {
             ),
             pagetypeinfo: s.pagetypeinfo,
             slabinfo: s.slabinfo,
+            sysctl_vm: s.sysctl_vm,
+            sysctl_kernel: s.sysctl_kernel,
+            users: s.users,
             n: n + 1,
             every,
         }
@@ -96,6 +102,9 @@ impl Earlier {
             processes: Arc::new(Vec::new()),
             pagetypeinfo: Part::NotRead,
             slabinfo: Part::NotRead,
+            sysctl_vm: Part::NotRead,
+            sysctl_kernel: Part::NotRead,
+            users: Part::NotRead,
             n: 0,
             every: every.max(1),
         }
@@ -229,8 +238,9 @@ fn part<T>(asked: bool, read: impl FnOnce() -> Result<T>) -> Part<T> {
     }
 }
 
-/// A part that walks much of the kernel's memory to answer (`pagetypeinfo`, `slabinfo`):
-/// for a recorder, read on turn 0 and kept from the sample before on the other turns.
+/// A part that walks much of the kernel's memory to answer (`pagetypeinfo`, `slabinfo`)
+/// or is many files that seldom change (the sysctls, the user names): for a recorder,
+/// read on turn 0 and kept from the sample before on the other turns.
 fn on_turn<T: Clone>(
     plan: &Plan,
     asked: bool,
@@ -333,12 +343,18 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         hugepages: part(plan.hugepages, || hugepages::read(root)),
         thp: part(plan.thp, || transparent_hugepage::read(root)),
         ksm: part(plan.ksm, || ksm::read(root)),
-        sysctl_vm: part(plan.sysctl_vm, || {
-            sysctl_dir(root, "proc/sys/vm", plan.sysctl_vm_only)
-        }),
-        sysctl_kernel: part(plan.sysctl_kernel, || {
-            sysctl_dir(root, "proc/sys/kernel", Some(KERNEL_SYSCTLS))
-        }),
+        sysctl_vm: on_turn(
+            plan,
+            plan.sysctl_vm,
+            |e| &e.sysctl_vm,
+            || sysctl_dir(root, "proc/sys/vm", plan.sysctl_vm_only),
+        ),
+        sysctl_kernel: on_turn(
+            plan,
+            plan.sysctl_kernel,
+            |e| &e.sysctl_kernel,
+            || sysctl_dir(root, "proc/sys/kernel", Some(KERNEL_SYSCTLS)),
+        ),
         ipc: part(plan.ipc, || {
             Ok(Ipc {
                 shm: sysvipc::read_shm(root)?,
@@ -381,11 +397,16 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
             }),
         },
         // No passwd at all is no names; one that cannot be read is a failure to say.
-        users: part(plan.users, || match root.read("etc/passwd") {
-            Ok((_, text)) => Ok(passwd::parse(&text)),
-            Err(Error::Missing(_)) => Ok(UserNames::default()),
-            Err(e) => Err(e),
-        }),
+        users: on_turn(
+            plan,
+            plan.users,
+            |e| &e.users,
+            || match root.read("etc/passwd") {
+                Ok((_, text)) => Ok(passwd::parse(&text)),
+                Err(Error::Missing(_)) => Ok(UserNames::default()),
+                Err(e) => Err(e),
+            },
+        ),
     }
 }
 

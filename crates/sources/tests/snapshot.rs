@@ -232,4 +232,5 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
     assert!(a.slabinfo.is_read() && a.pagetypeinfo.is_read());
     assert_eq!(b.pagetypeinfo, a.pagetypeinfo);
     assert_eq!(b.slabinfo, a.slabinfo);
+    assert!(b.sysctl_vm.is_read() && b.users.is_read());
 }
