@@ -164,18 +164,25 @@ impl Leaves {
     }
 }
 
-/// A fast 64-bit hash of a path (FxHash's step): for finding paths again, where a
-/// collision costs only a larger frame, never a wrong one.
+/// A fast 64-bit hash of a path: each 8 bytes folded in by a full 64 × 64 → 128-bit
+/// multiply whose halves are xored (as foldhash and ahash do), so that differences in
+/// two places do not cancel as they can with FxHash's one multiply. For finding paths
+/// again, where a collision costs only a larger frame, never a wrong one.
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = bytes.len() as u64;
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    const L: u64 = 0xbf58_476d_1ce4_e5b9;
+    let fold = |h: u64, w: u64| {
+        let m = u128::from(h ^ w) * u128::from(L);
+        (m as u64) ^ ((m >> 64) as u64)
+    };
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(c.try_into().expect("8 bytes"))).wrapping_mul(K);
+        h = fold(h, u64::from_le_bytes(c.try_into().expect("8 bytes"))).wrapping_add(K);
     }
     let mut last = [0u8; 8];
     last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K)
+    fold(fold(h, u64::from_le_bytes(last)), K)
 }
 
 /// A map keyed by [`hash`]es, which need no hashing again.
@@ -1709,5 +1716,32 @@ mod tests {
                 Flat::Same { .. } => panic!("{c}: other paths"),
             }
         }
+    }
+
+    #[test]
+    fn paths_of_many_processes_do_not_share_hashes() {
+        let mut seen = std::collections::HashSet::new();
+        let mut n = 0;
+        for pid in 0..20_000u32 {
+            for key in [
+                "VmStk", "VmLck", "VmRSS", "VmSwap", "Pss", "Rss", "name", "state",
+            ] {
+                let mut p = Vec::new();
+                for k in ["processes", "read", "processes"] {
+                    p.push(SEG_KEY);
+                    put_str(&mut p, k);
+                }
+                p.push(SEG_PID);
+                put_varint(&mut p, u128::from(pid));
+                put_varint(&mut p, 0);
+                for k in ["status", "counters", key] {
+                    p.push(SEG_KEY);
+                    put_str(&mut p, k);
+                }
+                assert!(seen.insert(hash(&p)), "a collision at pid {pid}, {key}");
+                n += 1;
+            }
+        }
+        assert_eq!(seen.len(), n);
     }
 }
