@@ -262,10 +262,14 @@ fn week1000(root: &Path, churn: f64) {
     )
     .unwrap();
     let started = Instant::now();
+    let mut rss = Vec::new();
     for i in 0..17_280u64 {
         m.step(churn);
         m.s.meta.taken_at_ns = Some(t0 + i * 5 * SECOND);
         w.append(&m.s).unwrap();
+        if i % 2160 == 0 || i == 17_279 {
+            rss.push(rss_kib().0);
+        }
     }
     drop(w);
     let write = started.elapsed();
@@ -309,6 +313,10 @@ fn week1000(root: &Path, churn: f64) {
         segments(&dir).len(),
         total as f64 / (1 << 20) as f64,
         write.as_secs_f64()
+    );
+    println!(
+        "  this process's RSS through the day, every eighth: {} KiB (it holds the synthetic machine too)",
+        rss.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ")
     );
     println!(
         "  open_read_around + at_or_before (a fresh reader, as --at): {:.1} ms median, {:.1} ms max at 20 random times (opening {:.1} ms median; opening the whole week {:.1} ms); the 720th sample of the last day {:.1} ms",
