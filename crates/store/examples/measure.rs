@@ -172,15 +172,12 @@ fn fdatasync(root: &Path) {
 }
 
 /// A week at 5 s of a small machine, then `at_or_before` at random times.
+/// A week at 5 s of a small machine (6 processes), then `--at` on it.
 fn week(root: &Path, deltas_per_key: u64) {
-    week_of(root, deltas_per_key, "old-3.10-trimmed", 6, 5);
-}
-
-/// A week of samples of `procs` processes every `every` seconds, then `--at` on it.
-fn week_of(root: &Path, deltas_per_key: u64, tree: &str, procs: usize, every: u64) {
+    let (procs, every) = (6, 5);
     let dir = root.join("measure-week");
     let _ = std::fs::remove_dir_all(&dir);
-    let mut m = Machine::new(&fixture(tree), procs, 7);
+    let mut m = Machine::new(&fixture("old-3.10-trimmed"), procs, 7);
     let day = 86_400 * SECOND;
     let t0 = (m.s.meta.taken_at_ns.unwrap() / day + 1) * day;
     let mut w = Store::open_append(

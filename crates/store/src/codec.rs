@@ -123,39 +123,33 @@ pub(crate) fn decode_key(buf: &[u8]) -> Result<Leaves, String> {
     Ok(out)
 }
 
-/// Writes version 2 ops: unchanged leaves gathered into runs, the last run left out.
-pub(crate) struct OpWriter<'a> {
-    pub(crate) out: &'a mut Vec<u8>,
-    pub(crate) run: u128,
-}
-
-impl OpWriter<'_> {
-    /// The op turning `old` into `new`; false when they are the same.
-    pub(crate) fn op(&mut self, old: &Scalar, new: &Scalar) -> bool {
-        let d = match (old, new) {
-            _ if old == new => Some(0),
-            (a, b) if a.as_i128().is_some() && b.as_i128().is_some() => {
-                Some(b.as_i128().expect("an integer") - a.as_i128().expect("an integer"))
-            }
-            _ => None,
-        };
-        if d == Some(0) {
-            self.run += 1;
-            return false;
+/// Writes the version 2 op turning `old` into `new`; false when they are the same.
+/// Unchanged leaves are counted in `run` and written as one op before the next change
+/// (the last run is left out).
+pub(crate) fn put_op(out: &mut Vec<u8>, run: &mut u128, old: &Scalar, new: &Scalar) -> bool {
+    let d = match (old, new) {
+        _ if old == new => Some(0),
+        (a, b) if a.as_i128().is_some() && b.as_i128().is_some() => {
+            Some(b.as_i128().expect("an integer") - a.as_i128().expect("an integer"))
         }
-        if self.run > 0 {
-            put_varint(self.out, ((self.run - 1) << 1) | 1);
-            self.run = 0;
-        }
-        match d {
-            Some(d) => put_varint(self.out, zigzag(d) << 2),
-            None => {
-                put_varint(self.out, OP2_VALUE);
-                put_scalar(self.out, new);
-            }
-        }
-        true
+        _ => None,
+    };
+    if d == Some(0) {
+        *run += 1;
+        return false;
     }
+    if *run > 0 {
+        put_varint(out, ((*run - 1) << 1) | 1);
+        *run = 0;
+    }
+    match d {
+        Some(d) => put_varint(out, zigzag(d) << 2),
+        None => {
+            put_varint(out, OP2_VALUE);
+            put_scalar(out, new);
+        }
+    }
+    true
 }
 
 /// Reads ops, one kept leaf at a time, in either version.
@@ -213,15 +207,6 @@ fn apply_op_v1(c: &mut Cursor, v: &mut Scalar) -> Result<(), String> {
 /// `None` when the leaves both hold are not in the same order in both (then a key frame
 /// is written).
 pub(crate) fn encode_delta(old: &Leaves, new: &Leaves, out: &mut Vec<u8>) -> Option<()> {
-    if old.same_paths(new) {
-        put_varint(out, 0);
-        put_varint(out, 0);
-        let mut w = OpWriter { out, run: 0 };
-        for (a, b) in old.values.iter().zip(&new.values) {
-            w.op(a, b);
-        }
-        return Some(());
-    }
     // Old paths by hash; a hash two old paths share gives up on a delta (`u32::MAX`).
     let mut index: HashIndex<u32> = HashIndex::default();
     index.reserve(old.len());
@@ -295,10 +280,10 @@ pub(crate) fn encode_delta(old: &Leaves, new: &Leaves, out: &mut Vec<u8>) -> Opt
     }
     put_varint(out, n_inserted as u128);
     out.extend_from_slice(&inserted);
-    let mut w = OpWriter { out, run: 0 };
+    let mut run = 0;
     for (j, f) in from.iter().enumerate() {
         if let Some(i) = f {
-            w.op(&old.values[*i as usize], &new.values[j]);
+            put_op(out, &mut run, &old.values[*i as usize], &new.values[j]);
         }
     }
     Some(())

@@ -144,11 +144,6 @@ impl Leaves {
             .expect("the last path is the one given");
     }
 
-    /// True when both hold the same paths in the same order.
-    pub(crate) fn same_paths(&self, o: &Leaves) -> bool {
-        self.heads == o.heads && self.rest == o.rest
-    }
-
     /// Calls `f` with each leaf's index and whole path, in order.
     pub(crate) fn each_path<E>(
         &self,
@@ -333,14 +328,9 @@ impl Flattener<'_> {
                 && a.before.shared(i) == shared
                 && a.before.rest(i) == &self.path[shared..]
             {
-                let mut w = crate::codec::OpWriter {
-                    out: &mut a.ops,
-                    run: a.run,
-                };
-                if w.op(&a.before.values[i], &v) {
+                if crate::codec::put_op(&mut a.ops, &mut a.run, &a.before.values[i], &v) {
                     a.changes.push((i as u32, v));
                 }
-                a.run = w.run;
                 a.i += 1;
                 self.last.truncate(shared);
                 self.last.extend_from_slice(&self.path[shared..]);
@@ -409,7 +399,18 @@ pub(crate) struct Seq<'a, 'p> {
     outer: Option<usize>,
 }
 
-impl Seq<'_, '_> {
+impl<'a, 'p> Seq<'a, 'p> {
+    fn new(f: &'a mut Flattener<'p>, outer: Option<usize>) -> Self {
+        let base = f.path.len();
+        Seq {
+            f,
+            base,
+            index: 0,
+            seen: None,
+            outer,
+        }
+    }
+
     fn element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), FlatError> {
         let f = &mut *self.f;
         let l = f.path.len();
@@ -449,7 +450,16 @@ pub(crate) struct Obj<'a, 'p> {
     outer: Option<usize>,
 }
 
-impl Obj<'_, '_> {
+impl<'a, 'p> Obj<'a, 'p> {
+    fn new(f: &'a mut Flattener<'p>, outer: Option<usize>) -> Self {
+        Obj {
+            f,
+            any: false,
+            key: None,
+            outer,
+        }
+    }
+
     fn member<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result<(), FlatError> {
         self.any = true;
         let l = self.f.key(k);
@@ -654,14 +664,7 @@ impl<'a, 'p> ser::Serializer for &'a mut Flattener<'p> {
         Ok(())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Seq<'a, 'p>, FlatError> {
-        let base = self.path.len();
-        Ok(Seq {
-            f: self,
-            base,
-            index: 0,
-            seen: None,
-            outer: None,
-        })
+        Ok(Seq::new(self, None))
     }
     fn serialize_tuple(self, n: usize) -> Result<Seq<'a, 'p>, FlatError> {
         self.serialize_seq(Some(n))
@@ -677,22 +680,10 @@ impl<'a, 'p> ser::Serializer for &'a mut Flattener<'p> {
         _: usize,
     ) -> Result<Seq<'a, 'p>, FlatError> {
         let outer = self.key(variant);
-        let base = self.path.len();
-        Ok(Seq {
-            f: self,
-            base,
-            index: 0,
-            seen: None,
-            outer: Some(outer),
-        })
+        Ok(Seq::new(self, Some(outer)))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Obj<'a, 'p>, FlatError> {
-        Ok(Obj {
-            f: self,
-            any: false,
-            key: None,
-            outer: None,
-        })
+        Ok(Obj::new(self, None))
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Obj<'a, 'p>, FlatError> {
         self.serialize_map(None)
@@ -705,12 +696,7 @@ impl<'a, 'p> ser::Serializer for &'a mut Flattener<'p> {
         _: usize,
     ) -> Result<Obj<'a, 'p>, FlatError> {
         let outer = self.key(variant);
-        Ok(Obj {
-            f: self,
-            any: false,
-            key: None,
-            outer: Some(outer),
-        })
+        Ok(Obj::new(self, Some(outer)))
     }
 }
 
@@ -817,13 +803,28 @@ mod probe {
         Err(FlatError(String::new()))
     }
 
-    /// Serialisers that answer only for what they look at; the rest is `nothing()`.
-    macro_rules! only {
-        ($ok:ty; $($m:ident($($t:ty),*)),*) => {$(
+    /// Methods of a probe that all answer `$body`, their arguments unused.
+    macro_rules! answer {
+        ($ok:ty, $body:expr; $($m:ident($($t:ty),*)),* $(,)?) => {$(
             fn $m(self, $(_: $t),*) -> Result<$ok, FlatError> {
-                nothing()
+                $body
             }
         )*};
+    }
+
+    /// The seven methods that would start a compound value, each answering `$body`.
+    macro_rules! no_compounds {
+        ($ok:ty, $body:expr) => {
+            answer!(Fail<$ok>, $body;
+                serialize_seq(Option<usize>),
+                serialize_tuple(usize),
+                serialize_tuple_struct(&'static str, usize),
+                serialize_tuple_variant(&'static str, u32, &'static str, usize),
+                serialize_map(Option<usize>),
+                serialize_struct(&'static str, usize),
+                serialize_struct_variant(&'static str, u32, &'static str, usize),
+            );
+        };
     }
 
     /// A scalar member's value, as serde_json's `as_u64`/`as_str` would read it.
@@ -897,42 +898,19 @@ mod probe {
         ) -> Result<Sc, FlatError> {
             nothing()
         }
-        only!(Sc; serialize_bool(bool), serialize_f32(f32), serialize_f64(f64),
+        answer!(Sc, nothing(); serialize_bool(bool), serialize_f32(f32), serialize_f64(f64),
             serialize_bytes(&[u8]), serialize_none(), serialize_unit(),
             serialize_unit_struct(&'static str), serialize_i128(i128), serialize_u128(u128));
-        fn serialize_seq(self, _: Option<usize>) -> Result<Fail<Sc>, FlatError> {
-            nothing()
-        }
-        fn serialize_tuple(self, _: usize) -> Result<Fail<Sc>, FlatError> {
-            nothing()
-        }
-        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Fail<Sc>, FlatError> {
-            nothing()
-        }
-        fn serialize_tuple_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Fail<Sc>, FlatError> {
-            nothing()
-        }
-        fn serialize_map(self, _: Option<usize>) -> Result<Fail<Sc>, FlatError> {
-            nothing()
-        }
-        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fail<Sc>, FlatError> {
-            nothing()
-        }
-        fn serialize_struct_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Fail<Sc>, FlatError> {
-            nothing()
-        }
+        no_compounds!(Sc, nothing());
+    }
+
+    /// Methods of [`KeyName`] for keys serde_json writes as their text.
+    macro_rules! as_text {
+        ($($m:ident($t:ty)),*) => {$(
+            fn $m(self, v: $t) -> Result<String, FlatError> {
+                Ok(v.to_string())
+            }
+        )*};
     }
 
     /// A map key as serde_json writes it: a string.
@@ -949,45 +927,22 @@ mod probe {
         type SerializeStruct = Fail<String>;
         type SerializeStructVariant = Fail<String>;
 
-        fn serialize_str(self, v: &str) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_char(self, v: char) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_bool(self, v: bool) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_i8(self, v: i8) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_i16(self, v: i16) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_i32(self, v: i32) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_i64(self, v: i64) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_i128(self, v: i128) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_u8(self, v: u8) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_u16(self, v: u16) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_u32(self, v: u32) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_u64(self, v: u64) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
-        fn serialize_u128(self, v: u128) -> Result<String, FlatError> {
-            Ok(v.to_string())
-        }
+        // Keys serde_json accepts, as it writes them.
+        as_text!(
+            serialize_str(&str),
+            serialize_char(char),
+            serialize_bool(bool),
+            serialize_i8(i8),
+            serialize_i16(i16),
+            serialize_i32(i32),
+            serialize_i64(i64),
+            serialize_i128(i128),
+            serialize_u8(u8),
+            serialize_u16(u16),
+            serialize_u32(u32),
+            serialize_u64(u64),
+            serialize_u128(u128)
+        );
         fn serialize_unit_variant(
             self,
             _: &'static str,
@@ -1013,19 +968,7 @@ mod probe {
                 key_error()
             }
         }
-        fn serialize_bytes(self, _: &[u8]) -> Result<String, FlatError> {
-            key_error()
-        }
-        fn serialize_none(self) -> Result<String, FlatError> {
-            key_error()
-        }
         fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, FlatError> {
-            key_error()
-        }
-        fn serialize_unit(self) -> Result<String, FlatError> {
-            key_error()
-        }
-        fn serialize_unit_struct(self, _: &'static str) -> Result<String, FlatError> {
             key_error()
         }
         fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -1037,43 +980,9 @@ mod probe {
         ) -> Result<String, FlatError> {
             key_error()
         }
-        fn serialize_seq(self, _: Option<usize>) -> Result<Fail<String>, FlatError> {
-            key_error()
-        }
-        fn serialize_tuple(self, _: usize) -> Result<Fail<String>, FlatError> {
-            key_error()
-        }
-        fn serialize_tuple_struct(
-            self,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Fail<String>, FlatError> {
-            key_error()
-        }
-        fn serialize_tuple_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Fail<String>, FlatError> {
-            key_error()
-        }
-        fn serialize_map(self, _: Option<usize>) -> Result<Fail<String>, FlatError> {
-            key_error()
-        }
-        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fail<String>, FlatError> {
-            key_error()
-        }
-        fn serialize_struct_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Fail<String>, FlatError> {
-            key_error()
-        }
+        answer!(String, key_error(); serialize_bytes(&[u8]), serialize_none(), serialize_unit(),
+            serialize_unit_struct(&'static str));
+        no_compounds!(String, key_error());
     }
 
     fn key_error<T>() -> Result<T, FlatError> {
@@ -1199,25 +1108,10 @@ mod probe {
         fn serialize_bytes(self, v: &[u8]) -> Result<Id, FlatError> {
             Ok(Id::Pair(None, v.len()))
         }
-        fn serialize_tuple_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Fail<Id>, FlatError> {
-            nothing()
-        }
-        fn serialize_struct_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Fail<Id>, FlatError> {
-            nothing()
-        }
-        only!(Id; serialize_bool(bool), serialize_i8(i8), serialize_i16(i16),
+        answer!(Fail<Id>, nothing();
+            serialize_tuple_variant(&'static str, u32, &'static str, usize),
+            serialize_struct_variant(&'static str, u32, &'static str, usize));
+        answer!(Id, nothing(); serialize_bool(bool), serialize_i8(i8), serialize_i16(i16),
             serialize_i32(i32), serialize_i64(i64), serialize_i128(i128), serialize_u8(u8),
             serialize_u16(u16), serialize_u32(u32), serialize_u64(u64), serialize_u128(u128),
             serialize_f32(f32), serialize_f64(f64), serialize_char(char), serialize_str(&str),
