@@ -381,14 +381,9 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
                 Some(e) => procs::scan(
                     root,
                     &ScanOptions {
-                        carry: Some({
-                            let c = e.carried();
-                            Carry {
-                                processes: e.processes.clone(),
-                                every: c.every,
-                                turn: c.turn,
-                                lap: c.lap,
-                            }
+                        carry: Some(Carry {
+                            processes: e.processes.clone(),
+                            at: e.carried(),
                         }),
                         ..opts.clone()
                     },

@@ -48,12 +48,10 @@ pub struct Carry {
     /// The processes of the sample before, sorted by PID, each taken (moved, not copied)
     /// by the scan that keeps it.
     pub processes: Arc<Vec<(u32, std::sync::Mutex<Option<ProcessSample>>)>>,
-    /// Processes whose PID modulo `every` is `turn` read their drifting files again
-    /// whatever their `stat` says; of those, the ones whose `(PID / every) % LAPS` is
-    /// `lap` are read whole.
-    pub every: u32,
-    pub turn: u32,
-    pub lap: u32,
+    /// Which turn and lap this scan is on: processes whose PID modulo `every` is `turn`
+    /// read their drifting files again whatever their `stat` says; of those, the ones
+    /// whose `(PID / every) % LAPS` is `lap` are read whole.
+    pub at: memlens_model::Carried,
 }
 
 /// Turns between whole reads of a process whose `stat` does not change.
@@ -73,9 +71,9 @@ enum Keep {
 impl Carry {
     /// What to keep of process `pid`, whose `stat` is now `now`.
     fn keep(&self, pid: u32, now: &memlens_model::Stat) -> Keep {
-        let every = self.every.max(1);
-        let turn = pid % every == self.turn;
-        if turn && (pid / every) % LAPS == self.lap {
+        let every = self.at.every.max(1);
+        let turn = pid % every == self.at.turn;
+        if turn && (pid / every) % LAPS == self.at.lap {
             return Keep::Nothing;
         }
         let Ok(i) = self.processes.binary_search_by_key(&pid, |p| p.0) else {
@@ -104,9 +102,6 @@ impl Carry {
         }
     }
 }
-
-/// The files a [`Keep::Drifting`] process keeps from the sample before.
-const KEPT_WHEN_DRIFTING: &[&str] = &["cmdline", "cgroup", "oom_score_adj", "ksm_stat", "limits"];
 
 impl Default for ScanOptions {
     fn default() -> Self {
@@ -326,11 +321,20 @@ fn read_process_inner(
             maps
         });
     }
-    // What a drifting process keeps; the rest below is read.
+    // What a drifting process keeps (a field named after its file, and the problems of
+    // that file); the rest below is read.
     macro_rules! or_kept {
         ($field:ident, $read:expr) => {
             match kept.as_mut() {
-                Some(k) => k.$field.take(),
+                Some(k) => {
+                    let (its, others): (Vec<FileProblem>, Vec<FileProblem>) =
+                        std::mem::take(&mut k.problems)
+                            .into_iter()
+                            .partition(|p| p.file == stringify!($field));
+                    problems.extend(its);
+                    k.problems = others;
+                    k.$field.take()
+                }
                 None => $read,
             }
         };
@@ -369,13 +373,6 @@ fn read_process_inner(
     if opts.ksm_stat {
         // Kernels before 6.1 (or without CONFIG_KSM) have no such file.
         sample.ksm_stat = or_kept!(ksm_stat, read_parse!("ksm_stat", true, ksm_stat::parse));
-    }
-    if let Some(k) = kept {
-        problems.extend(
-            k.problems
-                .into_iter()
-                .filter(|p| KEPT_WHEN_DRIFTING.contains(&p.file.as_str())),
-        );
     }
     sample.problems = problems;
     Ok(Outcome::Sample(Box::new(sample)))
