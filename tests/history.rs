@@ -30,18 +30,8 @@ impl Drop for Db {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(bin())
-        .args(args)
-        .env("COLUMNS", "100")
-        .env("TZ", "UTC")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = memlens_env(args, &[("COLUMNS", "100"), ("TZ", "UTC")]);
+    (r.code, r.stdout, r.stderr)
 }
 
 /// A copy of a fixture tree that says it was captured at `at` (seconds since the epoch).

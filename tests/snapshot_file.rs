@@ -5,7 +5,6 @@ mod common;
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::Command;
 
 use common::*;
 
@@ -16,20 +15,14 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run(root: &str, args: &[&str], fmt: &[&str]) -> (i32, String, String) {
-    let out = Command::new(bin())
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .args(fmt)
-        .env("COLUMNS", "100")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let all: Vec<&str> = ["--root", root]
+        .iter()
+        .chain(args)
+        .chain(fmt)
+        .copied()
+        .collect();
+    let r = memlens_env(&all, &[("COLUMNS", "100")]);
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]
