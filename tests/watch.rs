@@ -195,9 +195,14 @@ fn allocate_and_free_in_cycles_is_a_sawtooth_and_a_rising_floor_under_it_a_leak(
     let v = verdict(&summary);
     assert_eq!(v["verdict"], "sawtooth", "{v}");
     drop(lab);
-    // The same teeth, keeping 4 MiB a cycle: a slow leak under the sawtooth.
-    let lab = Lab::start("sawtooth --peak 48M --steps 8 --cycles 20 --base 4M --interval 100ms");
-    let (_, samples, summary) = watch(&[&lab.pid(), "--interval", "0.2", "--for", "8s"]);
+    // The same teeth, keeping 4 MiB a cycle: a slow leak under the sawtooth. Watched for
+    // 20 cycles, not 10: once the machine is busy the lab's cycles stretch, the samples
+    // stop being in step with them, and each window's minimum lands anywhere on the first
+    // 200 ms of a tooth (12 MiB of ramp). Over 10 cycles that noise beats a rise of 4 MiB
+    // a cycle (8 windows of 1.25 cycles: `unknown`, watch longer); over 20 the windows
+    // span 2 cycles each and the rise wins (checked under two busy loops on two cores).
+    let lab = Lab::start("sawtooth --peak 48M --steps 8 --cycles 30 --base 4M --interval 100ms");
+    let (_, samples, summary) = watch(&[&lab.pid(), "--interval", "0.2", "--for", "16s"]);
     let v = verdict(&summary);
     assert_eq!(v["verdict"], "leak", "{v}");
     let slope = v["slope_bytes_per_second"].as_f64().unwrap();

@@ -93,7 +93,10 @@
 //! Limits: a sawtooth cycle longer than the run is a steady rise until its first fall, and
 //! is called `leak` until then; one fall is not yet a sawtooth. With fewer than about 8
 //! cycles in the run no window can span a cycle, the floor follows the ramps, and a rising
-//! base under the sawtooth comes out `sawtooth` or `unknown` rather than `leak`. The
+//! base under the sawtooth comes out `sawtooth` or `unknown` rather than `leak`. Samples
+//! that are not in step with the cycle see each trough up to one sampling interval up its
+//! ramp, and that wander is noise on the floor: a base that grows by less than it per
+//! cycle needs windows of several cycles, so a longer watch, to come out `leak`. The
 //! `power_by_shape` and `false_alarm_rates` tests (ignored; run them with `--ignored
 //! --nocapture`) print the verdicts behind the figures above.
 
