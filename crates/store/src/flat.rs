@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use serde::ser::{self, Serialize};
 
-use crate::varint::{put_str, put_varint, Cursor};
+use crate::varint::{put_str, put_varint};
 
 pub(crate) const SEG_KEY: u8 = b'k';
 pub(crate) const SEG_INDEX: u8 = b'i';
@@ -1127,161 +1127,6 @@ mod probe {
     }
 }
 
-/// Where each segment of a path ends, and whether it is an object key.
-fn segments(path: &[u8], out: &mut Vec<(usize, bool)>) -> Result<(), String> {
-    out.clear();
-    let mut c = Cursor::new(path);
-    while !c.is_empty() {
-        let tag = c.byte()?;
-        match tag {
-            SEG_KEY => {
-                c.str()?;
-            }
-            SEG_INDEX => {
-                c.varint()?;
-            }
-            SEG_PID => {
-                c.varint()?;
-                c.varint()?;
-            }
-            SEG_PATH | SEG_NAME => {
-                c.str()?;
-                c.varint()?;
-            }
-            SEG_ZONE => {
-                c.varint()?;
-                c.str()?;
-                c.varint()?;
-            }
-            t => return Err(format!("unknown path segment {t:#04x}")),
-        }
-        out.push((c.pos(), tag == SEG_KEY));
-    }
-    Ok(())
-}
-
-/// The member name of the key segment of `path` ending at `end` and starting at `start`.
-fn key_of(path: &[u8], start: usize) -> Result<&str, String> {
-    let mut c = Cursor::new(&path[start..]);
-    c.byte()?;
-    c.str()
-}
-
-fn put_scalar_json(out: &mut Vec<u8>, s: &Scalar) -> Result<(), String> {
-    use std::io::Write;
-    match s {
-        Scalar::Null => out.extend_from_slice(b"null"),
-        Scalar::Bool(true) => out.extend_from_slice(b"true"),
-        Scalar::Bool(false) => out.extend_from_slice(b"false"),
-        Scalar::Int(i) => write!(out, "{i}").expect("writing to memory"),
-        Scalar::Big(u) => write!(out, "{u}").expect("writing to memory"),
-        Scalar::Float(bits) => {
-            let f = f64::from_bits(*bits);
-            if !f.is_finite() {
-                return Err("a float that is not finite".into());
-            }
-            serde_json::to_writer(&mut *out, &f).map_err(|e| e.to_string())?
-        }
-        Scalar::Str(s) => {
-            serde_json::to_writer(&mut *out, s.as_str()).map_err(|e| e.to_string())?
-        }
-        Scalar::EmptyArray => out.extend_from_slice(b"[]"),
-        Scalar::EmptyObject => out.extend_from_slice(b"{}"),
-    }
-    Ok(())
-}
-
-/// An open object or array while writing JSON.
-struct Level {
-    object: bool,
-    empty: bool,
-}
-
-/// Before a member or element of the innermost container: a comma, and the key.
-fn enter(
-    out: &mut Vec<u8>,
-    stack: &mut [Level],
-    path: &[u8],
-    start: usize,
-    is_key: bool,
-) -> Result<(), String> {
-    let top = stack.last_mut().expect("the root stays");
-    if top.object != is_key {
-        return Err("an object member and an array element at one place".into());
-    }
-    if !top.empty {
-        out.push(b',');
-    }
-    top.empty = false;
-    if is_key {
-        serde_json::to_writer(&mut *out, key_of(path, start)?).map_err(|e| e.to_string())?;
-        out.push(b':');
-    }
-    Ok(())
-}
-
-fn close(out: &mut Vec<u8>, l: Level) {
-    out.push(if l.object { b'}' } else { b']' });
-}
-
-/// The JSON text of the value whose leaves these are (the inverse of [`flatten`]).
-pub(crate) fn to_json(leaves: &Leaves, out: &mut Vec<u8>) -> Result<(), String> {
-    if leaves.is_empty() {
-        return Err("no values".into());
-    }
-    let mut segs = Vec::new();
-    segments(leaves.rest(0), &mut segs)?;
-    let Some(&(_, root_is_object)) = segs.first() else {
-        return match leaves.len() {
-            1 => put_scalar_json(out, &leaves.values[0]),
-            _ => Err("a scalar root with more than one value".into()),
-        };
-    };
-    out.push(if root_is_object { b'{' } else { b'[' });
-    let mut stack = vec![Level {
-        object: root_is_object,
-        empty: true,
-    }];
-    let mut path = Vec::with_capacity(128);
-    for i in 0..leaves.len() {
-        // Segments are self-delimiting: those within the bytes shared with the previous
-        // path are the same segments, and so the same open containers.
-        let shared = leaves.shared(i);
-        path.truncate(shared);
-        path.extend_from_slice(leaves.rest(i));
-        segments(&path, &mut segs)?;
-        if segs.is_empty() {
-            return Err("a scalar root with more than one value".into());
-        }
-        let same = segs.iter().take_while(|(end, _)| *end <= shared).count();
-        let common = same.min(stack.len() - 1);
-        if common == segs.len() {
-            return Err("a path that is both a container and a value".into());
-        }
-        while stack.len() > common + 1 {
-            close(out, stack.pop().expect("deeper than common"));
-        }
-        for d in common..segs.len() - 1 {
-            let start = if d == 0 { 0 } else { segs[d - 1].0 };
-            enter(out, &mut stack, &path, start, segs[d].1)?;
-            let object = segs[d + 1].1;
-            out.push(if object { b'{' } else { b'[' });
-            stack.push(Level {
-                object,
-                empty: true,
-            });
-        }
-        let n = segs.len();
-        let start = if n == 1 { 0 } else { segs[n - 2].0 };
-        enter(out, &mut stack, &path, start, segs[n - 1].1)?;
-        put_scalar_json(out, &leaves.values[i])?;
-    }
-    while let Some(l) = stack.pop() {
-        close(out, l);
-    }
-    Ok(())
-}
-
 /// The value at the object keys `keys`, if any.
 pub(crate) fn find<'a>(leaves: &'a Leaves, keys: &[&str]) -> Option<&'a Scalar> {
     let mut p = Vec::new();
@@ -1479,10 +1324,12 @@ mod tests {
         ] {
             let leaves = leaves(&v);
             let mut text = Vec::new();
-            to_json(&leaves, &mut text).unwrap();
+            crate::unflatten::to_json(&leaves, &mut text).unwrap();
             let back: Value = serde_json::from_slice(&text).unwrap();
             assert_eq!(back, v, "{v}");
             assert_eq!(text, serde_json::to_vec(&v).unwrap());
+            let built: Value = crate::unflatten::from_leaves(&leaves).unwrap();
+            assert_eq!(built, v, "{v}");
         }
     }
 
@@ -1549,9 +1396,11 @@ mod tests {
             );
             let leaves = flatten(&snap).unwrap();
             let mut text = Vec::new();
-            to_json(&leaves, &mut text).unwrap();
+            crate::unflatten::to_json(&leaves, &mut text).unwrap();
             let back: memlens_model::Snapshot = serde_json::from_slice(&text).unwrap();
             assert_eq!(back, snap, "{tree}");
+            let built: memlens_model::Snapshot = crate::unflatten::from_leaves(&leaves).unwrap();
+            assert_eq!(built, snap, "{tree}");
             let mut direct = leaves.to_vec();
             let mut walked = reference(&serde_json::to_value(&snap).unwrap());
             direct.sort_by(|a, b| a.path.cmp(&b.path));

@@ -33,6 +33,7 @@ mod error;
 mod flat;
 mod read;
 mod segment;
+mod unflatten;
 mod varint;
 mod write;
 

@@ -11,8 +11,9 @@ use memlens_model::Snapshot;
 
 use crate::codec;
 use crate::error::{Result, StoreError};
-use crate::flat::{find, to_json, Leaves, Scalar};
+use crate::flat::{find, Leaves, Scalar};
 use crate::segment::{self, BadHeader, FrameRef, FRAME_HEADER};
+use crate::unflatten::from_leaves;
 
 struct SegRead {
     path: PathBuf,
@@ -359,9 +360,7 @@ impl Reader {
                 });
             }
         }
-        let mut text = Vec::with_capacity(st.leaves.len() * 24);
-        to_json(&st.leaves, &mut text).map_err(bad)?;
-        serde_json::from_slice(&text).map_err(|e| bad(format!("not a snapshot: {e}")))
+        from_leaves(&st.leaves).map_err(|e| bad(format!("not a snapshot: {e}")))
     }
 }
 
