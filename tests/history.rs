@@ -384,3 +384,90 @@ fn the_systemd_unit_is_valid() {
         .collect();
     assert!(ours.is_empty(), "{err}");
 }
+
+#[test]
+fn a_live_recording_follows_a_growing_process_and_ends_where_ps_does() {
+    // 4 MiB every 200 ms for 3.2 s, recorded every 200 ms for 4.5 s, reading each
+    // process whole once a second: the growth is seen through `stat` (held open between
+    // samples), and after it stops the kept figures are still the process's own.
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let lab = Reaped(
+        Command::new(bin())
+            .args([
+                "lab",
+                "leak",
+                "--count",
+                "16",
+                "--size",
+                "4M",
+                "--interval",
+                "200ms",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = lab.0.id().to_string();
+    let db = Db::new("live");
+    let (code, _, err) = run(&[
+        "record",
+        "--db",
+        db.s(),
+        "--interval",
+        "0.2s",
+        "--refresh",
+        "1s",
+        "--for",
+        "4.5s",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&[
+        "history",
+        "--db",
+        db.s(),
+        "--pid",
+        &pid,
+        "--metric",
+        "rss",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rss: Vec<i64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rss"].as_i64().unwrap())
+        .collect();
+    assert!(rss.len() >= 12, "{rss:?}");
+    assert!(
+        rss.windows(2).all(|w| w[1] >= w[0]),
+        "RSS only grows: {rss:?}"
+    );
+    let mut steps = rss.clone();
+    steps.dedup();
+    assert!(steps.len() >= 6, "the growth seen step by step: {rss:?}");
+    assert!(rss[rss.len() - 1] - rss[0] >= 32 * MIB, "{rss:?}");
+    let row = |extra: &[&str]| {
+        let mut args = vec!["ps", "--json", "--pid", &pid];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["processes"][0].clone()
+    };
+    let (then, now) = (row(&["--at", "now", "--db", db.s()]), row(&[]));
+    for k in ["rss", "anon", "vsz", "swap"] {
+        assert_eq!(then[k], now[k], "{k}: recorded {then} now {now}");
+    }
+    // PSS and USS move with the other memlens processes sharing the binary's code pages.
+    for k in ["pss", "uss"] {
+        close(k, int(&then, k), int(&now, k), MIB);
+    }
+}

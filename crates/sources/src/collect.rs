@@ -62,6 +62,8 @@ pub struct Earlier {
     sysctl_vm: Part<SysctlDir>,
     sysctl_kernel: Part<SysctlDir>,
     users: Part<UserNames>,
+    /// The `stat` files held open from sample to sample.
+    stats: Arc<procs::StatFiles>,
     /// The number of the sample this is for (0 for a recorder's first) and how many
     /// turns there are.
     n: u64,
@@ -70,8 +72,19 @@ pub struct Earlier {
 
 impl Earlier {
     /// Keeps what the next sample may reuse of `s`, sample number `n` of a recorder
-    /// that reads each process again every `every` samples.
+    /// that reads each process again every `every` samples (holding no files open).
     pub fn after(s: Snapshot, n: u64, every: u32) -> Earlier {
+        Earlier::keeping(s, n, every, Arc::new(procs::StatFiles::new(0)))
+    }
+
+    /// The next sample's: keeps what it may reuse of `s`, the sample this was for, and
+    /// goes on with the `stat` files held open (closing those `s` did not read).
+    pub fn next(self, s: Snapshot) -> Earlier {
+        Earlier::keeping(s, self.n, self.every, self.stats)
+    }
+
+    fn keeping(s: Snapshot, n: u64, every: u32, stats: Arc<procs::StatFiles>) -> Earlier {
+        stats.keep_read_in(n);
         let every = every.max(1);
         let mut processes = match s.processes {
             Part::Read(scan) => scan.processes,
@@ -90,14 +103,16 @@ impl Earlier {
             sysctl_vm: s.sysctl_vm,
             sysctl_kernel: s.sysctl_kernel,
             users: s.users,
+            stats,
             n: n + 1,
             every,
         }
     }
 
     /// For a recorder's first sample: nothing to keep, everything is read (turn 0), and
-    /// the snapshot says how the ones after it are read.
-    pub fn first(every: u32) -> Earlier {
+    /// the snapshot says how the ones after it are read. Up to `held` processes' `stat`
+    /// files stay open from one sample to the next (see [`procs::StatFiles`]).
+    pub fn first(every: u32, held: usize) -> Earlier {
         Earlier {
             processes: Arc::new(Vec::new()),
             pagetypeinfo: Part::NotRead,
@@ -105,9 +120,15 @@ impl Earlier {
             sysctl_vm: Part::NotRead,
             sysctl_kernel: Part::NotRead,
             users: Part::NotRead,
+            stats: Arc::new(procs::StatFiles::new(held)),
             n: 0,
             every: every.max(1),
         }
+    }
+
+    /// The `stat` files held open.
+    pub fn stats(&self) -> &procs::StatFiles {
+        &self.stats
     }
 
     /// The number of the sample this is for.
@@ -384,6 +405,8 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
                         carry: Some(Carry {
                             processes: e.processes.clone(),
                             at: e.carried(),
+                            n: e.n,
+                            stats: e.stats.clone(),
                         }),
                         ..opts.clone()
                     },

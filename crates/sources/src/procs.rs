@@ -52,6 +52,77 @@ pub struct Carry {
     /// read their drifting files again whatever their `stat` says; of those, the ones
     /// whose `(PID / every) % LAPS` is `lap` are read whole.
     pub at: memlens_model::Carried,
+    /// The number of the sample this scan is for.
+    pub n: u64,
+    /// Each process's `stat`, held open from one scan to the next.
+    pub stats: Arc<StatFiles>,
+}
+
+/// The `/proc/PID/stat` files a recorder holds open between samples, read again from
+/// their start ([`Root::hold`]); at most `cap` of them, so that a recorder stays within
+/// its open-file limit (the rest are opened each time, as without).
+#[derive(Debug)]
+pub struct StatFiles {
+    /// Each file, and the number of the last sample that read it.
+    files: std::sync::Mutex<std::collections::HashMap<u32, (crate::root::Held, u64)>>,
+    cap: usize,
+}
+
+impl StatFiles {
+    pub fn new(cap: usize) -> StatFiles {
+        StatFiles {
+            files: Default::default(),
+            cap,
+        }
+    }
+
+    /// How many files are held.
+    pub fn len(&self) -> usize {
+        self.files.lock().map_or(0, |f| f.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Closes the files of processes that sample `n` did not read (they exited).
+    pub fn keep_read_in(&self, n: u64) {
+        if let Ok(mut f) = self.files.lock() {
+            f.retain(|_, (_, last)| *last >= n);
+        }
+    }
+
+    /// Reads `proc/PID/stat` into `buf` for sample `n`: from its held file when there is
+    /// one, else opened, and then held while there is room. A held file whose process
+    /// has gone is closed and the PID's `stat` opened again, as the PID may be a new
+    /// process's.
+    fn read(&self, root: &Root, pid: u32, n: u64, buf: &mut Vec<u8>) -> Result<()> {
+        let rel = format!("proc/{pid}/stat");
+        let held = self.files.lock().ok().and_then(|mut f| f.remove(&pid));
+        if let Some((h, _)) = held {
+            if root.reread(&h, buf, MAX_FILE).is_ok() {
+                self.put(pid, h, n);
+                return Ok(());
+            }
+        }
+        match root.hold(&rel) {
+            Some(Ok(h)) => {
+                root.reread(&h, buf, MAX_FILE)?;
+                self.put(pid, h, n);
+                Ok(())
+            }
+            Some(Err(e)) => Err(e),
+            None => root.read_into(&rel, buf).map(|_| ()),
+        }
+    }
+
+    fn put(&self, pid: u32, h: crate::root::Held, n: u64) {
+        if let Ok(mut f) = self.files.lock() {
+            if f.len() < self.cap || f.contains_key(&pid) {
+                f.insert(pid, (h, n));
+            }
+        }
+    }
 }
 
 /// Turns between whole reads of a process whose `stat` does not change.
@@ -230,7 +301,7 @@ fn read_process_inner(
     let mut kept: Option<ProcessSample> = None;
     if let (Some(carry), false) = (&opts.carry, opts.smaps) {
         reading();
-        let read = root.read_into(&file("stat"), buf);
+        let read = carry.stats.read(root, pid, carry.n, buf);
         parsing();
         match read {
             Ok(_) => {
@@ -574,4 +645,73 @@ pub fn clear_refs(root: &Root, pid: u32) -> Result<()> {
         .open(&path)
         .and_then(|mut f| std::io::Write::write_all(&mut f, b"1"))
         .map_err(|e| Error::from_io(&path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::{Command, Stdio};
+
+    #[test]
+    fn held_stat_files_read_as_opened_ones_and_let_go_of_exited_processes() {
+        let root = Root::live();
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (me, kid) = (std::process::id(), child.id());
+        let stats = StatFiles::new(1);
+        let mut buf = Vec::new();
+        stats.read(&root, me, 0, &mut buf).unwrap();
+        let first = stat::parse_with_flags(&buf).unwrap().0;
+        assert_eq!(
+            first.comm,
+            stat::parse_with_flags(&std::fs::read(format!("/proc/{me}/stat")).unwrap())
+                .unwrap()
+                .0
+                .comm
+        );
+        assert_eq!(stats.len(), 1);
+        // Read again through the held file: the figures are current, not the first read's.
+        let held: Vec<u8> = vec![1; 64 << 20];
+        std::hint::black_box(&held);
+        stats.read(&root, me, 1, &mut buf).unwrap();
+        let again = stat::parse_with_flags(&buf).unwrap().0;
+        assert!(
+            again.vsize >= first.vsize + (64 << 20),
+            "{} then {}",
+            first.vsize,
+            again.vsize
+        );
+        // No room for a second file: the child's stat is opened, read and closed.
+        stats.read(&root, kid, 1, &mut buf).unwrap();
+        assert_eq!(stat::parse_with_flags(&buf).unwrap().0.comm, "sleep");
+        assert_eq!(stats.len(), 1);
+        // With room, held; once the child has exited and been reaped, its held file says
+        // so and the PID's stat is gone.
+        let stats = StatFiles::new(4);
+        stats.read(&root, kid, 2, &mut buf).unwrap();
+        stats.read(&root, me, 2, &mut buf).unwrap();
+        assert_eq!(stats.len(), 2);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let gone = stats.read(&root, kid, 3, &mut buf).unwrap_err();
+        assert!(
+            matches!(gone, Error::Missing(_) | Error::Vanished(_)),
+            "{gone:?}"
+        );
+        assert_eq!(stats.len(), 1, "the exited process's file is closed");
+        // Files a sample did not read are closed after it.
+        stats.keep_read_in(3);
+        assert_eq!(stats.len(), 0);
+        // A capture's files are not held.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/vm-6.18-hybrid");
+        let capture = Root::open(&dir).unwrap();
+        let stats = StatFiles::new(4);
+        stats.read(&capture, 1, 0, &mut buf).unwrap();
+        assert_eq!(buf, std::fs::read(dir.join("proc/1/stat")).unwrap());
+        assert!(stats.is_empty());
+    }
 }

@@ -118,7 +118,7 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
     let root = Root::open(&dir).unwrap();
     let mut plan = Plan::everything();
     plan.processes.as_mut().unwrap().stat = true;
-    plan.earlier = Some(collect::Earlier::first(12));
+    plan.earlier = Some(collect::Earlier::first(12, 0));
     let a = collect(&root, &plan);
     assert_eq!(
         a.meta.carried,
