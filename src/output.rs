@@ -178,6 +178,22 @@ pub fn print(s: &str) {
     let _ = out.flush();
 }
 
+/// Writes `v` as pretty JSON (what [`memlens_present::json`] gives) straight to stdout,
+/// ignoring a closed pipe: no text of the whole output is built first, which for
+/// `ps --json` at 10,000 processes is 10 MB grown by doubling.
+pub fn print_json<T: serde::Serialize>(v: &T) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match serde_json::to_writer_pretty(&mut out, v) {
+        Ok(()) => {
+            let _ = out.write_all(b"\n");
+            let _ = out.flush();
+        }
+        // A closed pipe is the reader's choice; anything else is said.
+        Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) => {}
+        Err(e) => eprintln!("memlens: writing JSON: {e}"),
+    }
+}
+
 /// Waits `d`. When stderr is a terminal, shows what it waits for on stderr meanwhile
 /// (`memlens: sampling 3s… 2s left`), updated as time passes and erased when done; when
 /// stderr is not a terminal (a pipe, a file, a test), it writes nothing.

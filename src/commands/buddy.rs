@@ -5,13 +5,13 @@ use crate::failure::{Failure, Outcome};
 use memlens_analysis::fragmentation::{self, BuddyView};
 use memlens_catalogue::Scope;
 use memlens_model::PageTypeInfo;
-use memlens_present::{bytes, json, Cell, Column, Table};
+use memlens_present::{bytes, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::BuddyArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::render::{left, right};
 
 #[derive(Serialize)]
@@ -111,11 +111,11 @@ pub fn run(root: &Root, args: &BuddyArgs, out: &Output) -> Outcome {
         .collect();
     let orders = views.first().map_or(0, |v| v.free_blocks.len());
     match out.format {
-        Format::Json => print(&json(&BuddyJson {
+        Format::Json => print_json(&BuddyJson {
             page_size,
             zones: &views,
             types: types_info.map(|p| types(p, page_size)),
-        })),
+        }),
         Format::Csv => print(&csv_table(&views, types_info, orders, page_size).csv()),
         Format::Table => {
             let mut text = String::from("block size per order:");

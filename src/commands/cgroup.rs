@@ -6,7 +6,7 @@ use memlens_catalogue::Scope;
 use memlens_model::CgroupTree;
 use memlens_model::{CgroupVersion, Limit};
 use memlens_present::human;
-use memlens_present::{json, Cell, Table};
+use memlens_present::{Cell, Table};
 use memlens_sources::cgroupfs::parse_path;
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::text::escaped;
@@ -14,7 +14,7 @@ use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::CgroupArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::render::{left, right};
 
 #[derive(Serialize)]
@@ -89,7 +89,7 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
         .collect();
     // Render.
     match out.format {
-        Format::Json => print(&json(&CgroupJson {
+        Format::Json => print_json(&CgroupJson {
             hierarchies: rows
                 .iter()
                 .map(|(h, r)| HierarchyJson {
@@ -98,7 +98,7 @@ pub fn run(root: &Root, args: &CgroupArgs, out: &Output) -> Outcome {
                     cgroups: r,
                 })
                 .collect(),
-        })),
+        }),
         Format::Csv => {
             let mut t = table(true);
             for (_, r) in &rows {

@@ -5,7 +5,7 @@ use crate::failure::Outcome;
 use memlens_analysis::doctor;
 use memlens_analysis::findings::Finding;
 use memlens_analysis::rates;
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cli::DoctorArgs;
 use crate::commands::rates_snapshot;
-use crate::output::{print, warn, Format, Output};
+use crate::output::{print, print_json, warn, Format, Output};
 use crate::scanned;
 
 #[derive(Serialize)]
@@ -70,11 +70,11 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
         .as_ref()
         .and_then(|f| rates::between(Some(f), &snap).seconds);
     match out.format {
-        Format::Json => print(&json(&DoctorJson {
+        Format::Json => print_json(&DoctorJson {
             sample_secs: secs,
             findings: &found,
             exit_status: status,
-        })),
+        }),
         Format::Csv => {
             let mut t = Table::new(vec![
                 Column::left("", "severity"),

@@ -5,10 +5,10 @@
 use crate::failure::{Failure, Outcome};
 use memlens_catalogue::{self as catalogue, Figure, Scope};
 use memlens_present::glossary::{lookup, suggestions, Entry, ENTRIES};
-use memlens_present::{json, Column, Table};
+use memlens_present::{Column, Table};
 
 use crate::cli::ExplainArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 
 fn table(entries: &[Entry]) -> Table {
     let mut t = Table::new(vec![
@@ -91,7 +91,7 @@ pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
     let entries = all_entries();
     let Some(term) = &args.term else {
         match out.format {
-            Format::Json => print(&json(&entries)),
+            Format::Json => print_json(&entries),
             Format::Csv => {
                 let mut t = table(&entries);
                 t.add_json_keys(&entries);
@@ -126,7 +126,7 @@ pub fn run(args: &ExplainArgs, out: &Output) -> Outcome {
         }));
     };
     match out.format {
-        Format::Json => print(&json(&e)),
+        Format::Json => print_json(&e),
         Format::Csv => print(&table(std::slice::from_ref(&e)).csv()),
         Format::Table => print(&format!(
             "{} ({}{}): {}\n",

@@ -6,13 +6,13 @@ use memlens_analysis::watch::{self, Point};
 use memlens_analysis::{cgroup, procs, sys};
 use memlens_catalogue::{self as catalogue, Scope, Unit};
 use memlens_model::Snapshot;
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{Cell, Column, Table};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::cli::{Global, HistoryArgs};
 use crate::failure::{Failure, Outcome};
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 
 /// What the series follow.
 enum Subject {
@@ -224,7 +224,7 @@ pub fn run(global: &Global, args: &HistoryArgs, out: &Output) -> Outcome {
     }
     // Render.
     match out.format {
-        Format::Json => print(&json(&samples)),
+        Format::Json => print_json(&samples),
         Format::Csv | Format::Table => {
             // CSV: the time as nanoseconds since the epoch, as the JSON's `t`.
             let mut cols = vec![Column::left(
@@ -342,7 +342,7 @@ fn top_growers(
     growers.sort_by_key(|g| std::cmp::Reverse(g.growth_bytes));
     growers.truncate(args.limit);
     match out.format {
-        Format::Json => print(&json(&growers)),
+        Format::Json => print_json(&growers),
         Format::Csv | Format::Table => {
             let mut t = Table::new(vec![
                 Column::left("WHO", "who"),

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use memlens_analysis::huge::{report, HugeReport, Inputs};
 use memlens_catalogue::Scope;
-use memlens_present::{bytes, json, Cell, Table};
+use memlens_present::{bytes, Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 
 use crate::cli::HugeArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::render::{left, right};
 use crate::scanned::warn_skipped;
 
@@ -202,7 +202,7 @@ pub fn run(root: &Root, args: &HugeArgs, out: &Output) -> Outcome {
     );
     warn_skipped(&crate::scanned::Skipped::of(procs));
     match out.format {
-        Format::Json => print(&json(&r)),
+        Format::Json => print_json(&r),
         Format::Csv => print(&csv_table(&r).csv()),
         Format::Table => print(&text(&r, out)),
     }

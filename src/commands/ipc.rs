@@ -5,11 +5,11 @@ use crate::failure::Outcome;
 use memlens_analysis::ipc::{report, Inputs, IpcReport};
 use memlens_catalogue::Scope;
 use memlens_model::Sysctls;
-use memlens_present::{bytes, json, Cell, Column, Table};
+use memlens_present::{bytes, Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::render::{left, right};
 
 /// The IPC limits this view shows, under `proc/sys/kernel`.
@@ -111,7 +111,7 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
         |u| users.name(u),
     );
     match out.format {
-        Format::Json => print(&json(&r)),
+        Format::Json => print_json(&r),
         Format::Csv => {
             // STATUS sums up `dest` and `locked`, which CSV has as the JSON's own keys.
             let mut t = segments_table(&r);

@@ -6,14 +6,14 @@ use std::time::Duration;
 use memlens_analysis::maps::{self as maps_analysis, MapGroup, RollupCheck};
 use memlens_catalogue::Scope;
 use memlens_model::{Mapping, SmapsCounters};
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::{MapsArgs, MapsBy};
-use crate::output::{count, print, Format, Output};
+use crate::output::{count, print, print_json, Format, Output};
 use crate::render::{left, right};
 use crate::scanned::{self, One};
 
@@ -159,14 +159,14 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
     });
     // Render.
     match out.format {
-        Format::Json => print(&json(&MapsJson {
+        Format::Json => print_json(&MapsJson {
             pid,
             command,
             mappings: groups.is_none().then(|| maps.iter().map(map_row).collect()),
             groups: groups.as_deref(),
             totals,
             rollup_check,
-        })),
+        }),
         Format::Csv => {
             let t = match &groups {
                 Some(g) => {

@@ -9,14 +9,14 @@ use memlens_analysis::oom::{first_victim, rank, OomRow};
 use memlens_catalogue::Scope;
 use memlens_model::MemCgroup;
 use memlens_present::table::cut;
-use memlens_present::{json, Cell, Table};
+use memlens_present::{Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::OomArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::render::{left, right};
 use crate::scanned::{self, footer, warn_skipped, Skipped};
 
@@ -100,13 +100,13 @@ pub fn run(root: &Root, args: &OomArgs, out: &Output) -> Outcome {
     }
     warn_skipped(&skipped);
     match out.format {
-        Format::Json => print(&json(&OomJson {
+        Format::Json => print_json(&OomJson {
             processes: &ranked,
             first_victim: victim.as_ref().map(|v| v.0),
             oom_kills_since_boot: oom_kills,
             cgroup_oom_kills: &cgroup_kills,
             skipped: &skipped,
-        })),
+        }),
         Format::Csv => {
             let mut t = table(&ranked);
             t.add_json_keys(&ranked);

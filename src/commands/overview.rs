@@ -5,13 +5,12 @@ use memlens_analysis::doctor;
 use memlens_analysis::findings::Finding;
 use memlens_analysis::procs::{self, ProcRow};
 use memlens_analysis::sys::SysSummary;
-use memlens_present::json;
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use serde::Serialize;
 
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::scanned::{self, Skipped};
 
 const TOP: usize = 10;
@@ -46,12 +45,12 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
     // Render.
     scanned::warn_skipped(&skipped);
     match out.format {
-        Format::Json => print(&json(&OverviewJson {
+        Format::Json => print_json(&OverviewJson {
             system: &summary,
             top_processes: &rows,
             findings: &found,
             skipped: &skipped,
-        })),
+        }),
         Format::Csv => {
             let mut t = scanned::process_table(&rows, None);
             t.add_json_keys(&rows);

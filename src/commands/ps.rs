@@ -4,14 +4,13 @@ use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
 use memlens_analysis::procs::{self, Group, GroupBy, ProcRow};
-use memlens_present::json;
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::{ByArg, PsArgs};
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::scanned::One;
 use crate::scanned::{
     self, footer, group_table, partial_note, process_table, warn_skipped, Skipped,
@@ -123,12 +122,12 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             ByArg::Cgroup => "cgroup",
         };
         match out.format {
-            Format::Json => print(&json(&GroupJson {
+            Format::Json => print_json(&GroupJson {
                 by: by_name,
                 groups: &groups,
                 totals,
                 skipped: &skipped,
-            })),
+            }),
             Format::Csv => {
                 let mut t = group_table(by_name, &groups, totals.as_ref());
                 t.add_json_keys(&groups);
@@ -146,11 +145,11 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         rows.truncate(n);
     }
     match out.format {
-        Format::Json => print(&json(&PsJson {
+        Format::Json => print_json(&PsJson {
             processes: &rows,
             totals,
             skipped: &skipped,
-        })),
+        }),
         Format::Csv => {
             let mut t = process_table(&rows, totals.as_ref());
             t.add_json_keys(&rows);

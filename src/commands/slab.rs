@@ -4,13 +4,13 @@
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::slab::{rows, totals, SlabRow, SlabTotals};
 use memlens_catalogue::Scope;
-use memlens_present::{bytes, json, Cell, Table};
+use memlens_present::{bytes, Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::SlabArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::render::{left, right};
 
 #[derive(Serialize)]
@@ -79,11 +79,11 @@ pub fn run(root: &Root, args: &SlabArgs, out: &Output) -> Outcome {
         all.truncate(n);
     }
     match out.format {
-        Format::Json => print(&json(&SlabJson {
+        Format::Json => print_json(&SlabJson {
             page_size,
             caches: &all,
             totals: &tot,
-        })),
+        }),
         Format::Csv => {
             let mut t = table(&all, true);
             t.add_json_keys(&all);

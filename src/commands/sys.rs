@@ -3,12 +3,12 @@
 use crate::failure::Outcome;
 use memlens_analysis::sys::{self, overcommit_mode_name, SysSummary};
 use memlens_catalogue::{self as catalogue, Scope};
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 
 use crate::cli::SysArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 
 /// `(key, label, value, meaning)` rows of the breakdown: the values from the summary,
 /// the labels and meanings from the catalogue.
@@ -60,7 +60,7 @@ fn rows(s: &SysSummary) -> Vec<(&'static str, &'static str, Option<u64>, &'stati
 pub fn run(root: &Root, args: &SysArgs, out: &Output) -> Outcome {
     let s = sys::view(&collect(root, &Plan::SYS))?;
     match out.format {
-        Format::Json => print(&json(&s)),
+        Format::Json => print_json(&s),
         Format::Csv => {
             let mut t = Table::new(vec![Column::left("", "field"), Column::right("", "bytes")]);
             for (key, _, v, _) in rows(&s) {

@@ -4,13 +4,13 @@ use crate::failure::{Failure, Outcome};
 use memlens_analysis::findings::Finding;
 use memlens_analysis::tunables::{self, TunableRow};
 use memlens_model::Sysctls;
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::TunablesArgs;
-use crate::output::{count, print, warn, Format, Output};
+use crate::output::{count, print, print_json, warn, Format, Output};
 
 #[derive(Serialize)]
 struct TunablesJson<'a> {
@@ -109,11 +109,11 @@ pub fn run(root: &Root, args: &TunablesArgs, out: &Output) -> Outcome {
     );
     // Render.
     match out.format {
-        Format::Json => print(&json(&TunablesJson {
+        Format::Json => print_json(&TunablesJson {
             tunables: &rows,
             findings: &found,
             unreadable: &unreadable,
-        })),
+        }),
         Format::Csv => {
             let mut t = table(&rows, true);
             t.add_json_keys(&rows);
@@ -196,7 +196,7 @@ fn explain(name: &str, vm: &Sysctls, kernel: &Sysctls, out: &Output) -> Outcome 
         removed,
     };
     match out.format {
-        Format::Json => print(&json(&e)),
+        Format::Json => print_json(&e),
         _ => {
             let mut s = format!("{full}\n");
             if let Some(r) = removed {

@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use memlens_analysis::rates::{between, Interval, COUNTERS};
 use memlens_catalogue::{self as catalogue, Scope};
-use memlens_present::{bytes, json, Units};
+use memlens_present::{bytes, Units};
 use memlens_sources::Root;
 
 use crate::commands::rates_snapshot;
 use serde::Serialize;
 
 use crate::cli::VmstatArgs;
-use crate::output::{print, warn, Format, Output};
+use crate::output::{print, print_json, warn, Format, Output};
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -255,10 +255,10 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &VmstatArgs, out: &Output)
         }
     }
     if out.format == Format::Json {
-        print(&json(&VmstatJson {
+        print_json(&VmstatJson {
             counters: COUNTERS,
             rows: &rows,
-        }));
+        });
     }
     Ok(0)
 }

@@ -4,14 +4,14 @@
 use crate::failure::{Failure, Outcome};
 use memlens_analysis::wss::{self, WssRow};
 use memlens_model::MappingKind;
-use memlens_present::{json, Cell, Column, Table};
+use memlens_present::{Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::{clear_refs, ScanOptions};
 use memlens_sources::{Error, Root};
 use serde::Serialize;
 
 use crate::cli::WssArgs;
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::scanned::{self, One};
 
 const SIDE_EFFECT: &str = "memlens wrote 1 to /proc/PID/clear_refs: this clears the referenced and accessed bits of the process's pages, which the kernel's reclaim also reads, so for a moment its pages look less recently used than they are";
@@ -83,7 +83,7 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
             Format::Table => print(&format!(
                 "{pid}: [{name}] is a kernel thread: it has no user memory, so no working set\n"
             )),
-            Format::Json => print(&json(&WssJson {
+            Format::Json => print_json(&WssJson {
                 pid,
                 interval_secs: 0.0,
                 kernel_thread: true,
@@ -92,7 +92,7 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
                 anon: total.clone(),
                 file: sum(&[], &[MappingKind::File]),
                 side_effect: "",
-            })),
+            }),
             Format::Csv => print(&table(&[], &total).csv()),
         }
         return Ok(0);
@@ -132,7 +132,7 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
     let file = sum(&rows, &[MappingKind::File, MappingKind::Shmem]);
     // Render.
     match out.format {
-        Format::Json => print(&json(&WssJson {
+        Format::Json => print_json(&WssJson {
             pid,
             interval_secs: args.interval.as_secs_f64(),
             kernel_thread: false,
@@ -141,7 +141,7 @@ pub fn run(root: &Root, args: &WssArgs, out: &Output) -> Outcome {
             anon,
             file,
             side_effect: SIDE_EFFECT,
-        })),
+        }),
         Format::Csv => print(&table(&rows, &total).csv()),
         Format::Table => {
             let b = |v: u64| memlens_present::bytes(v, out.units);

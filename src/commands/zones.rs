@@ -5,12 +5,12 @@ use crate::failure::Outcome;
 use memlens_analysis::zones::{free_gap, view, FreeGap, ZoneView};
 use memlens_catalogue::Scope;
 use memlens_present::human;
-use memlens_present::{json, Cell, Table};
+use memlens_present::{Cell, Table};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::Root;
 use serde::Serialize;
 
-use crate::output::{print, Format, Output};
+use crate::output::{print, print_json, Format, Output};
 use crate::render::{left, right};
 
 #[derive(Serialize)]
@@ -72,11 +72,11 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
     let mi = snap.meminfo.get("meminfo")?;
     let gap = free_gap(&zones, mi.mem_free, mi.mem_total);
     match out.format {
-        Format::Json => print(&json(&ZonesJson {
+        Format::Json => print_json(&ZonesJson {
             page_size,
             zones: &zones,
             free_gap: gap,
-        })),
+        }),
         Format::Csv => {
             let mut t = table(&zones);
             t.add_json_keys(&zones);
