@@ -420,6 +420,11 @@ pub struct HistoryArgs {
     /// How many top growers
     #[arg(short = 'n', long, default_value_t = 10)]
     pub limit: usize,
+    /// Read at most this many samples of the range, spread evenly over it, its first and
+    /// last included (0: every sample). Each sample read is a whole snapshot rebuilt,
+    /// about 20 ms for 1,000 processes; a day at 5 s is 17,280 samples
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub samples: usize,
 }
 
 #[derive(Args, Debug)]

@@ -183,7 +183,7 @@ pub fn run(global: &Global, args: &HistoryArgs, out: &Output) -> Outcome {
     }
     // Collect the series.
     let mut samples = Vec::new();
-    for item in store.range(since, until) {
+    for item in range(&store, since, until, args) {
         let (t, snap) = item?;
         for (who, row) in rows(&snap, &subject)? {
             let figures: Map<String, Value> = metrics
@@ -282,6 +282,25 @@ pub fn run(global: &Global, args: &HistoryArgs, out: &Output) -> Outcome {
 
 /// Every process (by PID) and cgroup of the range, assessed as `watch` assesses a series;
 /// the fastest growers first.
+/// The samples from `since` to `until`, thinned to `--samples` (and said so once).
+fn range<'a>(
+    store: &'a memlens_store::Reader,
+    since: u64,
+    until: u64,
+    args: &HistoryArgs,
+) -> memlens_store::Range<'a> {
+    let r = store.range(since, until);
+    let n = r.samples();
+    if args.samples == 0 || n <= args.samples.max(2) {
+        return r;
+    }
+    crate::output::warn(&format!(
+        "reading {} of the {n} samples in the range, spread evenly over it (--samples; 0 reads every one)",
+        args.samples.max(2)
+    ));
+    r.thinned(args.samples)
+}
+
 fn top_growers(
     store: &memlens_store::Reader,
     since: u64,
@@ -292,7 +311,7 @@ fn top_growers(
     use std::collections::BTreeMap;
     let mut procs_series: BTreeMap<u32, (String, Vec<Point>)> = BTreeMap::new();
     let mut groups: BTreeMap<String, Vec<Point>> = BTreeMap::new();
-    for item in store.range(since, until) {
+    for item in range(store, since, until, args) {
         let (t, snap) = item?;
         let secs = (t - since) as f64 / 1e9;
         if let Some(scan) = snap.processes.ok() {

@@ -323,7 +323,10 @@ fn week1000(root: &Path, churn: f64) {
         pct(&mut whole, 0.5),
         ms(worst)
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    // MEASURE_KEEP=1 leaves the week for `memlens history --db DIR/measure-week1000`.
+    if std::env::var_os("MEASURE_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// Copies a segment into `dir` with every frame's time moved on by `by` nanoseconds.

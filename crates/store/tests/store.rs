@@ -140,6 +140,29 @@ fn queries_by_time_find_the_nearest_sample() {
     assert_eq!(mid, (6..17).map(t).collect::<Vec<_>>());
     assert_eq!(r.range(t(29) + 1, u64::MAX).count(), 0);
     assert_eq!(r.range(t(9), t(3)).count(), 0);
+    // Thinned: at most so many samples, spread evenly, the first and last included, each
+    // the sample it is (the ones between replayed, across key frames every 7).
+    let thin = r.range(t(2), t(29)).thinned(4);
+    assert_eq!(thin.samples(), 28);
+    let got: Vec<(u64, Snapshot)> = thin.map(|x| x.unwrap()).collect();
+    let at = [2, 11, 20, 29];
+    assert_eq!(
+        got,
+        at.iter()
+            .map(|&i| (t(i), want[i].clone()))
+            .collect::<Vec<_>>()
+    );
+    let all = r.range(t(2), t(5)).thinned(10);
+    assert_eq!(
+        all.map(|x| x.unwrap().0).collect::<Vec<_>>(),
+        (2..=5).map(t).collect::<Vec<_>>()
+    );
+    let two: Vec<u64> = r
+        .range(0, u64::MAX)
+        .thinned(0)
+        .map(|x| x.unwrap().0)
+        .collect();
+    assert_eq!(two, vec![t(0), t(29)]);
 }
 
 #[test]
