@@ -222,6 +222,7 @@ impl Command {
             Command::Watch(_) => "watch",
             Command::Record(_) => "record",
             Command::History(_) => "history",
+            Command::Metrics(_) => "metrics",
             Command::Doctor(_) => "doctor",
             Command::Huge(_) => "huge",
             Command::Ipc(_) => "ipc",
@@ -248,6 +249,7 @@ impl Command {
             Command::Wss(a) => &a.global,
             Command::Watch(a) => &a.global,
             Command::History(a) => &a.global,
+            Command::Metrics(a) => &a.global,
             Command::Doctor(a) => &a.global,
             Command::Huge(a) => &a.global,
             Command::Ipc(a) => &a.global,
@@ -291,6 +293,8 @@ pub enum Command {
     Record(RecordArgs),
     /// Time series from the history store: the system, a process, a cgroup; or the top growers
     History(HistoryArgs),
+    /// The figures as Prometheus metrics, once (for node_exporter's textfile collector, cron)
+    Metrics(MetricsArgs),
     /// Watch processes or a cgroup over time: a line per sample, then a verdict (leak, plateau, sawtooth, stable, cache, virtual)
     #[command(after_help = WATCH_EXIT_STATUS)]
     Watch(WatchArgs),
@@ -458,6 +462,18 @@ pub struct WatchArgs {
 /// `--command RE` of `ps`, `watch` and `history`: the regular expression, or a usage
 /// failure giving the regex crate's reason (the last line of its message).
 pub fn command_regex(re: &str) -> Result<regex::Regex, crate::failure::Failure> {
+    regex_of("--command", re)
+}
+
+/// An optional regular expression given as `option`, as [`command_regex`] checks it.
+pub fn optional_regex(
+    option: &str,
+    re: Option<&str>,
+) -> Result<Option<regex::Regex>, crate::failure::Failure> {
+    re.map(|re| regex_of(option, re)).transpose()
+}
+
+fn regex_of(option: &str, re: &str) -> Result<regex::Regex, crate::failure::Failure> {
     regex::Regex::new(re).map_err(|e| {
         let why = e.to_string();
         let why = why
@@ -466,7 +482,7 @@ pub fn command_regex(re: &str) -> Result<regex::Regex, crate::failure::Failure> 
             .unwrap_or("")
             .trim_start_matches("error: ");
         crate::failure::Failure::usage(format!(
-            "--command: invalid regular expression {re:?}: {why}"
+            "{option}: invalid regular expression {re:?}: {why}"
         ))
     })
 }
@@ -871,6 +887,31 @@ pub struct SlabArgs {
     /// Show at most N caches (the totals still cover all)
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// Write to FILE instead of stdout, atomically (a temporary file beside it, renamed over
+    /// it), as node_exporter's textfile collector wants
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// OpenMetrics 1.0 text instead of the Prometheus text format 0.0.4
+    #[arg(long)]
+    pub openmetrics: bool,
+    /// Per-process series for the N processes with the most PSS
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Per-process series also for every process whose command line matches
+    #[arg(long, value_name = "REGEX")]
+    pub process: Option<String>,
+    /// Label per-process series with the command line too (off: command lines carry secrets)
+    #[arg(long)]
+    pub cmdline: bool,
+    /// Seconds one process may take to read before it is skipped as unreadable
+    #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+    pub timeout: f64,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod failure;
 mod history;
+mod metrics;
 mod output;
 mod render;
 mod scanned;
@@ -104,6 +105,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Watch(a)) => commands::watch::run(&root, a, out),
         Some(Command::Record(_)) => unreachable!("record is run above"),
         Some(Command::History(a)) => commands::history::run(global, a, out),
+        Some(Command::Metrics(a)) => commands::metrics::run(&root, a),
         Some(Command::Doctor(a)) => commands::doctor::run(&root, earlier, a, out),
         Some(Command::Vmstat(a)) => commands::vmstat::run(&root, earlier, a, out),
         Some(Command::Zones(_)) => commands::zones::run(&root, out),

@@ -11,6 +11,7 @@ pub mod huge;
 pub mod ipc;
 pub mod lab;
 pub mod maps;
+pub mod metrics;
 pub mod oom;
 pub mod overview;
 pub mod ps;

@@ -41,11 +41,7 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
         ..Default::default()
     };
     let invalid = |what: &str, msg: String| Failure::usage(format!("{what}: {msg}"));
-    let re = args
-        .command
-        .as_deref()
-        .map(crate::cli::command_regex)
-        .transpose()?;
+    let re = crate::cli::optional_regex("--command", args.command.as_deref())?;
     let snap = collect(
         root,
         &Plan {

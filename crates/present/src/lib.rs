@@ -1,5 +1,6 @@
 //! memlens presentation: units, tables, CSV and JSON. Nothing here parses kernel files.
 
+pub mod exposition;
 pub mod glossary;
 pub mod table;
 pub mod units;

@@ -1,0 +1,243 @@
+//! `memlens metrics`: the exposition of a capture agrees with `sys` and `ps` on the same
+//! tree, names and types follow the Prometheus conventions, promtool accepts it, and
+//! `--out` writes the file whole.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+
+/// Samples of an exposition: `name{labels}` (labels as written) to value.
+fn samples(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (k, v) = l
+                .rsplit_once(' ')
+                .unwrap_or_else(|| panic!("no value: {l}"));
+            (
+                k.to_string(),
+                v.parse::<f64>().unwrap_or_else(|e| panic!("{e}: {l}")),
+            )
+        })
+        .collect()
+}
+
+fn tree() -> String {
+    fixtures()
+        .join("vm-6.18-hybrid")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_exposition_of_a_capture_says_what_sys_and_ps_say() {
+    let root = tree();
+    let r = memlens(&["--root", &root, "metrics", "--top", "3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m = samples(&r.stdout);
+    let sys = memlens(&["--root", &root, "sys", "--json"]).json();
+    for (key, metric) in [
+        ("total", "memlens_memory_total_bytes"),
+        ("available", "memlens_memory_available_bytes"),
+        ("free", "memlens_memory_free_bytes"),
+        ("cached", "memlens_memory_cached_bytes"),
+        ("swap_used", "memlens_memory_swap_used_bytes"),
+    ] {
+        assert_eq!(m[metric], sys[key].as_f64().unwrap(), "{metric}");
+    }
+    assert!(r
+        .stdout
+        .contains("# TYPE memlens_memory_available_bytes gauge\n"));
+    // The three processes with the most PSS, each PSS the sum of its kinds.
+    let ps = memlens(&["--root", &root, "ps", "--json", "--sort", "pss"]).json();
+    let top: Vec<&serde_json::Value> = ps["processes"].as_array().unwrap().iter().take(3).collect();
+    let pids_with_series: std::collections::BTreeSet<String> = m
+        .keys()
+        .filter(|k| k.starts_with("memlens_process_rss_bytes{"))
+        .map(|k| {
+            k.split("pid=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        pids_with_series,
+        top.iter().map(|p| p["pid"].to_string()).collect()
+    );
+    for p in &top {
+        let pid = format!("pid=\"{}\"", p["pid"]);
+        let of = |name: &str| -> Vec<f64> {
+            m.iter()
+                .filter(|(k, _)| k.starts_with(&format!("{name}{{")) && k.contains(&pid))
+                .map(|(_, v)| *v)
+                .collect()
+        };
+        let kinds = of("memlens_process_pss_bytes");
+        assert_eq!(kinds.len(), 3, "anon, file and shmem for {pid}");
+        assert_eq!(
+            kinds.iter().sum::<f64>(),
+            p["pss"].as_f64().unwrap(),
+            "{pid}"
+        );
+        for key in ["rss", "uss", "swap", "vsz"] {
+            assert_eq!(
+                of(&format!("memlens_process_{key}_bytes")),
+                vec![p[key].as_f64().unwrap()],
+                "{key} {pid}"
+            );
+        }
+    }
+    assert_eq!(
+        m["memlens_processes"],
+        ps["processes"].as_array().unwrap().len() as f64
+    );
+    // Command lines only when asked for.
+    assert!(!r.stdout.contains("command=\""));
+    let with = memlens(&["--root", &root, "metrics", "--top", "1", "--cmdline"]);
+    assert!(with.stdout.contains("command=\""), "{}", with.stdout);
+}
+
+#[test]
+fn process_selects_more_series_and_openmetrics_has_units_and_an_end() {
+    let root = tree();
+    let ps = memlens(&["--root", &root, "ps", "--json", "--sort", "pss"]).json();
+    let last = ps["processes"].as_array().unwrap().last().unwrap().clone();
+    let comm = last["comm"].as_str().unwrap();
+    let r = memlens(&[
+        "--root",
+        &root,
+        "metrics",
+        "--top",
+        "0",
+        "--process",
+        &format!("^{}", regex_escape(last["command"].as_str().unwrap())),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m = samples(&r.stdout);
+    assert!(
+        m.keys().any(|k| k.starts_with("memlens_process_rss_bytes{")
+            && k.contains(&format!("comm=\"{comm}\""))),
+        "{}",
+        r.stdout
+    );
+    let om = memlens(&["--root", &root, "metrics", "--openmetrics"]);
+    assert!(om.stdout.ends_with("# EOF\n"));
+    assert!(om
+        .stdout
+        .contains("# UNIT memlens_memory_available_bytes bytes\n"));
+    // Bad input: one line, exit 2.
+    let bad = memlens(&["--root", &root, "metrics", "--process", "("]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert_eq!(bad.stderr.trim().lines().count(), 1, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("--process: invalid regular expression"),
+        "{}",
+        bad.stderr
+    );
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                format!("\\{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn out_writes_the_file_whole_and_promtool_accepts_it() {
+    let root = tree();
+    let dir = std::env::temp_dir().join(format!("memlens-metrics-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("memlens.prom");
+    std::fs::write(&file, "old\n").unwrap();
+    let r = memlens(&["--root", &root, "metrics", "--out", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(written, memlens(&["--root", &root, "metrics"]).stdout);
+    // Nothing else is left in the directory (the temporary file was renamed).
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    let missing = memlens(&[
+        "--root",
+        &root,
+        "metrics",
+        "--out",
+        dir.join("no/such/dir/x.prom").to_str().unwrap(),
+    ]);
+    assert_eq!(missing.code, 1, "{}", missing.stderr);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+    // The Prometheus text through promtool's linter, OpenMetrics through the Python
+    // client's OpenMetrics parser (CI installs both from Debian).
+    let text = memlens(&["--root", &root, "metrics"]).stdout;
+    let om = memlens(&["--root", &root, "metrics", "--openmetrics"]).stdout;
+    if !have("promtool") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs promtool (Debian's prometheus)"
+        );
+        eprintln!("promtool not installed: its check skipped");
+    } else {
+        let said = pipe(&["promtool", "check", "metrics"], &text);
+        assert!(said.0 && said.1.trim().is_empty(), "promtool: {}", said.1);
+    }
+    let parser = "import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families as f\nfams = list(f(sys.stdin.read()))\nprint(len(fams), sum(len(x.samples) for x in fams))";
+    // Debian's python, where its python3-prometheus-client is.
+    let have_client = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import prometheus_client"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_client {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs python3-prometheus-client"
+        );
+        eprintln!("prometheus_client not installed: the OpenMetrics parse skipped");
+        return;
+    }
+    let (ok, said) = pipe(&["/usr/bin/python3", "-c", parser], &om);
+    assert!(ok, "the OpenMetrics parser refused it: {said}");
+    let families = om.lines().filter(|l| l.starts_with("# TYPE ")).count();
+    let n = samples(&om).len();
+    assert_eq!(
+        said.trim(),
+        format!("{families} {n}"),
+        "families and samples as parsed"
+    );
+}
+
+/// Runs `cmd` with `input` on stdin: whether it succeeded, and what it printed.
+fn pipe(cmd: &[&str], input: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(cmd[0])
+        .args(&cmd[1..])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
