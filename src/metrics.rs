@@ -1,11 +1,12 @@
 //! The metrics view: a snapshot's figures as metric families, for `memlens metrics` (and
 //! the endpoint to come). Names, units, types and help come from the catalogue: a figure
 //! `KEY` of the system summary is `memlens_memory_KEY_bytes`, of a process
-//! `memlens_process_KEY_bytes`, following node_exporter's conventions (`_bytes`, counters
+//! `memlens_process_KEY_bytes`, of vmstat's counters `memlens_vmstat_KEY_total`, following
+//! node_exporter's conventions (`_bytes`, counters
 //! `_total`, ratios from 0 to 1) under memlens's own prefix.
 
 use memlens_analysis::procs::{self, ProcRow};
-use memlens_analysis::sys;
+use memlens_analysis::{rates, sys};
 use memlens_catalogue::{self as catalogue, Figure, Kind, Scope, Unit};
 use memlens_model::Snapshot;
 use memlens_present::exposition::{Family, MetricType, Sample};
@@ -33,9 +34,12 @@ pub fn metric(f: &Figure) -> Option<(String, &'static str, MetricType, f64)> {
     let stem = match f.scope {
         Scope::System => "memory",
         Scope::Process => "process",
+        // The counters behind `vmstat`'s rates, as counted since boot.
+        Scope::Rates if f.kind == Kind::Counter => "vmstat",
         _ => return None,
     };
     let (unit, scale) = match f.unit {
+        Unit::PerSecond => ("", 1.0),
         Unit::Bytes => ("bytes", 1.0),
         Unit::Seconds => ("seconds", 1.0),
         Unit::Fraction => ("ratio", 1.0),
@@ -85,6 +89,21 @@ pub fn families(s: &Snapshot, sel: &Select) -> Result<Vec<Family>, Failure> {
                     value: v,
                 }],
             ));
+        }
+    }
+    // vmstat's counters since boot (a counter summed from several, as `vmstat` shows it,
+    // where the kernel splits it: pgscan is pgscan_anon + pgscan_file).
+    if let Some(v) = s.vmstat.ok() {
+        for f in catalogue::of(Scope::Rates).filter(|f| f.kind == Kind::Counter) {
+            if let Some(x) = rates::counter(v, f.key) {
+                out.extend(family(
+                    f,
+                    vec![Sample {
+                        labels: Vec::new(),
+                        value: x as f64,
+                    }],
+                ));
+            }
         }
     }
     let (mut rows, _) = crate::scanned::rows(s)?;

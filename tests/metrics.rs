@@ -241,3 +241,41 @@ fn pipe(cmd: &[&str], input: &str) -> (bool, String) {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
     )
 }
+
+#[test]
+fn vmstat_counters_are_the_kernels_since_boot() {
+    for name in ["old-3.10-trimmed", "v2-unified", "vm-6.18-hybrid"] {
+        let dir = fixtures().join(name);
+        let text = std::fs::read_to_string(dir.join("proc/vmstat")).unwrap();
+        let sum = |pred: &dyn Fn(&str) -> bool| -> Option<f64> {
+            let v: Vec<f64> = text
+                .lines()
+                .filter_map(|l| l.split_once(' '))
+                .filter(|(k, _)| pred(k))
+                .map(|(_, v)| v.trim().parse::<f64>().unwrap())
+                .collect();
+            (!v.is_empty()).then(|| v.iter().sum())
+        };
+        let r = memlens(&["--root", dir.to_str().unwrap(), "metrics", "--top", "0"]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let m = samples(&r.stdout);
+        for key in ["pgfault", "pgmajfault", "pgpgin", "pswpout", "oom_kill"] {
+            let metric = format!("memlens_vmstat_{key}_total");
+            assert_eq!(
+                m.get(&metric).copied(),
+                sum(&|k| k == key),
+                "{name} {metric}"
+            );
+        }
+        // Old kernels count reclaim scans per zone: their sum.
+        let kswapd = sum(&|k| k.starts_with("pgscan_kswapd"));
+        assert_eq!(
+            m.get("memlens_vmstat_pgscan_kswapd_total").copied(),
+            kswapd,
+            "{name}"
+        );
+        assert!(r
+            .stdout
+            .contains("# TYPE memlens_vmstat_pgfault_total counter\n"));
+    }
+}

@@ -25,6 +25,7 @@ pub fn run(root: &Root, args: &MetricsArgs) -> Outcome {
                 ..Default::default()
             }),
             users: true,
+            vmstat: true,
             ..Plan::SYS
         },
     );
