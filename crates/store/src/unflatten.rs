@@ -314,18 +314,12 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.w.take()? {
             Event::Open(true) => {
-                let v = visitor.visit_map(Members {
-                    de: &mut *self,
-                    done: false,
-                })?;
+                let v = visitor.visit_map(Inside(&mut *self))?;
                 self.close(true)?;
                 Ok(v)
             }
             Event::Open(false) => {
-                let v = visitor.visit_seq(Elements {
-                    de: &mut *self,
-                    done: false,
-                })?;
+                let v = visitor.visit_seq(Inside(&mut *self))?;
                 self.close(false)?;
                 Ok(v)
             }
@@ -390,63 +384,44 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
     }
 }
 
-/// The members of an object, to its close (left for the caller to take).
-struct Members<'a, 'de> {
-    de: &'a mut De<'de>,
-    done: bool,
-}
+/// The members of an object or the elements of an array, up to its close, which is left
+/// for the caller to take: asked again after the last, it is still the next event, and
+/// again the end.
+struct Inside<'a, 'de>(&'a mut De<'de>);
 
-impl<'de> de::MapAccess<'de> for Members<'_, 'de> {
+impl<'de> de::MapAccess<'de> for Inside<'_, 'de> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        if self.done {
-            return Ok(None);
-        }
-        match self.de.w.peek()? {
-            Event::Close(true) => {
-                self.done = true;
-                Ok(None)
-            }
+        match self.0.w.peek()? {
+            Event::Close(true) => Ok(None),
             Event::Key(start) => {
-                self.de.w.take()?;
-                seed.deserialize(Key(self.de.w.key(start)?)).map(Some)
+                self.0.w.take()?;
+                seed.deserialize(Key(self.0.w.key(start)?)).map(Some)
             }
             e => Err(DeError(format!("expected a member, found {e:?}"))),
         }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        seed.deserialize(&mut *self.de)
+        seed.deserialize(&mut *self.0)
     }
 }
 
-/// The elements of an array, to its close (left for the caller to take).
-struct Elements<'a, 'de> {
-    de: &'a mut De<'de>,
-    done: bool,
-}
-
-impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
+impl<'de> de::SeqAccess<'de> for Inside<'_, 'de> {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, DeError> {
-        if self.done {
-            return Ok(None);
-        }
-        match self.de.w.peek()? {
-            Event::Close(false) => {
-                self.done = true;
-                Ok(None)
-            }
+        match self.0.w.peek()? {
+            Event::Close(false) => Ok(None),
             Event::Key(_) => Err(DeError("a member in an array".into())),
-            _ => seed.deserialize(&mut *self.de).map(Some),
+            _ => seed.deserialize(&mut *self.0).map(Some),
         }
     }
 }
