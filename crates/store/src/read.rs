@@ -350,18 +350,28 @@ impl Reader {
             offset,
             why,
         };
-        if let Some(f) = find(&st.leaves, &["meta", "format"]).and_then(Scalar::as_i128) {
-            if f > memlens_model::snapshot::FORMAT as i128 {
-                return Err(StoreError::NewerFormat {
-                    path: s.path.clone(),
-                    what: "snapshot format",
-                    found: u32::try_from(f).unwrap_or(u32::MAX),
-                    supported: memlens_model::snapshot::FORMAT,
-                    writer: Some(s.writer.clone()),
-                });
+        let newer = |found: u32| StoreError::NewerFormat {
+            path: s.path.clone(),
+            what: "snapshot format",
+            found,
+            supported: memlens_model::snapshot::FORMAT,
+            writer: Some(s.writer.clone()),
+        };
+        match from_leaves::<Snapshot>(&st.leaves) {
+            Ok(snap) if snap.meta.format > memlens_model::snapshot::FORMAT => {
+                Err(newer(snap.meta.format))
             }
+            Ok(snap) => Ok(snap),
+            // A newer writer's snapshot may not be one this reader can build: say so, rather
+            // than call it corrupt (looking its format up costs a walk of the leaves, so
+            // only here).
+            Err(e) => match find(&st.leaves, &["meta", "format"]).and_then(Scalar::as_i128) {
+                Some(f) if f > memlens_model::snapshot::FORMAT as i128 => {
+                    Err(newer(u32::try_from(f).unwrap_or(u32::MAX)))
+                }
+                _ => Err(bad(format!("not a snapshot: {e}"))),
+            },
         }
-        from_leaves(&st.leaves).map_err(|e| bad(format!("not a snapshot: {e}")))
     }
 }
 

@@ -493,3 +493,31 @@ fn errors_say_what_is_wrong_with_which_path() {
         assert!(msg.contains(memlens_store::WRITER), "{msg}");
     }
 }
+
+#[test]
+fn a_sample_of_a_newer_snapshot_format_is_refused_by_name() {
+    let dir = Scratch::new("newer-snapshot");
+    let mut m = Machine::new(&fixture("vm-6.18-hybrid"), 5, 4);
+    let ok = m.step(0.0).clone();
+    let mut newer = m.step(0.0).clone();
+    newer.meta.format = memlens_model::snapshot::FORMAT + 1;
+    let mut w = Store::open_append(&dir.db(), quick()).unwrap();
+    w.append(&ok).unwrap();
+    w.append(&newer).unwrap();
+    drop(w);
+    let r = Store::open_read(&dir.db()).unwrap();
+    assert_eq!(r.get(0).unwrap().1, ok);
+    let e = r.get(1).err().unwrap();
+    assert!(
+        matches!(
+            e,
+            StoreError::NewerFormat {
+                what: "snapshot format",
+                found,
+                supported: memlens_model::snapshot::FORMAT,
+                ..
+            } if found == memlens_model::snapshot::FORMAT + 1
+        ),
+        "{e}"
+    );
+}
