@@ -178,9 +178,9 @@ pub fn print(s: &str) {
     let _ = out.flush();
 }
 
-/// Writes `v` as pretty JSON (what [`memlens_present::json`] gives) straight to stdout,
-/// ignoring a closed pipe: no text of the whole output is built first, which for
-/// `ps --json` at 10,000 processes is 10 MB grown by doubling.
+/// Writes `v` as pretty JSON with a trailing newline straight to stdout, ignoring a
+/// closed pipe: no text of the whole output is built first, which for `ps --json` at
+/// 10,000 processes is 10 MB grown by doubling.
 pub fn print_json<T: serde::Serialize>(v: &T) {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match serde_json::to_writer_pretty(&mut out, v) {

@@ -126,11 +126,6 @@ impl Earlier {
         }
     }
 
-    /// The `stat` files held open.
-    pub fn stats(&self) -> &procs::StatFiles {
-        &self.stats
-    }
-
     /// The number of the sample this is for.
     pub fn n(&self) -> u64 {
         self.n
