@@ -97,7 +97,6 @@ impl StatFiles {
     /// has gone is closed and the PID's `stat` opened again, as the PID may be a new
     /// process's.
     fn read(&self, root: &Root, pid: u32, n: u64, buf: &mut Vec<u8>) -> Result<()> {
-        let rel = format!("proc/{pid}/stat");
         let held = self.files.lock().ok().and_then(|mut f| f.remove(&pid));
         if let Some((h, _)) = held {
             if root.reread(&h, buf, MAX_FILE).is_ok() {
@@ -105,6 +104,7 @@ impl StatFiles {
                 return Ok(());
             }
         }
+        let rel = format!("proc/{pid}/stat");
         match root.hold(&rel) {
             Some(Ok(h)) => {
                 root.reread(&h, buf, MAX_FILE)?;
