@@ -174,6 +174,13 @@ impl Cli {
                 },
                 &["--root"],
             ),
+            Some(Command::Serve(a)) => (
+                Global {
+                    root: a.root.iter().cloned().collect(),
+                    ..Default::default()
+                },
+                &["--root"],
+            ),
             Some(Command::History(a)) => (
                 a.global.clone(),
                 &["--json", "--csv", "--bytes", "--kib", "--wide", "--db"],
@@ -223,6 +230,7 @@ impl Command {
             Command::Record(_) => "record",
             Command::History(_) => "history",
             Command::Metrics(_) => "metrics",
+            Command::Serve(_) => "serve",
             Command::Doctor(_) => "doctor",
             Command::Huge(_) => "huge",
             Command::Ipc(_) => "ipc",
@@ -255,6 +263,7 @@ impl Command {
             Command::Ipc(a) => &a.global,
             Command::Capture(_)
             | Command::Record(_)
+            | Command::Serve(_)
             | Command::Explain(_)
             | Command::Lab(_)
             | Command::Completions(_)
@@ -295,6 +304,8 @@ pub enum Command {
     History(HistoryArgs),
     /// The figures as Prometheus metrics, once (for node_exporter's textfile collector, cron)
     Metrics(MetricsArgs),
+    /// Serve the figures to Prometheus over HTTP: /metrics, collected on its own schedule
+    Serve(ServeArgs),
     /// Watch processes or a cgroup over time: a line per sample, then a verdict (leak, plateau, sawtooth, stable, cache, virtual)
     #[command(after_help = WATCH_EXIT_STATUS)]
     Watch(WatchArgs),
@@ -900,6 +911,17 @@ pub struct MetricsArgs {
     /// OpenMetrics 1.0 text instead of the Prometheus text format 0.0.4
     #[arg(long)]
     pub openmetrics: bool,
+    /// List every metric family memlens can export (name, type, labels, meaning), as a
+    /// Markdown table, and read nothing
+    #[arg(long, conflicts_with_all = ["out", "openmetrics"])]
+    pub list: bool,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// What `metrics` and `serve` export.
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
     /// Per-process series for the N processes with the most PSS
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
@@ -909,9 +931,36 @@ pub struct MetricsArgs {
     /// Label per-process series with the command line too (off: command lines carry secrets)
     #[arg(long)]
     pub cmdline: bool,
+    /// Per-cgroup series for cgroups at most this many levels below the root (0: the root
+    /// only)
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub cgroup_depth: u32,
     /// Seconds one process may take to read before it is skipped as unreadable
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     pub timeout: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address and port to listen on (another interface than loopback exposes the
+    /// metrics to the network: see --web-config)
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9556")]
+    pub listen: std::net::SocketAddr,
+    /// Time between collections; scrapes are served from the last one
+    #[arg(long, default_value = "15s", value_parser = parse_nonzero_duration)]
+    pub interval: std::time::Duration,
+    /// TLS and basic authentication, in the Prometheus exporter-toolkit's web config format
+    /// (tls_server_config, basic_auth_users with bcrypt hashes)
+    #[arg(long, value_name = "FILE")]
+    pub web_config: Option<PathBuf>,
+    /// Connections served at once; more are closed when accepted
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_connections: u32,
+    #[command(flatten)]
+    pub export: ExportArgs,
+    /// Serve a capture (tree or snapshot file) instead of the live machine
+    #[arg(long, value_name = "DIR|FILE", help_heading = GLOBAL)]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

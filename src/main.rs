@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod export;
 mod failure;
 mod history;
 mod metrics;
@@ -61,10 +62,14 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         let name = cli.command.as_ref().map(Command::name).unwrap_or("");
         if matches!(
             cli.command,
-            Some(Command::Maps(_) | Command::Wss(_) | Command::Watch(_))
+            Some(Command::Maps(_) | Command::Wss(_) | Command::Watch(_) | Command::Serve(_))
         ) {
+            let why = match cli.command {
+                Some(Command::Serve(_)) => "it serves the machine as it is now",
+                _ => "the history keeps no mappings and cannot be watched",
+            };
             return Err(Failure::usage(format!(
-                "--at does not apply to `memlens {name}`: the history keeps no mappings and cannot be watched"
+                "--at does not apply to `memlens {name}`: {why}"
             )));
         }
         if !global.root.is_empty() {
@@ -106,6 +111,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Record(_)) => unreachable!("record is run above"),
         Some(Command::History(a)) => commands::history::run(global, a, out),
         Some(Command::Metrics(a)) => commands::metrics::run(&root, a),
+        Some(Command::Serve(a)) => commands::serve::run(&root, a),
         Some(Command::Doctor(a)) => commands::doctor::run(&root, earlier, a, out),
         Some(Command::Vmstat(a)) => commands::vmstat::run(&root, earlier, a, out),
         Some(Command::Zones(_)) => commands::zones::run(&root, out),

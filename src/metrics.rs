@@ -1,21 +1,28 @@
-//! The metrics view: a snapshot's figures as metric families, for `memlens metrics` (and
-//! the endpoint to come). Names, units, types and help come from the catalogue: a figure
-//! `KEY` of the system summary is `memlens_memory_KEY_bytes`, of a process
-//! `memlens_process_KEY_bytes`, of vmstat's counters `memlens_vmstat_KEY_total`, following
-//! node_exporter's conventions (`_bytes`, counters
-//! `_total`, ratios from 0 to 1) under memlens's own prefix.
+//! The metrics view: a snapshot's figures as metric families, for `memlens metrics` and
+//! `memlens serve`. Names, units, types and help come from the catalogue, following the
+//! conventions Prometheus users know, under memlens's own prefix: node_exporter's for
+//! the system (`memlens_memory_KEY_bytes`; vmstat's counters `memlens_vmstat_KEY_total`,
+//! typed as counters), cAdvisor's for cgroups (`memlens_cgroup_memory_usage_bytes`,
+//! `..._working_set_bytes`, limits as `..._limit_bytes`), and `memlens_process_*` for
+//! the processes chosen. A row figure's samples carry the row's labels (a process's pid,
+//! comm, user, cgroup; a cgroup's path; a zone's node and zone); a figure with a value
+//! per order (free blocks) or per event adds a label for it. Units: `_bytes`, `_seconds`,
+//! ratios from 0 to 1, counts bare (hugepage counts are named `_pages`).
+
+use std::collections::HashMap;
 
 use memlens_analysis::procs::{self, ProcRow};
-use memlens_analysis::{rates, sys};
+use memlens_analysis::{cgroup, fragmentation, rates, sys, zones};
 use memlens_catalogue::{self as catalogue, Figure, Kind, Scope, Unit};
-use memlens_model::Snapshot;
+use memlens_model::{CgroupVersion, Snapshot};
 use memlens_present::exposition::{Family, MetricType, Sample};
 use regex::Regex;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::failure::Failure;
 
-/// Which processes get series of their own.
+/// Which processes and cgroups get series of their own.
 pub struct Select {
     /// The processes with the most PSS.
     pub top: usize,
@@ -23,21 +30,75 @@ pub struct Select {
     pub process: Option<Regex>,
     /// Whether to label them with their command line.
     pub cmdline: bool,
+    /// Cgroups at most this many levels below the root.
+    pub cgroup_depth: u32,
 }
 
 /// The process figures exported, each a family (PSS split by kind, below).
 const PROCESS_KEYS: &[&str] = &["rss", "uss", "swap", "swap_pss", "vsz"];
 
-/// The metric a catalogue figure becomes: its name, unit and type, and the factor its
-/// value is multiplied by; `None` for labels and figures that are not numbers.
-pub fn metric(f: &Figure) -> Option<(String, &'static str, MetricType, f64)> {
+/// Names that differ from `memlens_STEM_KEY`: cAdvisor calls a cgroup's hard limit
+/// `limit`, and its other limits `..._limit`.
+const RENAMED: &[(Scope, &str, &str)] = &[
+    (Scope::Cgroup, "processes", "memlens_cgroup_processes"),
+    (Scope::Cgroup, "max", "memlens_cgroup_memory_limit"),
+    (Scope::Cgroup, "high", "memlens_cgroup_memory_high_limit"),
+    (
+        Scope::Cgroup,
+        "swap_max",
+        "memlens_cgroup_memory_swap_limit",
+    ),
+    (
+        Scope::Cgroup,
+        "memsw_max",
+        "memlens_cgroup_memory_memsw_limit",
+    ),
+    (
+        Scope::Cgroup,
+        "psi_some_avg10",
+        "memlens_cgroup_memory_pressure_some_avg10",
+    ),
+    (
+        Scope::Cgroup,
+        "psi_full_avg10",
+        "memlens_cgroup_memory_pressure_full_avg10",
+    ),
+];
+
+/// Row figures with no series: a ratio PromQL makes from two series, a constant, a
+/// figure already in another family.
+const LEFT_OUT: &[(Scope, &str)] = &[(Scope::Cgroup, "limit_pct"), (Scope::Buddy, "block_sizes")];
+
+/// The name, unit, type and factor of a catalogue figure's metric; `None` for labels,
+/// text and the figures left out.
+pub struct Metric {
+    pub name: String,
+    pub unit: &'static str,
+    pub kind: MetricType,
+    pub scale: f64,
+}
+
+/// The metric a catalogue figure becomes; `None` for labels, figures that are not
+/// numbers and those no family carries.
+pub fn metric(f: &Figure) -> Option<Metric> {
     let stem = match f.scope {
-        Scope::System => "memory",
-        Scope::Process => "process",
+        Scope::System => "memory_",
+        Scope::Process => "process_",
         // The counters behind `vmstat`'s rates, as counted since boot.
-        Scope::Rates if f.kind == Kind::Counter => "vmstat",
+        Scope::Rates if f.kind == Kind::Counter => "vmstat_",
+        Scope::Cgroup => "cgroup_memory_",
+        Scope::Zone => "zone_",
+        Scope::Buddy => "buddy_",
+        Scope::Huge => "hugepages_",
+        Scope::Metrics => "",
         _ => return None,
     };
+    if LEFT_OUT.contains(&(f.scope, f.key))
+        || f.key.contains('.')
+        || (f.scope == Scope::Process && f.key != "pss" && !PROCESS_KEYS.contains(&f.key))
+    {
+        return None;
+    }
     let (unit, scale) = match f.unit {
         Unit::PerSecond => ("", 1.0),
         Unit::Bytes => ("bytes", 1.0),
@@ -52,74 +113,214 @@ pub fn metric(f: &Figure) -> Option<(String, &'static str, MetricType, f64)> {
         Kind::Counter => MetricType::Counter,
         Kind::Label => return None,
     };
+    let base = RENAMED
+        .iter()
+        .find(|(s, k, _)| *s == f.scope && *k == f.key)
+        .map(|(_, _, n)| n.to_string())
+        .unwrap_or_else(|| format!("memlens_{stem}{}", f.key));
     let name = match unit {
-        "" => format!("memlens_{stem}_{}", f.key),
-        u => format!("memlens_{stem}_{}_{u}", f.key),
+        "" => base,
+        u => format!("{base}_{u}"),
     };
-    Some((name, unit, kind, scale))
-}
-
-fn family(f: &Figure, samples: Vec<Sample>) -> Option<Family> {
-    let (name, unit, kind, scale) = metric(f)?;
-    Some(Family {
+    Some(Metric {
         name,
-        help: f.meaning.to_string(),
-        kind,
         unit,
-        samples: samples
-            .into_iter()
-            .map(|mut s| {
-                s.value *= scale;
-                s
-            })
-            .collect(),
+        kind,
+        scale,
     })
 }
 
-/// The families of a snapshot: the system summary's figures, and the selected processes'.
-pub fn families(s: &Snapshot, sel: &Select) -> Result<Vec<Family>, Failure> {
-    let mut out = Vec::new();
-    let summary = serde_json::to_value(sys::view(s)?).unwrap_or_default();
-    for f in catalogue::of(Scope::System) {
-        if let Some(v) = summary.get(f.key).and_then(Value::as_f64) {
-            out.extend(family(
-                f,
-                vec![Sample {
-                    labels: Vec::new(),
-                    value: v,
-                }],
-            ));
+/// The labels of a figure's samples, as the README lists them.
+pub fn labels_of(f: &Figure) -> &'static str {
+    match (f.scope, f.key) {
+        (Scope::Process, "pss") => {
+            "pid, comm, user, cgroup, kind (anon, file, shmem; total before 5.7)"
+        }
+        (Scope::Process, _) => "pid, comm, user, cgroup",
+        (Scope::Cgroup, "events") => "cgroup, version, event",
+        (Scope::Cgroup, _) => "cgroup, version",
+        (Scope::Zone, _) => "node, zone",
+        (Scope::Buddy, "free_blocks" | "unusable_index") => "node, zone, order",
+        (Scope::Buddy, _) => "node, zone",
+        (Scope::Huge, _) => "page_size",
+        (Scope::Metrics, "processes_skipped") => "reason",
+        _ => "",
+    }
+}
+
+/// Every family the metrics can have, as a Markdown table: name, type, labels and help
+/// (`memlens metrics --list`, the README's list).
+pub fn list() -> String {
+    let mut out = String::from("| metric | type | labels | meaning |\n|---|---|---|---|\n");
+    let mut seen = std::collections::HashSet::new();
+    for f in catalogue::FIGURES {
+        let Some(m) = metric(f) else { continue };
+        if !seen.insert(m.name.clone()) {
+            continue;
+        }
+        let (name, kind) = match m.kind {
+            MetricType::Counter => (format!("{}_total", m.name), "counter"),
+            MetricType::Gauge => (m.name, "gauge"),
+        };
+        out.push_str(&format!(
+            "| `{name}` | {kind} | {} | {} |\n",
+            labels_of(f),
+            f.meaning.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+type Labels = Vec<(&'static str, String)>;
+
+/// Families built sample by sample, each once, in the order first met.
+#[derive(Default)]
+struct Families {
+    list: Vec<Family>,
+    index: HashMap<String, usize>,
+}
+
+impl Families {
+    fn add(&mut self, f: &Figure, labels: Labels, value: f64) {
+        let Some(m) = metric(f) else { return };
+        let i = match self.index.get(&m.name) {
+            Some(&i) => i,
+            None => {
+                self.list.push(Family {
+                    name: m.name.clone(),
+                    help: f.meaning.to_string(),
+                    kind: m.kind,
+                    unit: m.unit,
+                    samples: Vec::new(),
+                });
+                self.index.insert(m.name, self.list.len() - 1);
+                self.list.len() - 1
+            }
+        };
+        self.list[i].samples.push(Sample {
+            labels,
+            value: value * m.scale,
+        });
+    }
+
+    /// The figure of `scope` named `key`, whose value is known.
+    fn figure(&mut self, scope: Scope, key: &str, labels: Labels, value: Option<f64>) {
+        if let (Some(f), Some(v)) = (catalogue::figure(scope, key), value) {
+            self.add(f, labels, v);
         }
     }
+
+    /// A row's figures: every numeric figure of the scope the row holds. An array is a
+    /// value per order (label `order`), an object a value per name (label `by`; none
+    /// when `by` is empty).
+    fn row(&mut self, scope: Scope, row: &impl Serialize, labels: &Labels, by: &'static str) {
+        let Ok(Value::Object(row)) = serde_json::to_value(row) else {
+            return;
+        };
+        for f in catalogue::of(scope) {
+            let with = |extra: Option<(&'static str, String)>| {
+                let mut l = labels.clone();
+                l.extend(extra);
+                l
+            };
+            match row.get(f.key) {
+                Some(Value::Number(n)) => self.add(f, with(None), n.as_f64().unwrap_or(0.0)),
+                Some(Value::Array(a)) => {
+                    for (i, v) in a.iter().enumerate() {
+                        if let Some(v) = v.as_f64() {
+                            self.add(f, with(Some(("order", i.to_string()))), v);
+                        }
+                    }
+                }
+                Some(Value::Object(o)) if !by.is_empty() => {
+                    for (k, v) in o {
+                        // (One of another type has a figure of its own: v1's under_oom
+                        // is a state, not a count.)
+                        let other = catalogue::figure(scope, &format!("{}.{k}", f.key))
+                            .is_some_and(|g| g.kind != f.kind);
+                        if let (Some(v), false) = (v.as_f64(), other) {
+                            self.add(f, with(Some((by, k.clone()))), v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The families of a snapshot. `collect_secs`: how long collecting it took, when known.
+pub fn families(
+    s: &Snapshot,
+    sel: &Select,
+    collect_secs: Option<f64>,
+) -> Result<Vec<Family>, Failure> {
+    let mut out = Families::default();
+    let none = Labels::new;
+    out.row(Scope::System, &sys::view(s)?, &none(), "");
     // vmstat's counters since boot (a counter summed from several, as `vmstat` shows it,
     // where the kernel splits it: pgscan is pgscan_anon + pgscan_file).
     if let Some(v) = s.vmstat.ok() {
         for f in catalogue::of(Scope::Rates).filter(|f| f.kind == Kind::Counter) {
             if let Some(x) = rates::counter(v, f.key) {
-                out.extend(family(
-                    f,
-                    vec![Sample {
-                        labels: Vec::new(),
-                        value: x as f64,
-                    }],
-                ));
+                out.add(f, none(), x as f64);
             }
         }
     }
-    let (mut rows, _) = crate::scanned::rows(s)?;
+    if let Some(Some(p)) = s.pressure.ok() {
+        let seconds = |l: Option<memlens_model::PsiLine>| l.map(|l| l.total as f64 / 1e6);
+        out.figure(
+            Scope::Metrics,
+            "pressure_memory_some",
+            none(),
+            seconds(p.some),
+        );
+        out.figure(
+            Scope::Metrics,
+            "pressure_memory_full",
+            none(),
+            seconds(p.full),
+        );
+    }
+    processes(s, sel, &mut out)?;
+    cgroups(s, sel, &mut out);
+    let page = s.meta.page_size;
+    if let Some(z) = s.zoneinfo.ok() {
+        for zone in &z.zones {
+            let v = zones::view(zone, page);
+            let labels = vec![("node", v.node.to_string()), ("zone", v.zone.clone())];
+            out.row(Scope::Zone, &v, &labels, "");
+        }
+    }
+    if let Some(b) = s.buddyinfo.ok() {
+        for z in b {
+            let v = fragmentation::view(z.node, &z.zone, &z.free, page);
+            let labels = vec![("node", v.node.to_string()), ("zone", v.zone.clone())];
+            out.row(Scope::Buddy, &v, &labels, "");
+        }
+    }
+    if let Some(pools) = s.hugepages.ok() {
+        for v in pools.iter().map(memlens_analysis::huge::pool_row) {
+            let labels = vec![("page_size", v.page_size.to_string())];
+            out.row(Scope::Huge, &v, &labels, "");
+        }
+    }
+    let at = s.meta.taken_at_ns.map(|ns| ns as f64 / 1e9);
+    out.figure(Scope::Metrics, "snapshot_timestamp", none(), at);
+    out.figure(Scope::Metrics, "collect_duration", none(), collect_secs);
+    Ok(out.list)
+}
+
+fn processes(s: &Snapshot, sel: &Select, out: &mut Families) -> Result<(), Failure> {
+    let (mut rows, skipped) = crate::scanned::rows(s)?;
     procs::sort(&mut rows, "pss", false);
-    let chosen: Vec<&ProcRow> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| {
-            *i < sel.top
-                || sel
-                    .process
-                    .as_ref()
-                    .is_some_and(|re| re.is_match(&r.command))
-        })
-        .map(|(_, r)| r)
-        .collect();
+    let chosen = rows.iter().enumerate().filter(|(i, r)| {
+        *i < sel.top
+            || sel
+                .process
+                .as_ref()
+                .is_some_and(|re| re.is_match(&r.command))
+    });
     let labels = |r: &ProcRow| {
         let mut l = vec![
             ("pid", r.pid.to_string()),
@@ -132,11 +333,10 @@ pub fn families(s: &Snapshot, sel: &Select) -> Result<Vec<Family>, Failure> {
         }
         l
     };
-    // PSS by kind, so that a sum over kinds is the process's PSS: its anon, file and shmem
-    // parts where the kernel splits them (smaps_rollup Pss_Anon... since 5.7), else one
-    // sample of kind "total".
-    let mut pss = Vec::new();
-    for r in &chosen {
+    for (_, r) in chosen {
+        // PSS by kind, so that a sum over kinds is the process's PSS: its anon, file and
+        // shmem parts where the kernel splits them (smaps_rollup Pss_Anon... since 5.7),
+        // else one sample of kind "total".
         let split = [
             ("anon", r.pss_anon),
             ("file", r.pss_file),
@@ -146,45 +346,58 @@ pub fn families(s: &Snapshot, sel: &Select) -> Result<Vec<Family>, Failure> {
             for (kind, v) in split {
                 let mut l = labels(r);
                 l.push(("kind", kind.to_string()));
-                pss.push(Sample {
-                    labels: l,
-                    value: v.unwrap_or(0) as f64,
-                });
+                out.figure(Scope::Process, "pss", l, v.map(|v| v as f64));
             }
-        } else if let Some(v) = r.pss {
+        } else {
             let mut l = labels(r);
             l.push(("kind", "total".to_string()));
-            pss.push(Sample {
-                labels: l,
-                value: v as f64,
-            });
+            out.figure(Scope::Process, "pss", l, r.pss.map(|v| v as f64));
+        }
+        for key in PROCESS_KEYS {
+            out.figure(
+                Scope::Process,
+                key,
+                labels(r),
+                r.bytes(key).map(|v| v as f64),
+            );
         }
     }
-    let pss_figure = catalogue::figure(Scope::Process, "pss").expect("pss is in the catalogue");
-    out.extend(family(pss_figure, pss));
-    for key in PROCESS_KEYS {
-        let f =
-            catalogue::figure(Scope::Process, key).expect("the process keys are in the catalogue");
-        let samples = chosen
-            .iter()
-            .filter_map(|r| {
-                r.bytes(key).map(|v| Sample {
-                    labels: labels(r),
-                    value: v as f64,
-                })
-            })
-            .collect();
-        out.extend(family(f, samples));
+    let count = |n: usize| Some(n as f64);
+    out.figure(Scope::Metrics, "processes", Vec::new(), count(rows.len()));
+    for (reason, n) in [
+        ("vanished", skipped.vanished as usize),
+        ("hidden", skipped.hidden as usize),
+        ("timed_out", skipped.timed_out.len()),
+        ("unusable", skipped.unusable.len()),
+        ("incomplete", skipped.incomplete as usize),
+    ] {
+        let l = vec![("reason", reason.to_string())];
+        out.figure(Scope::Metrics, "processes_skipped", l, count(n));
     }
-    out.push(Family {
-        name: "memlens_processes".into(),
-        help: "Processes read in this snapshot (kernel threads not counted); per-process series are for the --top by PSS and those matching --process".into(),
-        kind: MetricType::Gauge,
-        unit: "",
-        samples: vec![Sample {
-            labels: Vec::new(),
-            value: rows.len() as f64,
-        }],
-    });
-    Ok(out)
+    let partial = count(skipped.partially_readable as usize);
+    out.figure(Scope::Metrics, "processes_partial", Vec::new(), partial);
+    Ok(())
+}
+
+/// Every memory cgroup to the depth chosen, labelled with its path and, as a machine
+/// can mount both, its hierarchy's version.
+fn cgroups(s: &Snapshot, sel: &Select, out: &mut Families) {
+    let Some(trees) = s.cgroups.ok() else { return };
+    for t in trees {
+        let version = match t.version {
+            CgroupVersion::V1 => "v1",
+            CgroupVersion::V2 => "v2",
+        };
+        let Some(part) = cgroup::subtree(&t.cgroups, "/", Some(sel.cgroup_depth)) else {
+            continue;
+        };
+        for c in part.iter().filter(|c| cgroup::has_memory_files(c)) {
+            let row = cgroup::row(c);
+            let labels = vec![
+                ("cgroup", row.path.clone()),
+                ("version", version.to_string()),
+            ];
+            out.row(Scope::Cgroup, &row, &labels, "event");
+        }
+    }
 }

@@ -167,7 +167,18 @@ fn out_writes_the_file_whole_and_promtool_accepts_it() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "");
     let written = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(written, memlens(&["--root", &root, "metrics"]).stdout);
+    // The same, but for the time collecting took.
+    let timeless = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with("memlens_collect_duration_seconds "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(written.contains("\nmemlens_collect_duration_seconds "));
+    assert_eq!(
+        timeless(&written),
+        timeless(&memlens(&["--root", &root, "metrics"]).stdout)
+    );
     // Nothing else is left in the directory (the temporary file was renamed).
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
     let missing = memlens(&[
@@ -278,4 +289,122 @@ fn vmstat_counters_are_the_kernels_since_boot() {
             .stdout
             .contains("# TYPE memlens_vmstat_pgfault_total counter\n"));
     }
+}
+
+#[test]
+fn every_family_is_a_catalogue_figure_and_every_metrics_figure_a_family() {
+    use memlens_catalogue::{Scope, FIGURES};
+    let mut families = std::collections::BTreeSet::new();
+    for fixture in ["vm-6.18-hybrid", "v2-unified", "old-3.10-trimmed"] {
+        let root = fixtures().join(fixture);
+        let r = memlens(&["--root", root.to_str().unwrap(), "metrics"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        for line in r.stdout.lines() {
+            let Some(rest) = line.strip_prefix("# HELP ") else {
+                continue;
+            };
+            let (name, help) = rest.split_once(' ').unwrap();
+            // Help is a figure's meaning, word for word.
+            assert!(
+                FIGURES.iter().any(|f| f.meaning == help),
+                "{name}: help not from the catalogue: {help}"
+            );
+            assert!(name.starts_with("memlens_"), "{name}");
+            families.insert(name.to_string());
+        }
+    }
+    // The metrics' own figures, each a family of its name (a counter with _total).
+    for f in FIGURES.iter().filter(|f| f.scope == Scope::Metrics) {
+        let unit = match f.unit {
+            memlens_catalogue::Unit::Seconds => "_seconds",
+            _ => "",
+        };
+        let total = if f.kind == memlens_catalogue::Kind::Counter {
+            "_total"
+        } else {
+            ""
+        };
+        let name = format!("memlens_{}{unit}{total}", f.key);
+        assert!(families.contains(&name), "{name} is in no exposition");
+    }
+    // cAdvisor's names for cgroups, node_exporter's shape for the rest.
+    for name in [
+        "memlens_cgroup_memory_usage_bytes",
+        "memlens_cgroup_memory_working_set_bytes",
+        "memlens_cgroup_memory_limit_bytes",
+        "memlens_cgroup_memory_events_total",
+        "memlens_zone_free_bytes",
+        "memlens_buddy_free_blocks",
+        "memlens_hugepages_total_pages",
+        "memlens_vmstat_pgmajfault_total",
+    ] {
+        assert!(families.contains(name), "{name}");
+    }
+}
+
+#[test]
+fn cgroup_series_are_those_of_cgroup_json_to_the_depth_asked() {
+    let root = fixtures().join("v2-unified");
+    let root = root.to_str().unwrap();
+    for depth in [0u32, 1, 2] {
+        let d = depth.to_string();
+        let m = samples(&memlens(&["--root", root, "metrics", "--cgroup-depth", &d]).stdout);
+        let j = memlens(&["--root", root, "cgroup", "--depth", &d, "--json"]).json();
+        let mut want = 0;
+        for c in j["hierarchies"][0]["cgroups"].as_array().unwrap() {
+            let path = c["path"].as_str().unwrap();
+            for (key, metric) in [
+                ("usage", "memlens_cgroup_memory_usage_bytes"),
+                ("working_set", "memlens_cgroup_memory_working_set_bytes"),
+                ("anon", "memlens_cgroup_memory_anon_bytes"),
+                ("file", "memlens_cgroup_memory_file_bytes"),
+            ] {
+                let series = format!("{metric}{{cgroup=\"{path}\",version=\"v2\"}}");
+                match c[key].as_f64() {
+                    Some(v) => {
+                        assert_eq!(m.get(&series), Some(&v), "{series} at depth {depth}");
+                        want += 1;
+                    }
+                    None => assert!(!m.contains_key(&series), "{series}"),
+                }
+            }
+            // A hard limit is a series when set; "max" (unlimited) is none.
+            let limit =
+                format!("memlens_cgroup_memory_limit_bytes{{cgroup=\"{path}\",version=\"v2\"}}");
+            assert_eq!(m.get(&limit).copied(), c["max"].as_f64(), "{limit}");
+        }
+        let got = m
+            .keys()
+            .filter(|k| {
+                [
+                    "memlens_cgroup_memory_usage_bytes{",
+                    "memlens_cgroup_memory_working_set_bytes{",
+                    "memlens_cgroup_memory_anon_bytes{",
+                    "memlens_cgroup_memory_file_bytes{",
+                ]
+                .iter()
+                .any(|p| k.starts_with(p))
+            })
+            .count();
+        assert_eq!(got, want, "series at depth {depth}");
+    }
+    // Working set = usage - inactive_file, from the capture's own files.
+    let dir = fixtures().join("v2-unified/sys/fs/cgroup/system.slice/memlens.service");
+    let current: f64 = std::fs::read_to_string(dir.join("memory.current"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let stat = std::fs::read_to_string(dir.join("memory.stat")).unwrap();
+    let inactive: f64 = stat
+        .lines()
+        .find_map(|l| l.strip_prefix("inactive_file "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let m = samples(&memlens(&["--root", root, "metrics"]).stdout);
+    assert_eq!(
+        m["memlens_cgroup_memory_working_set_bytes{cgroup=\"/system.slice/memlens.service\",version=\"v2\"}"],
+        current - inactive
+    );
 }

@@ -2,44 +2,28 @@
 //! file written atomically for node_exporter's textfile collector).
 
 use std::io::Write;
-use std::time::Duration;
 
-use memlens_present::exposition::{self, Format};
-use memlens_sources::collect::{collect, Plan};
-use memlens_sources::procs::ScanOptions;
+use memlens_present::exposition::Format;
 use memlens_sources::Root;
 
 use crate::cli::MetricsArgs;
+use crate::export;
 use crate::failure::{Failure, Outcome};
-use crate::metrics::{families, Select};
 use crate::output::print_raw;
 
 pub fn run(root: &Root, args: &MetricsArgs) -> Outcome {
-    let process = crate::cli::optional_regex("--process", args.process.as_deref())?;
-    let snap = collect(
-        root,
-        &Plan {
-            processes: Some(ScanOptions {
-                cgroup: true,
-                timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
-                ..Default::default()
-            }),
-            users: true,
-            vmstat: true,
-            ..Plan::SYS
-        },
-    );
-    let select = Select {
-        top: args.top,
-        process,
-        cmdline: args.cmdline,
-    };
+    if args.list {
+        print_raw(&crate::metrics::list());
+        return Ok(0);
+    }
+    let select = export::select(&args.export)?;
+    let (snap, took) = export::snapshot(root, &args.export);
     let format = if args.openmetrics {
         Format::OpenMetrics
     } else {
         Format::Prometheus
     };
-    let text = exposition::render(&families(&snap, &select)?, format);
+    let text = export::render(&snap, took, &select, &[format])?.concat();
     match &args.out {
         None => print_raw(&text),
         Some(path) => write_atomically(path, text.as_bytes())?,

@@ -16,6 +16,7 @@ pub mod oom;
 pub mod overview;
 pub mod ps;
 pub mod record;
+pub mod serve;
 pub mod slab;
 pub mod sys;
 pub mod tunables;

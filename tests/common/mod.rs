@@ -8,6 +8,8 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
+pub mod http;
+
 pub const KIB: i64 = 1024;
 /// Exit statuses (src/failure.rs): a read failure, a usage error, a refusal.
 pub const EXIT_READ: i32 = 1;

@@ -20,6 +20,9 @@ pub struct CgroupRow {
     pub soft_limit: Option<Limit>,
     /// Usage as a percentage of the tightest of max and high.
     pub limit_pct: Option<f64>,
+    /// Usage less `inactive_file` (v1 `total_inactive_file`), at least 0: cAdvisor's and
+    /// the kubelet's working set.
+    pub working_set: Option<u64>,
     pub swap: Option<u64>,
     /// v2 `memory.swap.max`, a limit on swap alone.
     pub swap_max: Option<Limit>,
@@ -163,6 +166,10 @@ pub fn row(c: &MemCgroup) -> CgroupRow {
         soft_limit: c.soft_limit,
         limit_pct: match (c.current, limit) {
             (Some(u), Some(l)) if l > 0 => Some(u as f64 * 100.0 / l as f64),
+            _ => None,
+        },
+        working_set: match (c.current, stat(c, "inactive_file", "total_inactive_file")) {
+            (Some(u), Some(i)) => Some(u.saturating_sub(i)),
             _ => None,
         },
         swap: c.swap_current,

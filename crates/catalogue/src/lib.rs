@@ -37,6 +37,9 @@ pub enum Scope {
     Huge,
     /// One SysV shared memory segment or one POSIX shared memory file (`memlens ipc`).
     Ipc,
+    /// Figures only the metrics (`memlens metrics`, `serve`) give: of the snapshot itself
+    /// and the system counters no other view shows as a total.
+    Metrics,
 }
 
 impl Scope {
@@ -52,6 +55,7 @@ impl Scope {
         Scope::Buddy,
         Scope::Huge,
         Scope::Ipc,
+        Scope::Metrics,
     ];
 
     /// The scope's name: `explain` calls its figures `NAME figure` and finds one by
@@ -68,6 +72,7 @@ impl Scope {
             Scope::Buddy => "buddy",
             Scope::Huge => "huge",
             Scope::Ipc => "ipc",
+            Scope::Metrics => "metrics",
         }
     }
 
@@ -328,6 +333,7 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Cgroup, key: "min", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.min", meaning: "Hard protection: usage below it is never reclaimed (the OOM killer runs instead)" },
     Figure { scope: Scope::Cgroup, key: "soft_limit", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.soft_limit_in_bytes (v1)", meaning: "v1 soft limit: under global memory pressure, groups above it are reclaimed back towards it first; max when unlimited" },
     Figure { scope: Scope::Cgroup, key: "limit_pct", header: "LIMIT%", unit: Unit::Percent, kind: Kind::Gauge, source: "usage / the tighter of max and high", meaning: "Usage as a percentage of the tighter of max and high" },
+    Figure { scope: Scope::Cgroup, key: "working_set", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.current - memory.stat inactive_file (v1 usage_in_bytes - total_inactive_file), at least 0", meaning: "Usage less the page cache first in line for reclaim: what the cgroup would keep under pressure, as cAdvisor and the kubelet's eviction count it" },
     Figure { scope: Scope::Cgroup, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.swap.current (v1 memory.memsw.usage_in_bytes - memory.usage_in_bytes)", meaning: "Swap used by the cgroup and its descendants" },
     Figure { scope: Scope::Cgroup, key: "swap_max", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.swap.max", meaning: "Hard limit on swap alone (v2); max when unlimited" },
     Figure { scope: Scope::Cgroup, key: "memsw_max", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "memory.memsw.limit_in_bytes (v1)", meaning: "v1 limit on memory and swap together (not on swap alone); max when unlimited" },
@@ -416,6 +422,13 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Ipc, key: "cpid", header: "CPID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm cpid", meaning: "The process that created the segment" },
     Figure { scope: Scope::Ipc, key: "lpid", header: "LPID", unit: Unit::Id, kind: Kind::Label, source: "sysvipc/shm lpid", meaning: "The last process to attach or detach the segment" },
     Figure { scope: Scope::Ipc, key: "name", header: "NAME", unit: Unit::Text, kind: Kind::Label, source: "the file's name in /dev/shm", meaning: "The POSIX shared memory object: its name (shm_open()), a file in /dev/shm" },
+    Figure { scope: Scope::Metrics, key: "processes", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID directories read", meaning: "Processes read in the snapshot (kernel threads not counted); the per-process series are for the --top by PSS and those matching --process" },
+    Figure { scope: Scope::Metrics, key: "processes_skipped", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "the process scan", meaning: "Processes left out of the snapshot, by reason: vanished (exited while read), hidden (hidepid), timed_out (reads over --timeout), unusable (a garbled status), incomplete (a capture without the files)" },
+    Figure { scope: Scope::Metrics, key: "processes_partial", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "the process scan", meaning: "Processes in the snapshot with a file that could not be read (permission denied, most often smaps_rollup of another user's process without CAP_SYS_PTRACE): their missing figures have no series" },
+    Figure { scope: Scope::Metrics, key: "pressure_memory_some", header: "", unit: Unit::Seconds, kind: Kind::Counter, source: "/proc/pressure/memory some total", meaning: "Time since boot in which some task stalled on memory (reclaim, refaults, swap-in); rate() of it is the share of time stalled" },
+    Figure { scope: Scope::Metrics, key: "pressure_memory_full", header: "", unit: Unit::Seconds, kind: Kind::Counter, source: "/proc/pressure/memory full total", meaning: "Time since boot in which all non-idle tasks stalled on memory at once: time the machine did no work for want of memory" },
+    Figure { scope: Scope::Metrics, key: "snapshot_timestamp", header: "", unit: Unit::Seconds, kind: Kind::Gauge, source: "the clock when the snapshot was read (a capture's own time)", meaning: "When the figures were read, in seconds since the Unix epoch: a served page is as old as its snapshot" },
+    Figure { scope: Scope::Metrics, key: "collect_duration", header: "", unit: Unit::Seconds, kind: Kind::Gauge, source: "the clock around the collection", meaning: "How long reading the snapshot took (every process's smaps_rollup included)" },
 ];
 
 /// The figure of a scope with this key.
