@@ -953,6 +953,10 @@ pub struct ServeArgs {
     /// (tls_server_config, basic_auth_users with bcrypt hashes)
     #[arg(long, value_name = "FILE")]
     pub web_config: Option<PathBuf>,
+    /// The span of samples kept of each exported process for its leak slope and verdict
+    /// (memlens_process_leak_slope_bytes_per_second, memlens_process_leaking)
+    #[arg(long, value_name = "DUR", default_value = "1h", value_parser = parse_nonzero_duration)]
+    pub trend_window: std::time::Duration,
     /// Connections served at once; more are closed when accepted
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub max_connections: u32,

@@ -11,7 +11,7 @@ use memlens_sources::Root;
 
 use crate::cli::ExportArgs;
 use crate::failure::Failure;
-use crate::metrics::{families, Select};
+use crate::metrics::{families, Select, Trends};
 
 /// A snapshot of what the metrics show, and how long reading it took.
 pub fn snapshot(root: &Root, args: &ExportArgs) -> (Snapshot, Duration) {
@@ -47,14 +47,16 @@ pub fn select(args: &ExportArgs) -> Result<Select, Failure> {
     })
 }
 
-/// The exposition of a snapshot in each format asked for, in that order.
+/// The exposition of a snapshot in each format asked for, in that order (with leak
+/// slopes when given the trends of the snapshots before).
 pub fn render(
     snap: &Snapshot,
     took: Duration,
     select: &Select,
+    trends: Option<&mut Trends>,
     formats: &[Format],
 ) -> Result<Vec<String>, Failure> {
-    let fams = families(snap, select, Some(took.as_secs_f64()))?;
+    let fams = families(snap, select, Some(took.as_secs_f64()), trends)?;
     Ok(formats
         .iter()
         .map(|f| exposition::render(&fams, *f))

@@ -9,9 +9,12 @@
 //! per order (free blocks) or per event adds a label for it. Units: `_bytes`, `_seconds`,
 //! ratios from 0 to 1, counts bare (hugepage counts are named `_pages`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
 
 use memlens_analysis::procs::{self, ProcRow};
+use memlens_analysis::trend::{self, Assessment, Verdict};
+use memlens_analysis::watch::{self, Point};
 use memlens_analysis::{cgroup, fragmentation, rates, sys, zones};
 use memlens_catalogue::{self as catalogue, Figure, Kind, Scope, Unit};
 use memlens_model::{CgroupVersion, Snapshot};
@@ -101,6 +104,7 @@ pub fn metric(f: &Figure) -> Option<Metric> {
     }
     let (unit, scale) = match f.unit {
         Unit::PerSecond => ("", 1.0),
+        Unit::BytesPerSecond => ("bytes_per_second", 1.0),
         Unit::Bytes => ("bytes", 1.0),
         Unit::Seconds => ("seconds", 1.0),
         Unit::Fraction => ("ratio", 1.0),
@@ -144,6 +148,7 @@ pub fn labels_of(f: &Figure) -> &'static str {
         (Scope::Buddy, _) => "node, zone",
         (Scope::Huge, _) => "page_size",
         (Scope::Metrics, "processes_skipped") => "reason",
+        (Scope::Metrics, "process_leak_slope" | "process_leaking") => "pid, comm, user, cgroup",
         _ => "",
     }
 }
@@ -169,6 +174,41 @@ pub fn list() -> String {
         ));
     }
     out
+}
+
+/// The exported processes' samples across collections, for their leak slopes (`serve`
+/// keeps one; a single snapshot has none). A process is known by PID and comm; one not
+/// exported in a collection is forgotten, and samples older than the window dropped.
+pub struct Trends {
+    window: f64,
+    series: HashMap<(u32, String), VecDeque<Point>>,
+}
+
+impl Trends {
+    pub fn new(window: Duration) -> Trends {
+        Trends {
+            window: window.as_secs_f64(),
+            series: HashMap::new(),
+        }
+    }
+
+    /// Adds the samples of the processes exported at `t` (seconds) and assesses each.
+    fn update(&mut self, t: f64, rows: &[&ProcRow]) -> Vec<Assessment> {
+        let mut kept = HashMap::with_capacity(rows.len());
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let key = (r.pid, r.comm.clone());
+            let mut points = self.series.remove(&key).unwrap_or_default();
+            points.push_back(Point::of_process(r, t));
+            while points.front().is_some_and(|p| p.t < t - self.window) {
+                points.pop_front();
+            }
+            out.push(watch::assess(points.make_contiguous()));
+            kept.insert(key, points);
+        }
+        self.series = kept;
+        out
+    }
 }
 
 type Labels = Vec<(&'static str, String)>;
@@ -249,11 +289,13 @@ impl Families {
     }
 }
 
-/// The families of a snapshot. `collect_secs`: how long collecting it took, when known.
+/// The families of a snapshot. `collect_secs`: how long collecting it took, when known;
+/// `trends`: the samples before, given this one to assess the processes' growth.
 pub fn families(
     s: &Snapshot,
     sel: &Select,
     collect_secs: Option<f64>,
+    trends: Option<&mut Trends>,
 ) -> Result<Vec<Family>, Failure> {
     let mut out = Families::default();
     let none = Labels::new;
@@ -282,7 +324,7 @@ pub fn families(
             seconds(p.full),
         );
     }
-    processes(s, sel, &mut out)?;
+    processes(s, sel, trends, &mut out)?;
     cgroups(s, sel, &mut out);
     let page = s.meta.page_size;
     if let Some(z) = s.zoneinfo.ok() {
@@ -311,16 +353,26 @@ pub fn families(
     Ok(out.list)
 }
 
-fn processes(s: &Snapshot, sel: &Select, out: &mut Families) -> Result<(), Failure> {
+fn processes(
+    s: &Snapshot,
+    sel: &Select,
+    trends: Option<&mut Trends>,
+    out: &mut Families,
+) -> Result<(), Failure> {
     let (mut rows, skipped) = crate::scanned::rows(s)?;
     procs::sort(&mut rows, "pss", false);
-    let chosen = rows.iter().enumerate().filter(|(i, r)| {
-        *i < sel.top
-            || sel
-                .process
-                .as_ref()
-                .is_some_and(|re| re.is_match(&r.command))
-    });
+    let chosen: Vec<&ProcRow> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            *i < sel.top
+                || sel
+                    .process
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(&r.command))
+        })
+        .map(|(_, r)| r)
+        .collect();
     let labels = |r: &ProcRow| {
         let mut l = vec![
             ("pid", r.pid.to_string()),
@@ -333,7 +385,7 @@ fn processes(s: &Snapshot, sel: &Select, out: &mut Families) -> Result<(), Failu
         }
         l
     };
-    for (_, r) in chosen {
+    for r in &chosen {
         // PSS by kind, so that a sum over kinds is the process's PSS: its anon, file and
         // shmem parts where the kernel splits them (smaps_rollup Pss_Anon... since 5.7),
         // else one sample of kind "total".
@@ -360,6 +412,18 @@ fn processes(s: &Snapshot, sel: &Select, out: &mut Families) -> Result<(), Failu
                 labels(r),
                 r.bytes(key).map(|v| v as f64),
             );
+        }
+    }
+    if let (Some(trends), Some(ns)) = (trends, s.meta.taken_at_ns) {
+        let assessed = trends.update(ns as f64 / 1e9, &chosen);
+        for (r, a) in chosen.iter().zip(assessed) {
+            if a.samples < trend::Options::default().min_samples {
+                continue; // too few samples yet to say anything
+            }
+            let slope = Some(a.slope_bytes_per_second);
+            out.figure(Scope::Metrics, "process_leak_slope", labels(r), slope);
+            let leaking = Some(if a.verdict == Verdict::Leak { 1.0 } else { 0.0 });
+            out.figure(Scope::Metrics, "process_leaking", labels(r), leaking);
         }
     }
     let count = |n: usize| Some(n as f64);

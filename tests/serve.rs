@@ -364,9 +364,90 @@ fn a_real_prometheus_scrapes_what_sys_ps_and_cgroup_say() {
     } else {
         eprintln!("no writable memory cgroup hierarchy (not root?): the live lab part is skipped");
     }
+    // Every expression of the dashboard and the alerting rules is one Prometheus runs.
+    for expr in contrib_expressions() {
+        let r = get(
+            prom_addr,
+            &format!("/api/v1/query?query={}", encode(&expr)),
+            &[],
+        );
+        let j: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(j["status"], "success", "{expr}: {}", r.body);
+    }
     drop(live);
     drop(capture);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The PromQL of contrib/: the dashboard's targets (its variables given values) and the
+/// alerting rules' expressions.
+fn contrib_expressions() -> Vec<String> {
+    let contrib = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib");
+    let dash: Value = serde_json::from_str(
+        &std::fs::read_to_string(contrib.join("memlens-dashboard.json")).unwrap(),
+    )
+    .unwrap();
+    let mut out: Vec<String> = dash["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["targets"].as_array().unwrap().iter())
+        .map(|t| {
+            t["expr"]
+                .as_str()
+                .unwrap()
+                .replace("$instance", ".*")
+                .replace("$__rate_interval", "1m")
+        })
+        .collect();
+    assert!(out.len() >= 10, "dashboard targets: {}", out.len());
+    let rules = std::fs::read_to_string(contrib.join("memlens-alerts.yml")).unwrap();
+    let before = out.len();
+    out.extend(
+        rules
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("expr: "))
+            .map(str::to_string),
+    );
+    assert!(
+        out.len() - before >= 8,
+        "alert rules: {}",
+        out.len() - before
+    );
+    out
+}
+
+#[test]
+fn contrib_names_only_metrics_memlens_exports_and_promtool_accepts_the_rules() {
+    let listed = memlens(&["metrics", "--list"]).stdout;
+    let re = regex::Regex::new(r"memlens_[a-z0-9_]+").unwrap();
+    for expr in contrib_expressions() {
+        for m in re.find_iter(&expr) {
+            assert!(
+                listed.contains(&format!("`{}`", m.as_str())),
+                "{} (in {expr}) is not a metric memlens exports",
+                m.as_str()
+            );
+        }
+    }
+    assert!(
+        have("promtool"),
+        "promtool is needed (.ci/run installs Debian's prometheus)"
+    );
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/memlens-alerts.yml");
+    let out = Command::new("promtool")
+        .arg("check")
+        .arg("rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("SUCCESS: 8 rules found"), "{said}");
 }
 
 /// One scrape of an exposition over HTTP: metric line (name and labels) to value.
@@ -607,4 +688,115 @@ fn slow_oversized_flooding_and_unauthenticated_clients_do_not_stall_or_get_in() 
     let said = s.said.lock().unwrap().clone();
     assert_eq!(said.matches("connections at once").count(), 1, "{said}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_leaking_process_gets_a_leak_verdict_and_its_slope_a_steady_one_none() {
+    // 4 MiB every 200 ms for 16 s: 20 MiB/s; beside it a process that set up and holds.
+    let leaking = Lab::start_growing(&[
+        "leak",
+        "--size",
+        "4M",
+        "--count",
+        "80",
+        "--interval",
+        "200ms",
+    ]);
+    let steady = Lab::start(&["leak", "--size", "4M", "--count", "2"]);
+    let s = Serve::start(&[
+        "--interval",
+        "250ms",
+        "--top",
+        "0",
+        "--process",
+        "memlens lab",
+        "--trend-window",
+        "30s",
+    ]);
+    let series = |name: &str, pid: u32| -> Option<f64> {
+        let body = get(s.addr, "/metrics", &[]).body;
+        body.lines()
+            .find(|l| l.starts_with(&format!("{name}{{pid=\"{pid}\",")))
+            .and_then(|l| l.rsplit_once(' '))
+            .and_then(|(_, v)| v.parse().ok())
+    };
+    // No verdict before 8 samples (2 s), then one.
+    assert_eq!(series("memlens_process_leaking", leaking.pid()), None);
+    wait_for(12, "a leak verdict", || {
+        (series("memlens_process_leaking", leaking.pid())? == 1.0).then_some(())
+    });
+    let slope = series("memlens_process_leak_slope_bytes_per_second", leaking.pid()).unwrap();
+    let rate = 20.0 * MIB as f64;
+    assert!(
+        slope > rate * 0.5 && slope < rate * 1.5,
+        "slope {slope} B/s, the lab grows {rate} B/s"
+    );
+    assert_eq!(series("memlens_process_leaking", steady.pid()), Some(0.0));
+    let flat = series("memlens_process_leak_slope_bytes_per_second", steady.pid()).unwrap();
+    assert!(
+        flat.abs() < 64.0 * 1024.0,
+        "the steady process's slope: {flat} B/s"
+    );
+}
+
+#[test]
+fn the_serve_unit_is_valid_and_its_two_capabilities_read_every_process() {
+    let unit = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/memlens-serve.service"),
+    )
+    .unwrap();
+    assert!(unit.contains("DynamicUser=yes") && unit.contains("NoNewPrivileges=yes"));
+    assert!(unit.contains("AmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"));
+    match systemd_complaints("memlens-serve.service") {
+        Some(c) => assert!(c.is_empty(), "{c:?}"),
+        None => eprintln!("no systemd-analyze here"),
+    }
+    if !is_root() {
+        eprintln!("not root: the capability part needs root to set up");
+        return;
+    }
+    // A process of root's, which an unprivileged user may not read the smaps_rollup of.
+    let lab = Lab::start(&["leak", "--size", "4M", "--count", "1"]);
+    let pid = lab.pid().to_string();
+    let args = [
+        "metrics",
+        "--top",
+        "0",
+        "--process",
+        "memlens lab",
+        "--cgroup-depth",
+        "0",
+    ];
+    let partial = |r: &Run| -> f64 {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("memlens_processes_partial "))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let has_pss = |r: &Run| {
+        r.stdout
+            .contains(&format!("memlens_process_pss_bytes{{pid=\"{pid}\""))
+    };
+    // Without capabilities: root's processes are partly read, the lab's PSS is missing.
+    let bare = as_user(&args, Some(Path::new("/")));
+    assert!(partial(&bare) > 0.0);
+    assert!(
+        !has_pss(&bare),
+        "read root's smaps_rollup without privileges?"
+    );
+    // With the unit's two capabilities, as root.
+    let caps = "+sys_ptrace,+dac_read_search";
+    let capped = as_user_with(
+        &["--inh-caps", caps, "--ambient-caps", caps],
+        &args,
+        Some(Path::new("/")),
+    );
+    // Exactly what root reads whole (a sandbox's init may be out of root's reach too).
+    let as_root = memlens(&args);
+    assert_eq!(partial(&capped), partial(&as_root), "{}", capped.stderr);
+    assert!(partial(&bare) > partial(&as_root));
+    assert!(has_pss(&capped), "the lab's PSS with CAP_SYS_PTRACE");
 }

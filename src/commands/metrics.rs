@@ -23,7 +23,7 @@ pub fn run(root: &Root, args: &MetricsArgs) -> Outcome {
     } else {
         Format::Prometheus
     };
-    let text = export::render(&snap, took, &select, &[format])?.concat();
+    let text = export::render(&snap, took, &select, None, &[format])?.concat();
     match &args.out {
         None => print_raw(&text),
         Some(path) => write_atomically(path, text.as_bytes())?,

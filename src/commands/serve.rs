@@ -13,7 +13,7 @@ use memlens_sources::Root;
 use crate::cli::{ExportArgs, ServeArgs};
 use crate::export;
 use crate::failure::{Failure, Outcome};
-use crate::metrics::Select;
+use crate::metrics::{Select, Trends};
 
 pub fn run(root: &Root, args: &ServeArgs) -> Outcome {
     let select = export::select(&args.export)?;
@@ -24,7 +24,8 @@ pub fn run(root: &Root, args: &ServeArgs) -> Outcome {
     let secured = web.tls_server_config.is_some() || !web.basic_auth_users.is_empty();
     // The first page before listening: a machine memlens cannot read fails here, once,
     // rather than on every scrape.
-    let first = page(root, &args.export, &select)?;
+    let mut trends = Trends::new(args.trend_window);
+    let first = page(root, &args.export, &select, &mut trends)?;
     let partial = first.1;
     // Stale after three collections missed (each may take up to its timeout).
     let stale = args.interval * 3 + Duration::from_secs_f64(args.export.timeout.max(0.0) * 2.0);
@@ -56,14 +57,19 @@ pub fn run(root: &Root, args: &ServeArgs) -> Outcome {
     let (root, export, interval) = (root.clone(), args.export.clone(), args.interval);
     std::thread::Builder::new()
         .name("collect".into())
-        .spawn(move || collect_forever(&root, &export, &select, interval, &latest))
+        .spawn(move || collect_forever(&root, &export, &select, trends, interval, &latest))
         .map_err(|e| Failure::read(format!("cannot start the collector: {e}")))?;
     server.run().map_err(|e| Failure::read(e.to_string()))?;
     Ok(0)
 }
 
 /// A page, and how many processes could be read only in part.
-fn page(root: &Root, args: &ExportArgs, select: &Select) -> Result<(Page, u32), Failure> {
+fn page(
+    root: &Root,
+    args: &ExportArgs,
+    select: &Select,
+    trends: &mut Trends,
+) -> Result<(Page, u32), Failure> {
     let (snap, took) = export::snapshot(root, args);
     let at = snap
         .meta
@@ -78,6 +84,7 @@ fn page(root: &Root, args: &ExportArgs, select: &Select) -> Result<(Page, u32), 
         &snap,
         took,
         select,
+        Some(trends),
         &[Format::Prometheus, Format::OpenMetrics],
     )?
     .into_iter();
@@ -95,6 +102,7 @@ fn collect_forever(
     root: &Root,
     args: &ExportArgs,
     select: &Select,
+    mut trends: Trends,
     interval: Duration,
     latest: &Latest,
 ) {
@@ -103,7 +111,7 @@ fn collect_forever(
     loop {
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
         next = (next + interval).max(Instant::now());
-        match page(root, args, select) {
+        match page(root, args, select, &mut trends) {
             Ok((p, _)) => {
                 latest.set(p);
                 if failing {

@@ -204,9 +204,16 @@ pub fn test_user() -> String {
 
 /// Runs memlens as the unprivileged test user, in `cwd` when given.
 pub fn as_user(args: &[&str], cwd: Option<&Path>) -> Run {
+    as_user_with(&[], args, cwd)
+}
+
+/// [`as_user`], with more `setpriv` options (capabilities kept, say).
+pub fn as_user_with(setpriv: &[&str], args: &[&str], cwd: Option<&Path>) -> Run {
     let uid = test_user();
     let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid", &uid, "--regid", &uid, "--clear-groups", bin()])
+    cmd.args(["--reuid", &uid, "--regid", &uid, "--clear-groups"])
+        .args(setpriv)
+        .arg(bin())
         .args(args);
     if let Some(d) = cwd {
         cmd.current_dir(d);
@@ -255,6 +262,31 @@ impl Lab {
                 return lab;
             }
         }
+    }
+
+    /// Starts an experiment and returns at its first event (a block allocated), while it
+    /// goes on setting up; its output is read on, so that it never blocks on a full pipe.
+    pub fn start_growing(args: &[&str]) -> Lab {
+        let mut child = Command::new(bin())
+            .args(["lab", "--json"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start lab");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let lab = Lab {
+            child,
+            report: Value::Null,
+        };
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "lab {args:?} said nothing"
+        );
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        lab
     }
 
     pub fn pid(&self) -> u32 {
@@ -481,3 +513,39 @@ pub const SNAPSHOT_VIEWS: &[&[&str]] = &[
     &["ipc"],
     &["doctor"],
 ];
+
+/// What `systemd-analyze verify` says against the unit `contrib/NAME`, installed with the
+/// binary under test as its ExecStart; `None` where systemd-analyze is missing.
+pub fn systemd_complaints(name: &str) -> Option<Vec<String>> {
+    let v = Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .ok()?;
+    if !v.status.success() {
+        return None;
+    }
+    let unit = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("contrib")
+            .join(name),
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("memlens-unit-{name}-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let f = dir.join(name);
+    fs::write(&f, unit.replace("/usr/local/bin/memlens", bin())).unwrap();
+    let out = Command::new("systemd-analyze")
+        .args(["verify", f.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let _ = fs::remove_dir_all(&dir);
+    // Complaints about this unit, not about the host's other units.
+    let stem = name.trim_end_matches(".service");
+    Some(
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains(stem))
+            .map(str::to_string)
+            .collect(),
+    )
+}

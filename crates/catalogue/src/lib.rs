@@ -100,6 +100,8 @@ pub enum Unit {
     Bytes,
     /// Events or pages counted by the kernel, shown per second.
     PerSecond,
+    /// A rate of growth of a size.
+    BytesPerSecond,
     /// Events, shown as a count.
     Count,
     Percent,
@@ -133,6 +135,7 @@ impl Unit {
         match self {
             Unit::Bytes => "bytes",
             Unit::PerSecond => "per second",
+            Unit::BytesPerSecond => "bytes per second",
             Unit::Count => "count",
             Unit::Percent => "percent",
             Unit::Fraction => "fraction (0 to 1)",
@@ -427,6 +430,8 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Metrics, key: "processes_partial", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "the process scan", meaning: "Processes in the snapshot with a file that could not be read (permission denied, most often smaps_rollup of another user's process without CAP_SYS_PTRACE): their missing figures have no series" },
     Figure { scope: Scope::Metrics, key: "pressure_memory_some", header: "", unit: Unit::Seconds, kind: Kind::Counter, source: "/proc/pressure/memory some total", meaning: "Time since boot in which some task stalled on memory (reclaim, refaults, swap-in); rate() of it is the share of time stalled" },
     Figure { scope: Scope::Metrics, key: "pressure_memory_full", header: "", unit: Unit::Seconds, kind: Kind::Counter, source: "/proc/pressure/memory full total", meaning: "Time since boot in which all non-idle tasks stalled on memory at once: time the machine did no work for want of memory" },
+    Figure { scope: Scope::Metrics, key: "process_leak_slope", header: "", unit: Unit::BytesPerSecond, kind: Kind::Gauge, source: "memlens serve: the process's samples over --trend-window", meaning: "How fast the floor of the process's leakable memory (anon + swap + shmem) rose over serve's trend window: the Theil-Sen slope `memlens watch` gives, from the collections serve kept (negative: it fell)" },
+    Figure { scope: Scope::Metrics, key: "process_leaking", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "memlens serve: the process's samples over --trend-window", meaning: "1 when `memlens watch`'s verdict on the process's trend window is leak (that floor rose steadily, significantly, by more than 1 MiB and 1%), else 0; no series until 8 samples" },
     Figure { scope: Scope::Metrics, key: "snapshot_timestamp", header: "", unit: Unit::Seconds, kind: Kind::Gauge, source: "the clock when the snapshot was read (a capture's own time)", meaning: "When the figures were read, in seconds since the Unix epoch: a served page is as old as its snapshot" },
     Figure { scope: Scope::Metrics, key: "collect_duration", header: "", unit: Unit::Seconds, kind: Kind::Gauge, source: "the clock around the collection", meaning: "How long reading the snapshot took (every process's smaps_rollup included)" },
 ];
