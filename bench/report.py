@@ -113,6 +113,54 @@ if rec:
         print(f"| {mode} | {procs:.0f} | {n} | {k / 1024:.1f} KiB | {d:.0f} B | {amort:.2f} B | {day / 2**20:.1f} MiB "
               f"| {med:.1f} / {p90:.1f} / {cpu * 1000:.1f} ms | {med / 5000 * 100:.2f}% | {kb / 1024:.1f} MiB | {sa} | {pa} |")
 
+# memlens serve beside node_exporter, on the 1,000-process population.
+def wrk(name):
+    path = os.path.join(out, f"wrk-{name}.txt")
+    if not os.path.exists(path):
+        return None
+    text = open(path).read()
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    lat = {q: float(v) * unit[u] for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)}
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    timeouts = re.search(r"timeout (\d+)", text)
+    failed = (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)
+    return lat.get("50"), lat.get("99"), rps, failed
+
+
+serve = os.path.join(out, "serve.txt")
+if os.path.exists(serve):
+    kv = {}
+    for line in open(serve):
+        parts = line.split()
+        kv[" ".join(parts[:-1])] = float(parts[-1])
+    m = load("metrics.json")
+    print("\n## `memlens serve` and `memlens metrics` on the 1,000-process population\n")
+    if m:
+        mm, fl = ms(m["memlens-metrics"]), ms(m["floor-ps-files-2-threads"])
+        print(f"`memlens metrics` (one collection, rendered): {mm:.1f} ms, {mm / fl:.2f}x the floor of the "
+              f"process files it reads ({fl:.1f} ms, 2 threads).\n")
+    print(f"A scrape at the defaults (`--top 20`, cgroups to depth 2): {kv.get('series', 0):.0f} series, "
+          f"{kv.get('bytes', 0) / 1024:.0f} KiB; one collection took {kv.get('collect', 0) * 1000:.0f} ms; "
+          f"idle (collecting every 15 s, nobody scraping) the server used {kv.get('idle_cpu_minute', 0):.2f} s of CPU a minute "
+          f"({kv.get('idle_cpu_minute', 0) / 60 * 100:.2f}% of a core). node_exporter's defaults give "
+          f"{kv.get('node series', 0):.0f} series.\n")
+    print("wrk, 20 s per row, on the same 2 cores as the server. memlens answers from the page of its "
+          "last collection; node_exporter reads the machine on every scrape.\n")
+    print("| server | scrapers | p50 | p99 | scrapes/s | failed (non-200 or timed out) | CPU per scrape | RSS after |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in ["memlens", "node"]:
+        for c in ["1", "50"]:
+            w = wrk(f"{name}-{c}")
+            if not w:
+                continue
+            p50, p99, rps, failed = w
+            total = sum(wrk(f"{name}-{k}")[2] for k in ["1", "50"] if wrk(f"{name}-{k}")) * 20
+            cpu = kv.get(f"{name} load_cpu", 0) / total * 1e6 if total else 0
+            rss = kv.get(f"{name} rss_kib", 0) / 1024
+            label = "memlens serve" if name == "memlens" else "node_exporter (defaults)"
+            print(f"| {label} | {c} | {p50:.2f} ms | {p99:.2f} ms | {rps:.0f} | {failed} | {cpu:.0f} µs | {rss:.1f} MiB |")
+
 store = os.path.join(out, "store.txt")
 if os.path.exists(store):
     print("\n## The history store alone (`cargo run --release -p memlens-store --example measure`)\n")

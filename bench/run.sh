@@ -6,7 +6,8 @@
 #   bench/run.sh            # 100 and 1,000 processes, sys, maps on 10,000 mappings
 #   SCALE=1 bench/run.sh    # also 10,000 processes (takes a few minutes)
 #
-# Needs: hyperfine, smem, procps (ps, free, pmap), time (GNU /usr/bin/time), python3.
+# Needs: hyperfine, smem, procps (ps, free, pmap), time (GNU /usr/bin/time), python3;
+# for `serve`: wrk, curl, bc and (to compare) prometheus-node-exporter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
@@ -75,7 +76,55 @@ measure_ps() {
   rm -f "$out/snap-$n"
   if [ "$n" = 1000 ]; then
     measure_record "$n"
+    measure_serve
   fi
+}
+
+# CPU seconds (user + system) a process has used.
+cpu_of() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }
+rss_of() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# memlens serve on this population, beside node_exporter (Debian's, its default
+# collectors): a one-shot `memlens metrics`; the series a scrape holds; the server's CPU
+# a minute at the default 15 s collection, with nobody scraping; scrape latency with one
+# scraper and with 50 at once (wrk, 20 s each); the CPU a scrape costs; RSS after it all.
+measure_serve() {
+  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$out/metrics.json" \
+    -n "memlens-metrics" "$M metrics" \
+    -n "floor-ps-files-2-threads" "$F status smaps_rollup cmdline --threads 2" >/dev/null
+  command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk): serve skipped" >&2; return; }
+  local port=19556 node_port=19100
+  "$M" serve --listen 127.0.0.1:$port 2>/dev/null &
+  local serve=$!; pids+=($serve)
+  local node=
+  if command -v prometheus-node-exporter >/dev/null; then
+    prometheus-node-exporter --web.listen-address=127.0.0.1:$node_port >/dev/null 2>&1 &
+    node=$!; pids+=($node)
+  fi
+  sleep 3
+  curl -s "http://127.0.0.1:$port/metrics" > "$out/serve-page.txt"
+  {
+    echo "series $(grep -vc '^#' "$out/serve-page.txt")"
+    echo "bytes $(wc -c < "$out/serve-page.txt")"
+    echo "collect $(awk '/^memlens_collect_duration_seconds / { print $2 }' "$out/serve-page.txt")"
+    local c0; c0=$(cpu_of $serve); sleep 60
+    echo "idle_cpu_minute $(echo "$(cpu_of $serve) - $c0" | bc -l)"
+  } > "$out/serve.txt"
+  local target name
+  for target in "memlens $port $serve" "node $node_port $node"; do
+    set -- $target
+    name=$1
+    [ -n "${3:-}" ] || continue
+    local c0; c0=$(cpu_of "$3")
+    wrk -t1 -c1 -d20s --latency "http://127.0.0.1:$2/metrics" > "$out/wrk-$name-1.txt"
+    wrk -t2 -c50 -d20s --latency "http://127.0.0.1:$2/metrics" > "$out/wrk-$name-50.txt"
+    echo "$name load_cpu $(echo "$(cpu_of "$3") - $c0" | bc -l)" >> "$out/serve.txt"
+    echo "$name rss_kib $(rss_of "$3")" >> "$out/serve.txt"
+    if [ "$name" = node ]; then
+      curl -s "http://127.0.0.1:$2/metrics" | grep -vc '^#' | sed 's/^/node series /' >> "$out/serve.txt"
+    fi
+  done
+  kill $serve ${node:-} 2>/dev/null || true
 }
 
 # memlens record on this population: 40 samples, quiet, then with churn (about 50

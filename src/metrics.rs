@@ -157,12 +157,8 @@ pub fn labels_of(f: &Figure) -> &'static str {
 /// (`memlens metrics --list`, the README's list).
 pub fn list() -> String {
     let mut out = String::from("| metric | type | labels | meaning |\n|---|---|---|---|\n");
-    let mut seen = std::collections::HashSet::new();
     for f in catalogue::FIGURES {
         let Some(m) = metric(f) else { continue };
-        if !seen.insert(m.name.clone()) {
-            continue;
-        }
         let (name, kind) = match m.kind {
             MetricType::Counter => (format!("{}_total", m.name), "counter"),
             MetricType::Gauge => (m.name, "gauge"),
@@ -463,5 +459,27 @@ fn cgroups(s: &Snapshot, sel: &Select, out: &mut Families) {
             ];
             out.row(Scope::Cgroup, &row, &labels, "event");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_figures_share_a_metric_name() {
+        let mut seen = HashMap::new();
+        for f in catalogue::FIGURES {
+            if let Some(m) = metric(f) {
+                let other = seen.insert(m.name.clone(), (f.scope, f.key));
+                assert!(
+                    other.is_none(),
+                    "{} is {other:?} and {:?}",
+                    m.name,
+                    (f.scope, f.key)
+                );
+            }
+        }
+        assert!(seen.len() > 100, "{}", seen.len());
     }
 }

@@ -413,3 +413,34 @@ fn cgroup_series_are_those_of_cgroup_json_to_the_depth_asked() {
         current - inactive
     );
 }
+
+#[test]
+fn the_readme_lists_every_family_as_metrics_list_does() {
+    let list = memlens(&["metrics", "--list"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.lines().count() > 100, "{}", list.stdout);
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let start = "<!-- metrics --list -->\n";
+    let inside = readme
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once("<!-- end of metrics --list -->"))
+        .map(|(table, _)| table)
+        .expect("the README's markers");
+    assert_eq!(
+        inside, list.stdout,
+        "the README's family list is not `memlens metrics --list`: paste it again"
+    );
+    // Every family an exposition of a capture has is in the list.
+    let r = memlens(&["--root", &tree(), "metrics"]);
+    for line in r.stdout.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let name = rest.split(' ').next().unwrap();
+            assert!(
+                list.stdout.contains(&format!("`{name}`")),
+                "{name} is not listed"
+            );
+        }
+    }
+}

@@ -48,6 +48,75 @@ fn temp_dir(tag: &str) -> PathBuf {
 }
 
 /// A self-signed certificate for localhost and 127.0.0.1, and its key, by openssl.
+/// Runs openssl with these arguments, quietly; it must succeed.
+fn openssl(args: &[&str], dir: &Path) {
+    let ok = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success(), "openssl {args:?} failed");
+}
+
+/// A CA (`ca.crt`, `ca.key`) and a client certificate it signed for Prometheus
+/// (`client.crt`, `client.key`), by openssl.
+fn client_certificate(dir: &Path) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509"];
+    ca.extend(ec);
+    ca.extend([
+        "-days",
+        "2",
+        "-subj",
+        "/CN=memlens test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    ]);
+    openssl(&ca, dir);
+    let mut csr = vec!["req"];
+    csr.extend(ec);
+    csr.extend([
+        "-subj",
+        "/CN=prometheus",
+        "-keyout",
+        "client.key",
+        "-out",
+        "client.csr",
+    ]);
+    openssl(&csr, dir);
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "client.ext",
+            "-out",
+            "client.crt",
+        ],
+        dir,
+    );
+}
+
 fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
     assert!(have("openssl"), "openssl is needed (.ci/run installs it)");
     let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
@@ -238,6 +307,15 @@ fn a_real_prometheus_scrapes_what_sys_ps_and_cgroup_say() {
         "3",
     ]);
     assert!(capture.said.lock().unwrap().contains("https://"));
+    // The same capture for clients with a certificate of the test CA only.
+    client_certificate(&dir);
+    let mtls_web = dir.join("mtls.yml");
+    std::fs::write(
+        &mtls_web,
+        "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n",
+    )
+    .unwrap();
+    let mtls = Serve::start(&["--root", &root, "--web-config", mtls_web.to_str().unwrap()]);
     // The live machine in the clear, with a lab process in a cgroup of its own.
     let mut group = TestGroup::new("memlens-serve-test", 256 << 20);
     if let Some(g) = group.as_mut() {
@@ -263,8 +341,14 @@ fn a_real_prometheus_scrapes_what_sys_ps_and_cgroup_say() {
     std::fs::write(
         &config,
         format!(
-            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: capture\n{tls}    basic_auth:\n      username: prom\n      password: secret\n    static_configs:\n      - targets: ['{}']\n  - job_name: denied\n{tls}    basic_auth:\n      username: prom\n      password: wrong\n    static_configs:\n      - targets: ['{}']\n  - job_name: live\n    static_configs:\n      - targets: ['{}']\n",
-            capture.addr, capture.addr, live.addr
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: capture\n{tls}    basic_auth:\n      username: prom\n      password: secret\n    static_configs:\n      - targets: ['{}']\n  - job_name: denied\n{tls}    basic_auth:\n      username: prom\n      password: wrong\n    static_configs:\n      - targets: ['{}']\n  - job_name: live\n    static_configs:\n      - targets: ['{}']\n  - job_name: mtls\n{tls}      cert_file: {}\n      key_file: {}\n    static_configs:\n      - targets: ['{}']\n  - job_name: mtls-without-certificate\n{tls}    static_configs:\n      - targets: ['{}']\n",
+            capture.addr,
+            capture.addr,
+            live.addr,
+            dir.join("client.crt").display(),
+            dir.join("client.key").display(),
+            mtls.addr,
+            mtls.addr
         ),
     )
     .unwrap();
@@ -283,19 +367,35 @@ fn a_real_prometheus_scrapes_what_sys_ps_and_cgroup_say() {
             .spawn()
             .expect("start prometheus"),
     );
-    // Every target scraped at least once: two up, the one with the wrong password down.
-    let seen = wait_for(90, "Prometheus to scrape its three targets", || {
+    // Every target scraped at least once: three up; down, the one with the wrong password and the one without a client certificate.
+    let seen = wait_for(90, "Prometheus to scrape its five targets", || {
         let t = targets(prom_addr);
         let health = |job: &str| {
             t.iter()
                 .find(|(j, _, _)| j == job)
                 .map(|(_, h, _)| h.clone())
         };
-        (health("capture")? == "up" && health("live")? == "up" && health("denied")? == "down")
-            .then_some(t)
+        let up = ["capture", "live", "mtls"]
+            .iter()
+            .all(|j| health(j).as_deref() == Some("up"));
+        let down = ["denied", "mtls-without-certificate"]
+            .iter()
+            .all(|j| health(j).as_deref() == Some("down"));
+        (up && down).then_some(t)
     });
-    let denied = seen.iter().find(|(j, _, _)| j == "denied").unwrap();
-    assert!(denied.2.contains("401"), "the wrong password: {}", denied.2);
+    let error = |job: &str| seen.iter().find(|(j, _, _)| j == job).unwrap().2.clone();
+    assert!(
+        error("denied").contains("401"),
+        "the wrong password: {}",
+        error("denied")
+    );
+    let refused = error("mtls-without-certificate");
+    assert!(
+        refused.contains("certificate"),
+        "no client certificate: {refused}"
+    );
+    let stored = q_once(prom_addr, "memlens_memory_total_bytes{job=\"mtls\"}");
+    assert_eq!(stored, sys_total(&root), "over mutual TLS");
     // The capture's system figures, as `sys --json` prints them.
     let sys = memlens(&["--root", &root, "sys", "--json"]).json();
     let q = |query_text: String| wait_for(30, &query_text, || query(prom_addr, &query_text));
@@ -376,7 +476,20 @@ fn a_real_prometheus_scrapes_what_sys_ps_and_cgroup_say() {
     }
     drop(live);
     drop(capture);
+    drop(mtls);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An instant query that must give one value within 30 s.
+fn q_once(prom: SocketAddr, q: &str) -> f64 {
+    wait_for(30, q, || query(prom, q))
+}
+
+/// MemTotal of a capture, as `sys --json` prints it.
+fn sys_total(root: &str) -> f64 {
+    memlens(&["--root", root, "sys", "--json"]).json()["total"]
+        .as_f64()
+        .unwrap()
 }
 
 /// The PromQL of contrib/: the dashboard's targets (its variables given values) and the
@@ -489,7 +602,8 @@ fn node_exporter_and_memlens_agree_on_the_figures_both_expose() {
         TcpStream::connect(addr).ok()
     });
     // Levels: memlens's reading falls between node_exporter's before and after, give or
-    // take what moved meanwhile; counters: exactly between.
+    // take what moved meanwhile (memlens's own memory among it; Committed_AS is left out,
+    // as memlens's thread stacks alone move it by more); counters: exactly between.
     const LEVELS: &[(&str, &str)] = &[
         ("node_memory_MemTotal_bytes", "memlens_memory_total_bytes"),
         ("node_memory_MemFree_bytes", "memlens_memory_free_bytes"),
@@ -537,7 +651,7 @@ fn node_exporter_and_memlens_agree_on_the_figures_both_expose() {
         for (node, mine) in LEVELS {
             let (a, b) = (before[*node], after[*node]);
             let m = *ours.get(*mine).ok_or(format!("{mine} missing"))?;
-            let slack = 4.0 * MIB as f64;
+            let slack = 8.0 * MIB as f64;
             if m < a.min(b) - slack || m > a.max(b) + slack {
                 return Err(format!("{mine} = {m}, node_exporter {a} then {b}"));
             }

@@ -34,7 +34,7 @@ pub async fn serve(listener: std::net::TcpListener, state: Arc<State>) -> Result
     let slots = Arc::new(Semaphore::new(state.limits.connections));
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| Error(format!("cannot wait for SIGTERM: {e}")))?;
-    let mut full_said = false;
+    let (mut full_said, mut accept_said) = (false, false);
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -45,8 +45,11 @@ pub async fn serve(listener: std::net::TcpListener, state: Arc<State>) -> Result
             Ok((stream, _)) => stream,
             Err(e) => {
                 // Out of file descriptors, or a connection reset before it was taken:
-                // wait a little rather than spin.
-                eprintln!("memlens serve: accept: {e}");
+                // wait a little rather than spin, and say it once.
+                if !accept_said {
+                    eprintln!("memlens serve: accept: {e} (said once)");
+                    accept_said = true;
+                }
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
