@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use memlens_model::Snapshot;
 use memlens_present::exposition::Format;
 use memlens_serve::{Latest, Limits, Page, Server, WebConfig};
 use memlens_sources::Root;
@@ -25,12 +26,16 @@ pub fn run(root: &Root, args: &ServeArgs) -> Outcome {
     // The first page before listening: a machine memlens cannot read fails here, once,
     // rather than on every scrape.
     let mut trends = Trends::new(args.trend_window);
-    let first = page(root, &args.export, &select, &mut trends)?;
-    let partial = first.1;
+    let (first, snap) = page(root, &args.export, &select, &mut trends)?;
+    // Denied, not garbled: what privileges would fix.
+    let partial = crate::scanned::rows(&snap)
+        .map(|(_, s)| s.partially_readable.saturating_sub(s.garbled))
+        .unwrap_or(0);
+    drop(snap);
     // Stale after three collections missed (each may take up to its timeout).
     let stale = args.interval * 3 + Duration::from_secs_f64(args.export.timeout.max(0.0) * 2.0);
     let latest = Arc::new(Latest::new(stale));
-    latest.set(first.0);
+    latest.set(first);
     let limits = Limits {
         connections: args.max_connections as usize,
         ..Limits::default()
@@ -63,23 +68,19 @@ pub fn run(root: &Root, args: &ServeArgs) -> Outcome {
     Ok(0)
 }
 
-/// A page, and how many processes could be read only in part.
+/// A page, and the snapshot it shows.
 fn page(
     root: &Root,
     args: &ExportArgs,
     select: &Select,
     trends: &mut Trends,
-) -> Result<(Page, u32), Failure> {
+) -> Result<(Page, Snapshot), Failure> {
     let (snap, took) = export::snapshot(root, args);
     let at = snap
         .meta
         .taken_at_ns
         .map(|ns| SystemTime::UNIX_EPOCH + Duration::from_nanos(ns))
         .unwrap_or_else(SystemTime::now);
-    // Denied, not garbled: what privileges would fix.
-    let partial = crate::scanned::rows(&snap)
-        .map(|(_, s)| s.partially_readable.saturating_sub(s.garbled))
-        .unwrap_or(0);
     let mut texts = export::render(
         &snap,
         took,
@@ -92,7 +93,7 @@ fn page(
         texts.next().unwrap_or_default(),
         texts.next().unwrap_or_default(),
     );
-    Ok((Page::new(prometheus, openmetrics, at), partial))
+    Ok((Page::new(prometheus, openmetrics, at), snap))
 }
 
 /// Collects every `interval` from the start of the one before (a collection longer than
