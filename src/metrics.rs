@@ -97,6 +97,7 @@ pub fn metric(f: &Figure) -> Option<Metric> {
         _ => return None,
     };
     if LEFT_OUT.contains(&(f.scope, f.key))
+        || (f.scope, f.key) == (Scope::Metrics, "vmstat_nr")
         || f.key.contains('.')
         || (f.scope == Scope::Process && f.key != "pss" && !PROCESS_KEYS.contains(&f.key))
     {
@@ -158,6 +159,13 @@ pub fn labels_of(f: &Figure) -> &'static str {
 pub fn list() -> String {
     let mut out = String::from("| metric | type | labels | meaning |\n|---|---|---|---|\n");
     for f in catalogue::FIGURES {
+        if (f.scope, f.key) == (Scope::Metrics, "vmstat_nr") {
+            out.push_str(&format!(
+                "| `memlens_vmstat_nr_*` | gauge (counter: `_total`) |  | {} |\n",
+                f.meaning
+            ));
+            continue;
+        }
         let Some(m) = metric(f) else { continue };
         let (name, kind) = match m.kind {
             MetricType::Counter => (format!("{}_total", m.name), "counter"),
@@ -239,6 +247,22 @@ impl Families {
         });
     }
 
+    /// A family named apart from the catalogue's pattern (a kernel field's own name),
+    /// with the figure's meaning as help after `about`.
+    fn add_named(&mut self, name: String, about: &str, f: &Figure, kind: MetricType, value: f64) {
+        self.index.insert(name.clone(), self.list.len());
+        self.list.push(Family {
+            name,
+            help: format!("{about}: {}", f.meaning),
+            kind,
+            unit: "",
+            samples: vec![Sample {
+                labels: Vec::new(),
+                value,
+            }],
+        });
+    }
+
     /// The figure of `scope` named `key`, whose value is known.
     fn figure(&mut self, scope: Scope, key: &str, labels: Labels, value: Option<f64>) {
         if let (Some(f), Some(v)) = (catalogue::figure(scope, key), value) {
@@ -303,6 +327,31 @@ pub fn families(
             if let Some(x) = rates::counter(v, f.key) {
                 out.add(f, none(), x as f64);
             }
+        }
+    }
+    // Every nr_* field of /proc/vmstat, by the kernel's name: levels (a few counters).
+    if let (Some(v), Some(f)) = (
+        s.vmstat.ok(),
+        catalogue::figure(Scope::Metrics, "vmstat_nr"),
+    ) {
+        for (field, value) in &v.0 {
+            let ok_name = field
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !field.starts_with("nr_") || !ok_name {
+                continue;
+            }
+            let counts = matches!(field.as_str(), "nr_dirtied" | "nr_written")
+                || field.starts_with("nr_foll_pin_");
+            let kind = if counts {
+                MetricType::Counter
+            } else {
+                MetricType::Gauge
+            };
+            let about = format!("{field} of /proc/vmstat");
+            // (`sec` reads as seconds to Prometheus's linter: nr_sec_page_table_pages.)
+            let name = format!("memlens_vmstat_{}", field.replace("_sec_", "_secondary_"));
+            out.add_named(name, &about, f, kind, *value as f64);
         }
     }
     if let Some(Some(p)) = s.pressure.ok() {

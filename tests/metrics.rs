@@ -288,6 +288,32 @@ fn vmstat_counters_are_the_kernels_since_boot() {
         assert!(r
             .stdout
             .contains("# TYPE memlens_vmstat_pgfault_total counter\n"));
+        // Every nr_* field, by its name and value: levels typed gauge, the few that count
+        // since boot typed counter.
+        let mut fields = 0;
+        for (k, v) in text.lines().filter_map(|l| l.split_once(' ')) {
+            if !k.starts_with("nr_") {
+                continue;
+            }
+            let counts = k == "nr_dirtied" || k == "nr_written" || k.starts_with("nr_foll_pin_");
+            let metric = format!(
+                "memlens_vmstat_{}{}",
+                k.replace("_sec_", "_secondary_"),
+                if counts { "_total" } else { "" }
+            );
+            assert_eq!(
+                m.get(&metric),
+                Some(&v.trim().parse::<f64>().unwrap()),
+                "{name} {metric}"
+            );
+            let kind = if counts { "counter" } else { "gauge" };
+            assert!(
+                r.stdout.contains(&format!("# TYPE {metric} {kind}\n")),
+                "{metric}"
+            );
+            fields += 1;
+        }
+        assert!(fields >= 20, "{name}: {fields} nr_ fields");
     }
 }
 
@@ -304,9 +330,11 @@ fn every_family_is_a_catalogue_figure_and_every_metrics_figure_a_family() {
                 continue;
             };
             let (name, help) = rest.split_once(' ').unwrap();
-            // Help is a figure's meaning, word for word.
+            // Help is a figure's meaning, word for word (after the kernel field's name,
+            // for the families named after one).
             assert!(
-                FIGURES.iter().any(|f| f.meaning == help),
+                FIGURES.iter().any(|f| f.meaning == help
+                    || help.ends_with(&format!(" of /proc/vmstat: {}", f.meaning))),
                 "{name}: help not from the catalogue: {help}"
             );
             assert!(name.starts_with("memlens_"), "{name}");
@@ -315,7 +343,8 @@ fn every_family_is_a_catalogue_figure_and_every_metrics_figure_a_family() {
     }
     // The metrics' own figures, each a family of its name (a counter with _total).
     // (Leak slopes need samples before: only `serve` has them, tests/serve.rs checks.)
-    let serve_only = ["process_leak_slope", "process_leaking"];
+    // (vmstat_nr is a family per field: memlens_vmstat_nr_*, checked above.)
+    let serve_only = ["process_leak_slope", "process_leaking", "vmstat_nr"];
     for f in FIGURES
         .iter()
         .filter(|f| f.scope == Scope::Metrics && !serve_only.contains(&f.key))
@@ -437,10 +466,11 @@ fn the_readme_lists_every_family_as_metrics_list_does() {
     for line in r.stdout.lines() {
         if let Some(rest) = line.strip_prefix("# TYPE ") {
             let name = rest.split(' ').next().unwrap();
-            assert!(
-                list.stdout.contains(&format!("`{name}`")),
-                "{name} is not listed"
-            );
+            // (The families named after a vmstat nr_* field are listed as one pattern.)
+            let listed = list.stdout.contains(&format!("`{name}`"))
+                || (name.starts_with("memlens_vmstat_nr_")
+                    && list.stdout.contains("`memlens_vmstat_nr_*`"));
+            assert!(listed, "{name} is not listed");
         }
     }
 }
