@@ -255,15 +255,23 @@ fn thp_overcommit_and_pagecache_report_what_the_kernel_did() {
         assert_eq!(lab.report["figures"]["refused"], true);
     }
     drop(lab);
-    let lab = Lab::start(&["pagecache", "--size", "32M", "--drop"]);
-    let f = &lab.report["figures"];
-    close(
-        "Cached growth",
-        int(f, "cached_after") - int(f, "cached_before"),
-        32 * MIB,
-        4 * MIB,
-    );
-    assert!(int(f, "cached_after_drop") < int(f, "cached_after") - 24 * MIB);
+    // Cached is the whole machine's: a file dropped from the cache meanwhile by anyone
+    // moves it, so the comparison gets three tries, as the other live comparisons of
+    // system memory do.
+    agree_within_tries(3, || {
+        let lab = Lab::start(&["pagecache", "--size", "32M", "--drop"]);
+        let f = &lab.report["figures"];
+        let growth = int(f, "cached_after") - int(f, "cached_before");
+        near("Cached growth", growth, 32 * MIB, 4 * MIB)?;
+        let dropped = int(f, "cached_after_drop");
+        if dropped >= int(f, "cached_after") - 24 * MIB {
+            return Err(format!(
+                "Cached after the drop: {dropped}, before it {}",
+                int(f, "cached_after")
+            ));
+        }
+        Ok(())
+    });
 }
 
 #[test]
