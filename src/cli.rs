@@ -829,6 +829,10 @@ pub struct PsArgs {
     /// Add a totals row
     #[arg(long, short = 't')]
     pub totals: bool,
+    /// Also MINFLT and MAJFLT: the page faults of each process since it started (reads
+    /// /proc/PID/stat; implied by --sort minflt or majflt)
+    #[arg(long)]
+    pub faults: bool,
     /// Seconds one process may take to read before it is skipped as unreadable
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     pub timeout: f64,

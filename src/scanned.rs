@@ -234,12 +234,19 @@ fn byte_columns() -> impl Iterator<Item = Column> {
         .map(|(h, k)| Column::right(h, k).priority(byte_priority(k)))
 }
 
-pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
+/// The process table; with `faults`, MINFLT and MAJFLT after the sizes.
+pub fn process_table(rows: &[ProcRow], totals: Option<&Group>, faults: bool) -> Table {
     let mut cols = vec![
         right(Scope::Process, "pid").priority(9),
         left(Scope::Process, "user").priority(8),
     ];
     cols.extend(byte_columns());
+    let fault_keys: &[&str] = if faults { procs::FAULT_KEYS } else { &[] };
+    cols.extend(
+        fault_keys
+            .iter()
+            .map(|k| right(Scope::Process, k).priority(1)),
+    );
     cols.push(left(Scope::Process, "command").id());
     let mut t = Table::new(cols);
     for r in rows {
@@ -250,12 +257,18 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>) -> Table {
                 .iter()
                 .map(|(_, k)| cell(r.bytes(k), unreadable)),
         );
+        cells.extend(
+            fault_keys
+                .iter()
+                .map(|k| Cell::Int(r.bytes(k).map(|n| n as i64))),
+        );
         cells.push(Cell::Text(r.command.clone()));
         t.rows.push(cells);
     }
     if let Some(g) = totals {
         let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
         cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
+        cells.extend(fault_keys.iter().map(|_| Cell::Text(String::new())));
         cells.push(Cell::Text(format!(
             "total of {}",
             count(g.processes, "process", "processes")

@@ -247,6 +247,7 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     let mut printed = BTreeSet::new();
     for args in [
         &["ps", "--json"][..],
+        &["ps", "--json", "--faults"],
         &["ps", "--json", "--by", "cgroup", "--limit", "1"],
     ] {
         let j = json(args);

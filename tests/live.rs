@@ -387,3 +387,25 @@ fn rates_between_two_captures() {
     assert_eq!(r.stderr.lines().count(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ps_faults_agree_with_procps_and_the_stat_file() {
+    // An idle process: its fault counts do not move while it is read.
+    let lab = Lab::start(&["leak", "--count", "2", "--size", "8M"]);
+    let pid = lab.pid().to_string();
+    let j = memlens(&["ps", "--pid", &pid, "--faults", "--json"]).json();
+    let row = &j["processes"][0];
+    let procps = sh(&format!("ps -o min_flt=,maj_flt= -p {pid}"));
+    let want: Vec<u64> = procps
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(row["minflt"].as_u64(), Some(want[0]), "minflt against ps");
+    assert_eq!(row["majflt"].as_u64(), Some(want[1]), "majflt against ps");
+    // It touched 16 MiB: at least one minor fault per 4 KiB page (fewer with THP).
+    let thp =
+        std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").unwrap_or_default();
+    if thp.contains("[never]") {
+        assert!(row["minflt"].as_u64().unwrap() >= 4096, "{row}");
+    }
+}

@@ -1044,3 +1044,71 @@ fn v1_cgroups_explain_the_root_and_name_the_memsw_limit() {
     );
     assert!(!c.run(&["cgroup"]).stdout.contains("Note:"));
 }
+
+/// Fields of a `/proc/PID/stat` line after the command (field 3, the state, first).
+fn stat_fields(text: &str) -> Vec<String> {
+    let after = &text[text.rfind(')').unwrap() + 1..];
+    after.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn ps_faults_are_the_stat_files_minflt_and_majflt() {
+    for tree in ["vm-6.18-hybrid", "v2-unified", "old-3.10-trimmed"] {
+        let root = fixtures().join(tree);
+        let r = memlens(&["--root", root.to_str().unwrap(), "ps", "--faults", "--json"]);
+        assert_eq!(r.code, 0, "{tree}: {}", r.stderr);
+        let j = r.json();
+        let mut checked = 0;
+        for p in j["processes"].as_array().unwrap() {
+            let pid = p["pid"].as_u64().unwrap();
+            let stat = fs::read_to_string(root.join(format!("proc/{pid}/stat"))).unwrap();
+            let f = stat_fields(&stat);
+            // minflt is field 10 and majflt field 12 of stat(5); f[0] is field 3.
+            assert_eq!(
+                p["minflt"].as_u64(),
+                f[7].parse().ok(),
+                "{tree} {pid} minflt"
+            );
+            assert_eq!(
+                p["majflt"].as_u64(),
+                f[9].parse().ok(),
+                "{tree} {pid} majflt"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 5, "{tree}: {checked}");
+        // Without --faults, no stat is read and the keys are absent.
+        let plain = memlens(&["--root", root.to_str().unwrap(), "ps", "--json"]).json();
+        assert!(plain["processes"][0].get("minflt").is_none(), "{tree}");
+        // Sorted by majflt: the largest first.
+        let sorted = memlens(&[
+            "--root",
+            root.to_str().unwrap(),
+            "ps",
+            "--sort",
+            "MAJFLT",
+            "--json",
+        ])
+        .json();
+        let v: Vec<u64> = sorted["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["majflt"].as_u64().unwrap())
+            .collect();
+        assert!(v.windows(2).all(|w| w[0] >= w[1]), "{tree}: {v:?}");
+        let table = memlens(&["--root", root.to_str().unwrap(), "ps", "--faults", "--wide"]);
+        assert!(
+            table
+                .stdout
+                .lines()
+                .next()
+                .unwrap()
+                .contains("MINFLT  MAJFLT"),
+            "{}",
+            table.stdout
+        );
+    }
+    let r = memlens(&["ps", "--sort", "majflt", "--by", "user"]);
+    assert_eq!(r.code, EXIT_USAGE, "{}", r.stderr);
+}

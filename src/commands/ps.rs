@@ -34,7 +34,16 @@ struct GroupJson<'a> {
 }
 
 pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
+    let by_faults = procs::FAULT_KEYS.contains(&args.sort.as_str());
+    if by_faults && args.by.is_some() {
+        return Err(Failure::usage(format!(
+            "--sort {} with --by: groups are sorted by their sizes; the fault counts are per process",
+            args.sort
+        )));
+    }
+    let faults = args.faults || by_faults;
     let opts = ScanOptions {
+        stat: faults,
         cgroup: args.by == Some(ByArg::Cgroup),
         pids: (!args.pid.is_empty()).then(|| args.pid.clone()),
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
@@ -147,12 +156,12 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             skipped: &skipped,
         }),
         Format::Csv => {
-            let mut t = process_table(&rows, totals.as_ref());
+            let mut t = process_table(&rows, totals.as_ref(), faults);
             t.add_json_keys(&rows);
             print(&t.csv())
         }
         Format::Table => {
-            let mut text = out.table(&process_table(&rows, totals.as_ref()));
+            let mut text = out.table(&process_table(&rows, totals.as_ref(), faults));
             text.push_str(&footer(&skipped));
             text.push_str(&partial_note(totals.as_ref()));
             text.extend(kernel_threads);

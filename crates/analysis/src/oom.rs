@@ -123,6 +123,8 @@ mod tests {
             cgroup: None,
             oom_score: score,
             oom_score_adj: Some(adj),
+            minflt: None,
+            majflt: None,
             unreadable: vec![],
         }
     }

@@ -49,6 +49,12 @@ pub struct ProcRow {
     pub oom_score: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oom_score_adj: Option<i64>,
+    /// Page faults since the process started (`/proc/PID/stat` minflt, majflt), read
+    /// only when asked for (`ps --faults`, or a sort by them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minflt: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub majflt: Option<u64>,
     /// Files that could not be read, as `file: reason`.
     pub unreadable: Vec<String>,
 }
@@ -87,6 +93,8 @@ pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
             .map(str::to_string),
         oom_score: s.oom_score,
         oom_score_adj: s.oom_score_adj,
+        minflt: s.stat.as_ref().map(|st| st.minflt),
+        majflt: s.stat.as_ref().map(|st| st.majflt),
         unreadable: s
             .problems
             .iter()
@@ -116,6 +124,9 @@ impl ProcRow {
             "pss_anon" => self.pss_anon,
             "pss_file" => self.pss_file,
             "pss_shmem" => self.pss_shmem,
+            // (Counts, not bytes: sorted the same way, largest first.)
+            "minflt" => self.minflt,
+            "majflt" => self.majflt,
             _ => None,
         }
     }
@@ -124,8 +135,11 @@ impl ProcRow {
 /// Sort keys accepted by `--sort`.
 pub const SORT_KEYS: &[&str] = &[
     "pid", "user", "command", "vsz", "rss", "pss", "uss", "swap", "swap_pss", "anon", "file",
-    "shmem",
+    "shmem", "minflt", "majflt",
 ];
+
+/// Sort keys that are the page fault counts (`/proc/PID/stat`, read only for them).
+pub const FAULT_KEYS: &[&str] = &["minflt", "majflt"];
 
 /// Sorts rows: byte columns largest first (absent values last), text and PID ascending;
 /// `reverse` flips the order. Ties break by PID.
