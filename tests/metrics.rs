@@ -8,28 +8,12 @@ use std::collections::BTreeMap;
 
 use common::*;
 
-/// Samples of an exposition: `name{labels}` (labels as written) to value.
 fn samples(text: &str) -> BTreeMap<String, f64> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|l| {
-            let (k, v) = l
-                .rsplit_once(' ')
-                .unwrap_or_else(|| panic!("no value: {l}"));
-            (
-                k.to_string(),
-                v.parse::<f64>().unwrap_or_else(|e| panic!("{e}: {l}")),
-            )
-        })
-        .collect()
+    exposition_samples(text)
 }
 
 fn tree() -> String {
-    fixtures()
-        .join("vm-6.18-hybrid")
-        .to_str()
-        .unwrap()
-        .to_string()
+    fixture("vm-6.18-hybrid")
 }
 
 #[test]
@@ -168,12 +152,6 @@ fn out_writes_the_file_whole_and_promtool_accepts_it() {
     assert_eq!(r.stdout, "");
     let written = std::fs::read_to_string(&file).unwrap();
     // The same, but for the time collecting took.
-    let timeless = |t: &str| {
-        t.lines()
-            .filter(|l| !l.starts_with("memlens_collect_duration_seconds "))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
     assert!(written.contains("\nmemlens_collect_duration_seconds "));
     assert_eq!(
         timeless(&written),

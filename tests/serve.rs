@@ -24,20 +24,7 @@ const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,appl
 const CODE_NOISE: i64 = MIB;
 
 fn tree() -> String {
-    fixtures()
-        .join("vm-6.18-hybrid")
-        .to_str()
-        .unwrap()
-        .to_string()
-}
-
-/// An exposition without the time collecting took (the one line two collections of a
-/// capture do not share).
-fn timeless(t: &str) -> String {
-    t.lines()
-        .filter(|l| !l.starts_with("memlens_collect_duration_seconds "))
-        .collect::<Vec<_>>()
-        .join("\n")
+    fixture("vm-6.18-hybrid")
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
@@ -47,7 +34,6 @@ fn temp_dir(tag: &str) -> PathBuf {
     d
 }
 
-/// A self-signed certificate for localhost and 127.0.0.1, and its key, by openssl.
 /// Runs openssl with these arguments, quietly; it must succeed.
 fn openssl(args: &[&str], dir: &Path) {
     let ok = Command::new("openssl")
@@ -117,30 +103,32 @@ fn client_certificate(dir: &Path) {
     );
 }
 
+/// A self-signed certificate for localhost and 127.0.0.1, and its key, by openssl.
 fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
     assert!(have("openssl"), "openssl is needed (.ci/run installs it)");
-    let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
-    let ok = Command::new("openssl")
-        .args([
+    openssl(
+        &[
             "req",
             "-x509",
             "-newkey",
             "ec",
             "-pkeyopt",
             "ec_paramgen_curve:prime256v1",
-        ])
-        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(ok.success(), "openssl req failed");
-    (cert, key)
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.crt",
+        ],
+        dir,
+    );
+    (dir.join("server.crt"), dir.join("server.key"))
 }
 
 #[test]
@@ -394,11 +382,11 @@ fn a_real_prometheus_scrapes_what_sys_ps_and_cgroup_say() {
         refused.contains("certificate"),
         "no client certificate: {refused}"
     );
-    let stored = q_once(prom_addr, "memlens_memory_total_bytes{job=\"mtls\"}");
-    assert_eq!(stored, sys_total(&root), "over mutual TLS");
-    // The capture's system figures, as `sys --json` prints them.
     let sys = memlens(&["--root", &root, "sys", "--json"]).json();
-    let q = |query_text: String| wait_for(30, &query_text, || query(prom_addr, &query_text));
+    let q = |query_text: String| q_once(prom_addr, &query_text);
+    let stored = q("memlens_memory_total_bytes{job=\"mtls\"}".to_string());
+    assert_eq!(stored, sys["total"].as_f64().unwrap(), "over mutual TLS");
+    // The capture's system figures, as `sys --json` prints them.
     for key in [
         "total",
         "free",
@@ -485,13 +473,6 @@ fn q_once(prom: SocketAddr, q: &str) -> f64 {
     wait_for(30, q, || query(prom, q))
 }
 
-/// MemTotal of a capture, as `sys --json` prints it.
-fn sys_total(root: &str) -> f64 {
-    memlens(&["--root", root, "sys", "--json"]).json()["total"]
-        .as_f64()
-        .unwrap()
-}
-
 /// The PromQL of contrib/: the dashboard's targets (its variables given values) and the
 /// alerting rules' expressions.
 fn contrib_expressions() -> Vec<String> {
@@ -565,15 +546,7 @@ fn contrib_names_only_metrics_memlens_exports_and_promtool_accepts_the_rules() {
 
 /// One scrape of an exposition over HTTP: metric line (name and labels) to value.
 fn scrape(addr: SocketAddr) -> std::collections::BTreeMap<String, f64> {
-    get(addr, "/metrics", &[])
-        .body
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .filter_map(|l| {
-            let (k, v) = l.rsplit_once(' ')?;
-            Some((k.to_string(), v.parse().ok()?))
-        })
-        .collect()
+    exposition_samples(&get(addr, "/metrics", &[]).body)
 }
 
 #[test]
@@ -641,13 +614,7 @@ fn node_exporter_and_memlens_agree_on_the_figures_both_expose() {
         let before = scrape(addr);
         let r = memlens(&["metrics", "--top", "0"]);
         let after = scrape(addr);
-        let ours: std::collections::BTreeMap<String, f64> = r
-            .stdout
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.rsplit_once(' '))
-            .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
-            .collect();
+        let ours = exposition_samples(&r.stdout);
         for (node, mine) in LEVELS {
             let (a, b) = (before[*node], after[*node]);
             let m = *ours.get(*mine).ok_or(format!("{mine} missing"))?;

@@ -84,6 +84,36 @@ pub fn have(tool: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The fixture tree `name`, as a path string for `--root`.
+pub fn fixture(name: &str) -> String {
+    fixtures().join(name).to_str().unwrap().to_string()
+}
+
+/// Samples of an exposition: `name{labels}` (labels as written) to value.
+pub fn exposition_samples(text: &str) -> std::collections::BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (k, v) = l
+                .rsplit_once(' ')
+                .unwrap_or_else(|| panic!("no value: {l}"));
+            (
+                k.to_string(),
+                v.parse::<f64>().unwrap_or_else(|e| panic!("{e}: {l}")),
+            )
+        })
+        .collect()
+}
+
+/// An exposition without the time collecting took: the one line two collections of a
+/// capture do not share.
+pub fn timeless(t: &str) -> String {
+    t.lines()
+        .filter(|l| !l.starts_with("memlens_collect_duration_seconds "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A child process killed when dropped, even when the test fails.
 pub struct Guard(pub Child);
 
@@ -233,7 +263,9 @@ pub struct Lab {
 }
 
 impl Lab {
-    pub fn start(args: &[&str]) -> Lab {
+    /// `memlens lab --json ARGS`, its stdout and stderr piped; from here on, Drop stops
+    /// and reaps the child on every path, panics included.
+    fn spawn(args: &[&str]) -> Lab {
         let child = Command::new(bin())
             .args(["lab", "--json"])
             .args(args)
@@ -242,11 +274,14 @@ impl Lab {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start lab");
-        // From here on, Drop stops and reaps the child on every path, panics included.
-        let mut lab = Lab {
+        Lab {
             child,
             report: Value::Null,
-        };
+        }
+    }
+
+    pub fn start(args: &[&str]) -> Lab {
+        let mut lab = Lab::spawn(args);
         let mut out = BufReader::new(lab.child.stdout.take().unwrap());
         let mut line = String::new();
         loop {
@@ -267,20 +302,9 @@ impl Lab {
     /// Starts an experiment and returns at its first event (a block allocated), while it
     /// goes on setting up; its output is read on, so that it never blocks on a full pipe.
     pub fn start_growing(args: &[&str]) -> Lab {
-        let mut child = Command::new(bin())
-            .args(["lab", "--json"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start lab");
-        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut lab = Lab::spawn(args);
+        let mut out = BufReader::new(lab.child.stdout.take().unwrap());
         let mut line = String::new();
-        let lab = Lab {
-            child,
-            report: Value::Null,
-        };
         assert!(
             out.read_line(&mut line).unwrap() > 0,
             "lab {args:?} said nothing"
