@@ -234,6 +234,7 @@ impl Command {
             Command::Doctor(_) => "doctor",
             Command::Huge(_) => "huge",
             Command::Ipc(_) => "ipc",
+            Command::Where(_) => "where",
             Command::Explain(_) => "explain",
             Command::Lab(_) => "lab",
             Command::Completions(_) => "completions",
@@ -261,6 +262,7 @@ impl Command {
             Command::Doctor(a) => &a.global,
             Command::Huge(a) => &a.global,
             Command::Ipc(a) => &a.global,
+            Command::Where(a) => &a.global,
             Command::Capture(_)
             | Command::Record(_)
             | Command::Serve(_)
@@ -316,6 +318,8 @@ pub enum Command {
     Huge(HugeArgs),
     /// SysV shared memory, semaphores and message queues, POSIX shm (/dev/shm), IPC limits
     Ipc(IpcArgs),
+    /// Where RAM goes: installed RAM → MemTotal → every consumer, summing exactly, the rest named
+    Where(WhereArgs),
     /// What a term means: meminfo and vmstat fields, RSS/PSS/USS, THP, KSM, PSI... (all without TERM)
     Explain(ExplainArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
@@ -792,6 +796,18 @@ pub struct SysArgs {
     /// Add a one-line meaning to each row
     #[arg(long)]
     pub explain: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct WhereArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// Add a one-line meaning to each part
+    #[arg(long)]
+    pub explain: bool,
+    /// List the tmpfs and devtmpfs mounts behind the tree's tmpfs part instead
+    #[arg(long)]
+    pub shmem: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

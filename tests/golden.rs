@@ -37,6 +37,7 @@ const VIEWS: &[(&str, &[&str])] = &[
     ("huge", &["huge"]),
     ("ipc", &["ipc"]),
     ("doctor", &["doctor"]),
+    ("where", &["where"]),
 ];
 
 const FORMATS: &[(&str, &[&str])] = &[("txt", &[]), ("json", &["--json"]), ("csv", &["--csv"])];

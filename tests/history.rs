@@ -293,12 +293,8 @@ fn a_full_disk_stops_writing_with_one_message_and_recording_resumes() {
         eprintln!("not root: no tmpfs to fill");
         return;
     }
-    let mnt = std::env::temp_dir().join(format!("memlens-full-{}", std::process::id()));
-    std::fs::create_dir_all(&mnt).unwrap();
-    sh(&format!(
-        "mount -t tmpfs -o size=2m tmpfs '{}'",
-        mnt.display()
-    ));
+    let tmpfs = Tmpfs::mount("full", "2m");
+    let mnt = &tmpfs.0;
     let db = mnt.join("db");
     let filler = mnt.join("filler");
     let mut child = Command::new(bin())
@@ -332,7 +328,7 @@ fn a_full_disk_stops_writing_with_one_message_and_recording_resumes() {
     // SAFETY: signalling our own child; SIGTERM ends record with its summary.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let out = child.wait_with_output().unwrap();
-    sh(&format!("umount -l '{}'", mnt.display()));
+    drop(tmpfs);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     // Said once per episode of a full disk, each ended by "recording again".

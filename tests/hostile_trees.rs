@@ -273,20 +273,15 @@ fn a_capture_that_fails_part_way_leaves_nothing_behind() {
         eprintln!("not root: cannot mount a small tmpfs");
         return;
     }
-    let mnt = std::env::temp_dir().join(format!("memlens-full-{}", std::process::id()));
-    fs::create_dir_all(&mnt).unwrap();
-    sh(&format!(
-        "mount -t tmpfs -o size=256k tmpfs '{}'",
-        mnt.display()
-    ));
+    let tmpfs = Tmpfs::mount("full", "256k");
+    let mnt = &tmpfs.0;
     let dest = mnt.join("cap");
     let r = memlens(&["capture", dest.to_str().unwrap()]);
-    let left: Vec<_> = fs::read_dir(&mnt)
+    let left: Vec<_> = fs::read_dir(mnt)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    sh(&format!("umount '{}'", mnt.display()));
-    let _ = fs::remove_dir(&mnt);
+    drop(tmpfs);
     assert_eq!(r.code, EXIT_READ, "{}", r.stderr);
     assert!(r.stderr.contains("No space left on device"), "{}", r.stderr);
     assert!(left.is_empty(), "the partial tree is removed: {left:?}");

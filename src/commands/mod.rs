@@ -22,6 +22,7 @@ pub mod sys;
 pub mod tunables;
 pub mod vmstat;
 pub mod watch;
+pub mod r#where;
 pub mod wss;
 pub mod zones;
 

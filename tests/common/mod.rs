@@ -573,3 +573,28 @@ pub fn systemd_complaints(name: &str) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+/// A tmpfs of `size` mounted for a test (root only), unmounted and removed when dropped,
+/// a failed assertion included.
+#[allow(dead_code)]
+pub struct Tmpfs(pub PathBuf);
+
+#[allow(dead_code)]
+impl Tmpfs {
+    pub fn mount(name: &str, size: &str) -> Tmpfs {
+        let dir = std::env::temp_dir().join(format!("memlens-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        sh(&format!(
+            "mount -t tmpfs -o size={size} tmpfs '{}'",
+            dir.display()
+        ));
+        Tmpfs(dir)
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

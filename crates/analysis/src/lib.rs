@@ -15,5 +15,6 @@ pub mod sys;
 pub mod trend;
 pub mod tunables;
 pub mod watch;
+pub mod r#where;
 pub mod wss;
 pub mod zones;

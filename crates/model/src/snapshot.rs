@@ -214,4 +214,8 @@ pub struct Snapshot {
     pub cgroups: Part<Vec<CgroupTree>>,
     pub processes: Part<ProcessScan>,
     pub users: Part<UserNames>,
+    /// Installed RAM: memory blocks, the firmware's map, `/proc/iomem`.
+    pub physical: Part<Physical>,
+    /// The tmpfs and devtmpfs mounts and the space their files use.
+    pub shmem_mounts: Part<Vec<ShmemMount>>,
 }

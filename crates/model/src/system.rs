@@ -53,6 +53,10 @@ pub struct Zone {
     pub protection: Vec<u64>,
     /// Every other `name value` line of the zone (`nr_free_pages`, `nr_zone_active_anon`...).
     pub stats: NamedCounters,
+    /// Free pages on the zone's per-CPU lists (the `count:` of each CPU's pageset): free,
+    /// yet not in `nr_free_pages` nor MemFree. `None` where no pageset says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcp_count: Option<u64>,
 }
 
 /// `/proc/zoneinfo`: zones plus per-node stats (the `per-node stats` blocks).
@@ -247,4 +251,71 @@ pub struct PosixShmFile {
     pub uid: u32,
     /// Permission bits.
     pub mode: u32,
+}
+
+/// The memory block devices of `/sys/devices/system/memory`: RAM the kernel knows of in
+/// blocks of `block_size` bytes, online or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryBlocks {
+    /// `block_size_bytes` (hexadecimal in the file).
+    pub block_size: u64,
+    /// Blocks whose `state` is `online`.
+    pub online: u64,
+    /// Blocks whose `state` is `offline` (installed, not in use).
+    pub offline: u64,
+    /// Blocks in another state (`going-offline`) or whose state could not be read.
+    pub other: u64,
+}
+
+/// A range of physical addresses (`end` inclusive, as the kernel prints it) and its name:
+/// an entry of the firmware's memory map or of `/proc/iomem`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhysRange {
+    pub start: u64,
+    pub end: u64,
+    /// `System RAM`, `Reserved`, `Kernel code`, `Crash kernel`...
+    pub name: String,
+    /// 0 for a top-level range of `/proc/iomem`, 1 for one nested in it.
+    #[serde(default)]
+    pub depth: u32,
+}
+
+impl PhysRange {
+    pub fn len(&self) -> u64 {
+        self.end.saturating_sub(self.start).saturating_add(1)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end < self.start
+    }
+}
+
+/// What the machine says of its physical RAM, before the kernel manages any of it. Each
+/// is `None` where the file is missing (no memory hotplug, no firmware map) or, for
+/// `/proc/iomem`, where its addresses are hidden (they read as zeros but for root).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Physical {
+    pub blocks: Option<MemoryBlocks>,
+    /// `/sys/firmware/memmap`: the map the firmware gave at boot (e820 on x86).
+    pub firmware_map: Option<Vec<PhysRange>>,
+    /// `/proc/iomem`: its top-level ranges, and the ranges nested in `System RAM`
+    /// (`Kernel code`, `Kernel data`, `Crash kernel`...).
+    pub iomem: Option<Vec<PhysRange>>,
+}
+
+/// A mounted tmpfs or devtmpfs (whose pages are meminfo `Shmem`), as `statfs` saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShmemMount {
+    pub mount_point: String,
+    /// `tmpfs` or `devtmpfs`.
+    pub fstype: String,
+    /// `major:minor` of the superblock: a file system mounted twice is counted once.
+    pub device: String,
+    /// The size limit in bytes; `None` when it has none (`size=0`), and then the space
+    /// used is unknown too.
+    pub size: Option<u64>,
+    /// Bytes used by its files: pages in RAM and in swap alike.
+    pub used: Option<u64>,
+    /// Another mount at the same place hides it: it cannot be measured.
+    #[serde(default)]
+    pub hidden: bool,
 }

@@ -21,6 +21,8 @@ pub const SYSTEM_FILES: &[&str] = &[
     "proc/slabinfo",
     "proc/pressure/memory",
     "proc/swaps",
+    "proc/iomem",
+    "sys/devices/system/memory/block_size_bytes",
     "proc/uptime",
     "proc/loadavg",
     "proc/sysvipc/shm",
@@ -42,7 +44,7 @@ pub const SYSTEM_FILES: &[&str] = &[
 ];
 
 /// Directories copied recursively (readable regular files only).
-pub const SYSTEM_DIRS: &[&str] = &["proc/sys/vm", "sys/kernel/mm"];
+pub const SYSTEM_DIRS: &[&str] = &["proc/sys/vm", "sys/kernel/mm", "sys/firmware/memmap"];
 
 /// Readable files in those directories that must not be read: reading
 /// `vm/stat_refresh` makes every CPU fold its counters and returns nothing.
@@ -182,6 +184,23 @@ fn write_capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Captu
         c.copy_tree(Path::new(d), &|rel, _| {
             !SKIP_FILES.iter().any(|s| Path::new(s) == rel)
         })?;
+    }
+    // Of each memory block, its state (the other files are links and hot-plug knobs).
+    if let Ok(blocks) = src.entries("sys/devices/system/memory") {
+        for b in blocks {
+            let name = b.name.to_string_lossy();
+            if name.starts_with("memory") && b.is_dir {
+                c.copy(&format!("sys/devices/system/memory/{name}/state"))?;
+            }
+        }
+    }
+    // statfs of the tmpfs mounts, which a capture cannot ask later.
+    if src.is_live() {
+        if let Ok(mounts) = crate::mountinfo::read(src) {
+            let table: String = mounts.iter().map(crate::mountinfo::table_line).collect();
+            let path = dest.join(crate::mountinfo::CAPTURE_FILE);
+            fs::write(&path, table).map_err(|e| Error::from_io(&path, e))?;
+        }
     }
     for h in crate::cgroupfs::hierarchies(src) {
         c.copy_tree(Path::new(&h.dir), &|_, name| {

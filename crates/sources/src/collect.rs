@@ -8,16 +8,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use memlens_model::snapshot::{Ipc, SysctlDir, UserNames};
 use memlens_model::{
-    Carried, CgroupTree, FailureKind, Meta, PageTypeInfo, Part, ProcessSample, ReadFailure,
-    SlabCache, Snapshot,
+    Carried, CgroupTree, FailureKind, Meta, PageTypeInfo, Part, Physical, ProcessSample,
+    ReadFailure, SlabCache, Snapshot,
 };
 
 use crate::error::{Error, Result};
 use crate::procs::{Carry, ScanOptions};
 use crate::root::Root;
 use crate::{
-    buddyinfo, cgroupfs, hugepages, ksm, meminfo, pagetypeinfo, passwd, posix_shm, pressure, procs,
-    slabinfo, sysctl, sysvipc, transparent_hugepage, uptime, vmstat, zoneinfo,
+    buddyinfo, cgroupfs, firmware_memmap, hugepages, iomem, ksm, meminfo, memory_blocks, mountinfo,
+    pagetypeinfo, passwd, posix_shm, pressure, procs, slabinfo, sysctl, sysvipc,
+    transparent_hugepage, uptime, vmstat, zoneinfo,
 };
 
 /// What to read, and at what cost. [`Plan::NOTHING`] (the default) reads nothing but the
@@ -46,6 +47,10 @@ pub struct Plan {
     pub cgroups: bool,
     /// `/etc/passwd`, for user names.
     pub users: bool,
+    /// The memory blocks, the firmware's memory map and `/proc/iomem`.
+    pub physical: bool,
+    /// The tmpfs and devtmpfs mounts, measured.
+    pub shmem_mounts: bool,
     /// Processes, and which of their files (`None`: no processes).
     pub processes: Option<ScanOptions>,
     /// The sample before, for a recorder that reads again only what changed (see
@@ -62,6 +67,7 @@ pub struct Earlier {
     sysctl_vm: Part<SysctlDir>,
     sysctl_kernel: Part<SysctlDir>,
     users: Part<UserNames>,
+    physical: Part<Physical>,
     /// The `stat` files held open from sample to sample.
     stats: Arc<procs::StatFiles>,
     /// The number of the sample this is for (0 for a recorder's first) and how many
@@ -103,6 +109,7 @@ impl Earlier {
             sysctl_vm: s.sysctl_vm,
             sysctl_kernel: s.sysctl_kernel,
             users: s.users,
+            physical: s.physical,
             stats,
             n: n + 1,
             every,
@@ -120,6 +127,7 @@ impl Earlier {
             sysctl_vm: Part::NotRead,
             sysctl_kernel: Part::NotRead,
             users: Part::NotRead,
+            physical: Part::NotRead,
             stats: Arc::new(procs::StatFiles::new(held)),
             n: 0,
             every: every.max(1),
@@ -166,6 +174,8 @@ impl Plan {
         ipc: false,
         cgroups: false,
         users: false,
+        physical: false,
+        shmem_mounts: false,
         processes: None,
         earlier: None,
     };
@@ -209,6 +219,8 @@ impl Plan {
             ipc: true,
             cgroups: true,
             users: true,
+            physical: true,
+            shmem_mounts: true,
             processes: Some(ScanOptions {
                 rollup: true,
                 cmdline: true,
@@ -420,7 +432,23 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
                 Err(e) => Err(e),
             },
         ),
+        physical: on_turn(plan, plan.physical, |e| &e.physical, || physical(root)),
+        shmem_mounts: part(plan.shmem_mounts, || mountinfo::read(root)),
     }
+}
+
+/// Installed RAM as the machine describes it; `/proc/iomem` is left out where it hides its
+/// addresses (not root) or is missing.
+fn physical(root: &Root) -> Result<Physical> {
+    Ok(Physical {
+        blocks: memory_blocks::read(root)?,
+        firmware_map: firmware_memmap::read(root)?,
+        iomem: match iomem::read(root) {
+            Ok(r) => Some(r),
+            Err(Error::Denied(_) | Error::Missing(_)) => None,
+            Err(e) => return Err(e),
+        },
+    })
 }
 
 /// The parts of a stored snapshot that `plan` asks for (`NotRead` elsewhere, as a live
@@ -474,6 +502,8 @@ fn from_snapshot(s: &Snapshot, plan: &Plan) -> Snapshot {
         cgroups: keep(plan.cgroups, &s.cgroups),
         processes,
         users: keep(plan.users, &s.users),
+        physical: keep(plan.physical, &s.physical),
+        shmem_mounts: keep(plan.shmem_mounts, &s.shmem_mounts),
     }
 }
 

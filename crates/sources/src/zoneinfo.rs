@@ -100,7 +100,14 @@ pub fn parse(text: &[u8]) -> std::result::Result<ZoneInfo, ParseError> {
             continue;
         }
         if t.contains(&b':') {
-            // Per-CPU pageset lines and the zone's tail (`start_pfn:` ...).
+            // Per-CPU pageset lines and the zone's tail (`start_pfn:` ...); of them, the
+            // free pages each CPU holds.
+            if let (Section::Pagesets, Some(rest)) = (section, t.strip_prefix(b"count:")) {
+                let rest = trim(rest);
+                let v = parse_u64(rest)
+                    .ok_or_else(|| ParseError::at(n, format!("count: bad value {}", show(rest))))?;
+                z.pcp_count = Some(z.pcp_count.unwrap_or(0).saturating_add(v));
+            }
             continue;
         }
         let mut f = fields(t);
