@@ -235,6 +235,7 @@ impl Command {
             Command::Huge(_) => "huge",
             Command::Ipc(_) => "ipc",
             Command::Where(_) => "where",
+            Command::Swap(_) => "swap",
             Command::Explain(_) => "explain",
             Command::Lab(_) => "lab",
             Command::Completions(_) => "completions",
@@ -263,6 +264,7 @@ impl Command {
             Command::Huge(a) => &a.global,
             Command::Ipc(a) => &a.global,
             Command::Where(a) => &a.global,
+            Command::Swap(a) => &a.global,
             Command::Capture(_)
             | Command::Record(_)
             | Command::Serve(_)
@@ -320,6 +322,8 @@ pub enum Command {
     Ipc(IpcArgs),
     /// Where RAM goes: installed RAM → MemTotal → every consumer, summing exactly, the rest named
     Where(WhereArgs),
+    /// Swap devices and priorities, zswap and zram compression, swap traffic, top swapped processes
+    Swap(SwapArgs),
     /// What a term means: meminfo and vmstat fields, RSS/PSS/USS, THP, KSM, PSI... (all without TERM)
     Explain(ExplainArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
@@ -796,6 +800,18 @@ pub struct SysArgs {
     /// Add a one-line meaning to each row
     #[arg(long)]
     pub explain: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SwapArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// Show at most N processes with memory in swap
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Sample the swap counters over this long for current rates (default: since boot)
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
 }
 
 #[derive(Args, Debug)]

@@ -121,6 +121,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Huge(a)) => commands::huge::run(&root, a, out),
         Some(Command::Ipc(_)) => commands::ipc::run(&root, out),
         Some(Command::Where(a)) => commands::r#where::run(&root, a, out),
+        Some(Command::Swap(a)) => commands::swap::run(&root, a, out),
         Some(Command::Explain(a)) => commands::explain::run(a, out),
         Some(Command::Lab(a)) => commands::lab::run(a, out),
         Some(Command::Completions(a)) => commands::docs::completions(a),

@@ -382,3 +382,66 @@ fn explain_knows_every_figure() {
         );
     }
 }
+
+/// Every part and "of which" figure of a `where` tree, by key.
+fn where_keys(n: &serde_json::Value, printed: &mut Printed) {
+    printed.keys.insert(n["key"].as_str().unwrap().to_string());
+    printed
+        .valued
+        .insert(n["key"].as_str().unwrap().to_string());
+    for d in n["of_which"].as_array().into_iter().flatten() {
+        printed.keys.insert(d["key"].as_str().unwrap().to_string());
+        printed
+            .valued
+            .insert(d["key"].as_str().unwrap().to_string());
+    }
+    for p in n["parts"].as_array().into_iter().flatten() {
+        where_keys(p, printed);
+    }
+}
+
+#[test]
+fn where_parts_are_catalogued() {
+    let mut printed = Printed::default();
+    for tree in TREES {
+        if let Some(j) = json_of(tree, &["where", "--json"]) {
+            where_keys(&j["tree"], &mut printed);
+        }
+    }
+    // What the fixtures lack: an offline memory block and a confidential guest's
+    // unaccepted memory.
+    let t = TempTree::copy_of("vm-6.18-hybrid", "catalogue-where");
+    t.write("sys/devices/system/memory/memory999/state", "offline\n");
+    let mi = std::fs::read_to_string(format!("{VM}/proc/meminfo")).unwrap();
+    t.write("proc/meminfo", &format!("{mi}Unaccepted:        4096 kB\n"));
+    let j = t.run(&["where", "--json"]).json();
+    where_keys(&j["tree"], &mut printed);
+    printed.are_catalogued(Scope::Where);
+}
+
+#[test]
+fn swap_rows_are_catalogued() {
+    let t = TempTree::copy_of("vm-6.18-hybrid", "catalogue-swap");
+    t.write(
+        "proc/swaps",
+        "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/zram0                              partition\t65532\t\t18744\t\t100\n",
+    );
+    t.write("sys/block/zram0/disksize", "67108864\n");
+    t.write("sys/block/zram0/comp_algorithm", "[lzo-rle] lzo lz4\n");
+    t.write(
+        "sys/block/zram0/mm_stat",
+        "19197952   670212  2236416        0  2310144        3        0        1        1\n",
+    );
+    let j = t.run(&["swap", "--json"]).json();
+    let mut printed = Printed::default();
+    printed.add_at(&j, "/devices", &[], &[]);
+    printed.add_at(&j, "/zram", &[], &[]);
+    printed.are_catalogued(Scope::Swap);
+    assert_eq!(j["zram"][0]["ratio"], 19197952.0 / 2236416.0);
+    assert_eq!(j["devices"][0]["zram"], "zram0");
+    // The processes with most swap are process rows.
+    let process = catalogued(Scope::Process);
+    for r in j["top"].as_array().unwrap() {
+        assert!(keys(r).is_subset(&process), "{r}");
+    }
+}

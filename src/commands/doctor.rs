@@ -47,6 +47,7 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
             sysctl_vm_only: None,
             thp: true,
             ksm: true,
+            swap: true,
             processes: Some(ScanOptions::default()),
             ..Plan {
                 uptime: true,

@@ -18,6 +18,7 @@ pub mod ps;
 pub mod record;
 pub mod serve;
 pub mod slab;
+pub mod swap;
 pub mod sys;
 pub mod tunables;
 pub mod vmstat;

@@ -52,6 +52,10 @@ struct Facts {
     processes: Vec<ProcRow>,
     numa_nodes: usize,
     page_size: u64,
+    /// `/proc/swaps`.
+    swap: Vec<memlens_model::SwapDevice>,
+    /// What no kernel counter explains (`where`'s remainder), when the zones were read.
+    unaccounted: Option<i64>,
 }
 
 impl Facts {
@@ -113,6 +117,16 @@ impl Facts {
                 .unwrap_or_default(),
             numa_nodes: nodes.len().max(1),
             page_size,
+            swap: optional(&now.swap, "swap")?
+                .map(|s| s.devices.clone())
+                .unwrap_or_default(),
+            unaccounted: if now.zoneinfo.is_read() {
+                crate::r#where::view(now)
+                    .ok()
+                    .and_then(|w| w.tree.find("unaccounted").map(|n| n.bytes))
+            } else {
+                None
+            },
         })
     }
 }
@@ -510,6 +524,57 @@ fn rules(e: &Facts) -> Vec<Finding> {
         e.numa_nodes.max(1),
         e.thp_enabled.as_deref(),
     ));
+    // Memory no counter explains.
+    if let Some(u) = e.unaccounted {
+        if total > 0 && u > 256 * MIB as i64 && u as f64 > total as f64 * 0.05 {
+            out.push(finding(
+                Severity::Warning,
+                "unaccounted",
+                "much memory is in no kernel counter".into(),
+                format!(
+                    "{} MiB ({:.1}% of MemTotal) is neither free nor counted as cache, anon, shmem, slab, page tables, vmalloc, per-CPU, hugetlb or zsmalloc: drivers (GPU, network buffers), a balloon, or a kernel leak",
+                    u as u64 / MIB,
+                    u as f64 * 100.0 / total as f64
+                ),
+                "memlens where",
+            ));
+        }
+    }
+    // Swap priorities that work against the devices.
+    let is_zram = |d: &memlens_model::SwapDevice| d.filename.starts_with("/dev/zram");
+    for z in e.swap.iter().filter(|d| is_zram(d)) {
+        if let Some(disk) = e
+            .swap
+            .iter()
+            .find(|d| !is_zram(d) && d.priority > z.priority)
+        {
+            out.push(finding(
+                Severity::Warning,
+                "swap_zram_after_disk",
+                "zram is used only after disk swap".into(),
+                format!(
+                    "{} has priority {} and {} has {}: pages go to the disk first and to compressed RAM only once it is full",
+                    z.filename, z.priority, disk.filename, disk.priority
+                ),
+                "memlens swap",
+            ));
+        } else if let Some(disk) = e
+            .swap
+            .iter()
+            .find(|d| !is_zram(d) && d.priority == z.priority)
+        {
+            out.push(finding(
+                Severity::Warning,
+                "swap_zram_round_robin",
+                "zram and disk swap share a priority".into(),
+                format!(
+                    "{} and {} both have priority {}: equal priorities take pages round-robin, so half the swapped pages go to the disk while zram has room",
+                    z.filename, disk.filename, z.priority
+                ),
+                "memlens swap",
+            ));
+        }
+    }
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
@@ -705,6 +770,37 @@ mod tests {
         let cg = f.iter().find(|f| f.id == "cgroup_near_limit").unwrap();
         assert_eq!(cg.next, "memlens cgroup /app");
         assert!(cg.evidence.contains("95%") && cg.evidence.contains("max=3"));
+    }
+
+    #[test]
+    fn unaccounted_memory_and_swap_priorities() {
+        let mut f = base();
+        f.unaccounted = Some(200 * MIB as i64);
+        assert!(!rules(&f).iter().any(|x| x.id == "unaccounted"), "small");
+        f.unaccounted = Some(300 * MIB as i64);
+        let u = rules(&f)
+            .into_iter()
+            .find(|x| x.id == "unaccounted")
+            .unwrap();
+        assert!(
+            u.evidence.starts_with("300 MiB (29.3% of MemTotal)"),
+            "{}",
+            u.evidence
+        );
+        let dev = |name: &str, priority: i64| memlens_model::SwapDevice {
+            filename: name.into(),
+            kind: "partition".into(),
+            size: 1 << 30,
+            used: 0,
+            priority,
+        };
+        f.swap = vec![dev("/dev/zram0", 100), dev("/dev/sda2", 5)];
+        let ids = |f: &Facts| rules(f).iter().map(|x| x.id).collect::<Vec<_>>();
+        assert!(!ids(&f).iter().any(|i| i.starts_with("swap_")));
+        f.swap = vec![dev("/dev/zram0", -2), dev("/dev/sda2", 5)];
+        assert!(ids(&f).contains(&"swap_zram_after_disk"));
+        f.swap = vec![dev("/dev/zram0", 5), dev("/dev/sda2", 5)];
+        assert!(ids(&f).contains(&"swap_zram_round_robin"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod oom;
 pub mod procs;
 pub mod rates;
 pub mod slab;
+pub mod swap;
 pub mod sys;
 pub mod trend;
 pub mod tunables;

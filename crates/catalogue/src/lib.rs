@@ -39,6 +39,8 @@ pub enum Scope {
     Ipc,
     /// One part of RAM in `memlens where`'s tree (every level sums to its parent).
     Where,
+    /// One swap device of `/proc/swaps`, or one zram device (`memlens swap`).
+    Swap,
     /// Figures only the metrics (`memlens metrics`, `serve`) give: of the snapshot itself
     /// and the system counters no other view shows as a total.
     Metrics,
@@ -58,6 +60,7 @@ impl Scope {
         Scope::Huge,
         Scope::Ipc,
         Scope::Where,
+        Scope::Swap,
         Scope::Metrics,
     ];
 
@@ -76,6 +79,7 @@ impl Scope {
             Scope::Huge => "huge",
             Scope::Ipc => "ipc",
             Scope::Where => "where",
+            Scope::Swap => "swap",
             Scope::Metrics => "metrics",
         }
     }
@@ -477,6 +481,26 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Where, key: "unaccepted", header: "unaccepted", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Unaccepted", meaning: "Memory of a confidential guest (TDX, SEV-SNP) not yet accepted: usable once the kernel accepts it" },
     Figure { scope: Scope::Where, key: "unaccounted", header: "unaccounted", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemTotal − the sum of the other parts", meaning: "What no kernel counter explains: pages drivers took from the page allocator (network buffers, GPU memory, virtio rings), pages in flight, the balloon. Negative: counters that overlap (swap cache pages also mapped)" },
     Figure { scope: Scope::Where, key: "balloon", header: "balloon", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Balloon", meaning: "Pages a virtio balloon took back for the hypervisor; counted here when the driver leaves MemTotal as it is" },
+    Figure { scope: Scope::Swap, key: "filename", header: "NAME", unit: Unit::Text, kind: Kind::Label, source: "/proc/swaps Filename", meaning: "The swap device or file" },
+    Figure { scope: Scope::Swap, key: "kind", header: "TYPE", unit: Unit::Text, kind: Kind::Label, source: "/proc/swaps Type", meaning: "partition (a block device: a disk partition, zram) or file (a swap file on a file system)" },
+    Figure { scope: Scope::Swap, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "/proc/swaps Size", meaning: "Size of the swap area (a swap file's first page, its header, not counted)" },
+    Figure { scope: Scope::Swap, key: "used", header: "USED", unit: Unit::Bytes, kind: Kind::Gauge, source: "/proc/swaps Used", meaning: "Bytes of pages now in this swap area" },
+    Figure { scope: Scope::Swap, key: "used_ratio", header: "USE%", unit: Unit::Fraction, kind: Kind::Gauge, source: "/proc/swaps Used / Size", meaning: "How full the swap area is (0 to 1; a percentage in tables)" },
+    Figure { scope: Scope::Swap, key: "priority", header: "PRIO", unit: Unit::Count, kind: Kind::Label, source: "/proc/swaps Priority (swapon -p)", meaning: "Higher is used first; equal priorities take pages in turn (round-robin, like striping); negative ones are the kernel's defaults, used one after another in swapon order" },
+    Figure { scope: Scope::Swap, key: "turn", header: "TURN", unit: Unit::Count, kind: Kind::Label, source: "the order of the priorities", meaning: "1 for the areas used first, 2 for those used once they are full..." },
+    Figure { scope: Scope::Swap, key: "zram", header: "ZRAM", unit: Unit::Text, kind: Kind::Label, source: "/dev/zramN in /proc/swaps", meaning: "The zram device behind the swap area, when it is compressed RAM" },
+    Figure { scope: Scope::Swap, key: "name", header: "ZRAM", unit: Unit::Text, kind: Kind::Label, source: "/sys/block/zramN", meaning: "The zram device" },
+    Figure { scope: Scope::Swap, key: "algorithm", header: "ALGORITHM", unit: Unit::Text, kind: Kind::Label, source: "zram comp_algorithm (the one in brackets)", meaning: "The compressor the device uses" },
+    Figure { scope: Scope::Swap, key: "disksize", header: "DISKSIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "zram disksize", meaning: "The device's size as a disk: how much it may store before compression (0: not set up)" },
+    Figure { scope: Scope::Swap, key: "orig_data_size", header: "DATA", unit: Unit::Bytes, kind: Kind::Gauge, source: "zram mm_stat orig_data_size", meaning: "Bytes stored in the device, before compression" },
+    Figure { scope: Scope::Swap, key: "compr_data_size", header: "COMPR", unit: Unit::Bytes, kind: Kind::Gauge, source: "zram mm_stat compr_data_size", meaning: "Bytes they compressed to" },
+    Figure { scope: Scope::Swap, key: "mem_used_total", header: "TOTAL", unit: Unit::Bytes, kind: Kind::Gauge, source: "zram mm_stat mem_used_total", meaning: "RAM the device takes: the compressed data and its allocator's overhead and fragmentation (part of nr_zspages)" },
+    Figure { scope: Scope::Swap, key: "mem_limit", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zram mm_stat mem_limit", meaning: "The most RAM the device may take (0: no limit)" },
+    Figure { scope: Scope::Swap, key: "mem_used_max", header: "", unit: Unit::Bytes, kind: Kind::Gauge, source: "zram mm_stat mem_used_max", meaning: "The most RAM the device has taken" },
+    Figure { scope: Scope::Swap, key: "same_pages", header: "SAME", unit: Unit::Count, kind: Kind::Gauge, source: "zram mm_stat same_pages", meaning: "Pages that were one repeated word (zero pages mostly): stored as that word, taking no RAM" },
+    Figure { scope: Scope::Swap, key: "huge_pages", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "zram mm_stat huge_pages", meaning: "Pages that did not compress and are stored whole" },
+    Figure { scope: Scope::Swap, key: "ratio", header: "RATIO", unit: Unit::Fraction, kind: Kind::Gauge, source: "orig_data_size / mem_used_total", meaning: "Bytes stored per byte of RAM the device takes: its real compression, overhead included" },
+    Figure { scope: Scope::Swap, key: "used_as_swap", header: "SWAP", unit: Unit::Flag, kind: Kind::Label, source: "/proc/swaps lists /dev/zramN", meaning: "Whether the device is swap (a zram device can also hold a file system)" },
     Figure { scope: Scope::Metrics, key: "processes", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID directories read", meaning: "Processes read in the snapshot (kernel threads not counted); the per-process series are for the --top by PSS and those matching --process" },
     Figure { scope: Scope::Metrics, key: "processes_skipped", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "the process scan", meaning: "Processes left out of the snapshot, by reason: vanished (exited while read), hidden (hidepid), timed_out (reads over --timeout), unusable (a garbled status), incomplete (a capture without the files)" },
     Figure { scope: Scope::Metrics, key: "processes_partial", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "the process scan", meaning: "Processes in the snapshot with a file that could not be read (permission denied, most often smaps_rollup of another user's process without CAP_SYS_PTRACE): their missing figures have no series" },

@@ -218,4 +218,6 @@ pub struct Snapshot {
     pub physical: Part<Physical>,
     /// The tmpfs and devtmpfs mounts and the space their files use.
     pub shmem_mounts: Part<Vec<ShmemMount>>,
+    /// Swap devices, zram and zswap.
+    pub swap: Part<SwapState>,
 }

@@ -319,3 +319,53 @@ pub struct ShmemMount {
     #[serde(default)]
     pub hidden: bool,
 }
+
+/// One line of `/proc/swaps`: a swap device or file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwapDevice {
+    /// The device or file (`/dev/zram0`, `/swapfile`), spaces unescaped.
+    pub filename: String,
+    /// `partition` or `file`.
+    pub kind: String,
+    /// Bytes.
+    pub size: u64,
+    /// Bytes.
+    pub used: u64,
+    /// Higher is used first; equal priorities take turns page by page (round-robin).
+    pub priority: i64,
+}
+
+/// A zram device: `/sys/block/zramN/` (`disksize`, `comp_algorithm`, `mm_stat`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZramDevice {
+    /// `zram0`.
+    pub name: String,
+    /// Bytes; 0 when the device is not set up.
+    pub disksize: u64,
+    /// The compressor selected in `comp_algorithm`.
+    pub algorithm: Option<String>,
+    /// `mm_stat`: bytes stored, before compression.
+    pub orig_data_size: u64,
+    /// `mm_stat`: bytes they compressed to.
+    pub compr_data_size: u64,
+    /// `mm_stat`: bytes of RAM the device takes (its zsmalloc pool, fragmentation included).
+    pub mem_used_total: u64,
+    /// `mm_stat`: the cap on `mem_used_total` (0: none).
+    pub mem_limit: u64,
+    /// `mm_stat`: the most `mem_used_total` has been.
+    pub mem_used_max: u64,
+    /// `mm_stat`: pages stored as one repeated word (zero pages), taking no pool memory.
+    pub same_pages: u64,
+    /// `mm_stat` (4.19+): pages stored uncompressed because they did not compress.
+    pub huge_pages: Option<u64>,
+}
+
+/// Swap: the devices of `/proc/swaps`, the zram devices, and zswap's module parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwapState {
+    pub devices: Vec<SwapDevice>,
+    pub zram: Vec<ZramDevice>,
+    /// `/sys/module/zswap/parameters/*` by name (`enabled`, `compressor`,
+    /// `max_pool_percent`...); `None` without zswap.
+    pub zswap: Option<Vec<(String, String)>>,
+}

@@ -44,7 +44,12 @@ pub const SYSTEM_FILES: &[&str] = &[
 ];
 
 /// Directories copied recursively (readable regular files only).
-pub const SYSTEM_DIRS: &[&str] = &["proc/sys/vm", "sys/kernel/mm", "sys/firmware/memmap"];
+pub const SYSTEM_DIRS: &[&str] = &[
+    "proc/sys/vm",
+    "sys/kernel/mm",
+    "sys/firmware/memmap",
+    "sys/module/zswap/parameters",
+];
 
 /// Readable files in those directories that must not be read: reading
 /// `vm/stat_refresh` makes every CPU fold its counters and returns nothing.
@@ -191,6 +196,17 @@ fn write_capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Captu
             let name = b.name.to_string_lossy();
             if name.starts_with("memory") && b.is_dir {
                 c.copy(&format!("sys/devices/system/memory/{name}/state"))?;
+            }
+        }
+    }
+    // Of each zram device, what `swap` reads.
+    if let Ok(blocks) = src.entries("sys/block") {
+        for b in blocks {
+            let name = b.name.to_string_lossy();
+            if name.starts_with("zram") {
+                for f in ["disksize", "comp_algorithm", "mm_stat"] {
+                    c.copy(&format!("sys/block/{name}/{f}"))?;
+                }
             }
         }
     }

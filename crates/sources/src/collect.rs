@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use memlens_model::snapshot::{Ipc, SysctlDir, UserNames};
 use memlens_model::{
     Carried, CgroupTree, FailureKind, Meta, PageTypeInfo, Part, Physical, ProcessSample,
-    ReadFailure, SlabCache, Snapshot,
+    ReadFailure, SlabCache, Snapshot, SwapState,
 };
 
 use crate::error::{Error, Result};
@@ -17,8 +17,8 @@ use crate::procs::{Carry, ScanOptions};
 use crate::root::Root;
 use crate::{
     buddyinfo, cgroupfs, firmware_memmap, hugepages, iomem, ksm, meminfo, memory_blocks, mountinfo,
-    pagetypeinfo, passwd, posix_shm, pressure, procs, slabinfo, sysctl, sysvipc,
-    transparent_hugepage, uptime, vmstat, zoneinfo,
+    pagetypeinfo, passwd, posix_shm, pressure, procs, slabinfo, swaps, sysctl, sysvipc,
+    transparent_hugepage, uptime, vmstat, zoneinfo, zram,
 };
 
 /// What to read, and at what cost. [`Plan::NOTHING`] (the default) reads nothing but the
@@ -51,6 +51,8 @@ pub struct Plan {
     pub physical: bool,
     /// The tmpfs and devtmpfs mounts, measured.
     pub shmem_mounts: bool,
+    /// `/proc/swaps`, the zram devices and zswap's parameters.
+    pub swap: bool,
     /// Processes, and which of their files (`None`: no processes).
     pub processes: Option<ScanOptions>,
     /// The sample before, for a recorder that reads again only what changed (see
@@ -176,6 +178,7 @@ impl Plan {
         users: false,
         physical: false,
         shmem_mounts: false,
+        swap: false,
         processes: None,
         earlier: None,
     };
@@ -221,6 +224,7 @@ impl Plan {
             users: true,
             physical: true,
             shmem_mounts: true,
+            swap: true,
             processes: Some(ScanOptions {
                 rollup: true,
                 cmdline: true,
@@ -434,6 +438,13 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
         ),
         physical: on_turn(plan, plan.physical, |e| &e.physical, || physical(root)),
         shmem_mounts: part(plan.shmem_mounts, || mountinfo::read(root)),
+        swap: part(plan.swap, || {
+            Ok(SwapState {
+                devices: swaps::read(root)?,
+                zram: zram::read(root)?,
+                zswap: zram::read_zswap(root)?,
+            })
+        }),
     }
 }
 
@@ -504,6 +515,7 @@ fn from_snapshot(s: &Snapshot, plan: &Plan) -> Snapshot {
         users: keep(plan.users, &s.users),
         physical: keep(plan.physical, &s.physical),
         shmem_mounts: keep(plan.shmem_mounts, &s.shmem_mounts),
+        swap: keep(plan.swap, &s.swap),
     }
 }
 

@@ -34,6 +34,7 @@ pub mod snapshot_file;
 pub mod stat;
 pub mod statm;
 pub mod status;
+pub mod swaps;
 pub mod sysctl;
 pub mod sysfs;
 pub mod sysvipc;
@@ -42,6 +43,7 @@ pub mod transparent_hugepage;
 pub mod uptime;
 pub mod vmstat;
 pub mod zoneinfo;
+pub mod zram;
 
 #[cfg(test)]
 mod testutil;

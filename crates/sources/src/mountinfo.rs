@@ -75,7 +75,7 @@ fn octal(s: &[u8]) -> String {
 }
 
 /// The bytes of a path [`octal`] (or the kernel) escaped.
-fn unoctal(s: &[u8]) -> Vec<u8> {
+pub(crate) fn unoctal(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
