@@ -577,6 +577,10 @@ pub enum LabExperiment {
         /// Pause between blocks (e.g. 500ms, 2s)
         #[arg(long, default_value = "0s", value_parser = parse_duration)]
         interval: std::time::Duration,
+        /// Set RLIMIT_AS (the address-space limit) to SIZE and allocate until the kernel
+        /// refuses: reports the bytes allocated, VSZ at the refusal and the error
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        limit_as: Option<u64>,
     },
     /// The same, freeing each block before the next: RSS stays flat
     Noleak {
@@ -865,6 +869,10 @@ pub struct PsArgs {
     /// /proc/PID/stat; implied by --sort minflt or majflt)
     #[arg(long)]
     pub faults: bool,
+    /// Also each process's memory limits (/proc/PID/limits: address space, data, stack,
+    /// locked memory) and how much of each it uses
+    #[arg(long)]
+    pub rlimits: bool,
     /// Seconds one process may take to read before it is skipped as unreadable
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     pub timeout: f64,

@@ -234,8 +234,38 @@ fn byte_columns() -> impl Iterator<Item = Column> {
         .map(|(h, k)| Column::right(h, k).priority(byte_priority(k)))
 }
 
-/// The process table; with `faults`, MINFLT and MAJFLT after the sizes.
-pub fn process_table(rows: &[ProcRow], totals: Option<&Group>, faults: bool) -> Table {
+/// A limit as `ulimit` shows it: bytes, or `unlimited`; a share of one as a percentage.
+fn limit_cell(r: &ProcRow, key: &str) -> Cell {
+    let pick = |v: Option<Option<u64>>| match v {
+        None => Cell::Text(String::new()),
+        Some(None) => Cell::Text("unlimited".into()),
+        Some(Some(b)) => Cell::Bytes(Some(b)),
+    };
+    let pct = |v: Option<Option<f64>>| {
+        Cell::Text(match v.flatten() {
+            Some(f) => format!("{:.0}%", f * 100.0),
+            None => "-".into(),
+        })
+    };
+    match key {
+        "limit_as" => pick(r.limit_as),
+        "limit_data" => pick(r.limit_data),
+        "limit_stack" => pick(r.limit_stack),
+        "limit_memlock" => pick(r.limit_memlock),
+        "limit_as_used" => pct(r.limit_as_used),
+        "limit_data_used" => pct(r.limit_data_used),
+        _ => pct(r.limit_memlock_used),
+    }
+}
+
+/// The process table; with `faults`, MINFLT and MAJFLT after the sizes; with `limits`,
+/// the memory limits and their use.
+pub fn process_table(
+    rows: &[ProcRow],
+    totals: Option<&Group>,
+    faults: bool,
+    limits: bool,
+) -> Table {
     let mut cols = vec![
         right(Scope::Process, "pid").priority(9),
         left(Scope::Process, "user").priority(8),
@@ -244,6 +274,12 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>, faults: bool) -> 
     let fault_keys: &[&str] = if faults { procs::FAULT_KEYS } else { &[] };
     cols.extend(
         fault_keys
+            .iter()
+            .map(|k| right(Scope::Process, k).priority(1)),
+    );
+    let limit_keys: &[&str] = if limits { procs::LIMIT_KEYS } else { &[] };
+    cols.extend(
+        limit_keys
             .iter()
             .map(|k| right(Scope::Process, k).priority(1)),
     );
@@ -262,6 +298,7 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>, faults: bool) -> 
                 .iter()
                 .map(|k| Cell::Int(r.bytes(k).map(|n| n as i64))),
         );
+        cells.extend(limit_keys.iter().map(|k| limit_cell(r, k)));
         cells.push(Cell::Text(r.command.clone()));
         t.rows.push(cells);
     }
@@ -269,6 +306,7 @@ pub fn process_table(rows: &[ProcRow], totals: Option<&Group>, faults: bool) -> 
         let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
         cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
         cells.extend(fault_keys.iter().map(|_| Cell::Text(String::new())));
+        cells.extend(limit_keys.iter().map(|_| Cell::Text(String::new())));
         cells.push(Cell::Text(format!(
             "total of {}",
             count(g.processes, "process", "processes")

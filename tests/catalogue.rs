@@ -248,6 +248,7 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
     for args in [
         &["ps", "--json"][..],
         &["ps", "--json", "--faults"],
+        &["ps", "--json", "--rlimits"],
         &["ps", "--json", "--by", "cgroup", "--limit", "1"],
     ] {
         let j = json(args);

@@ -34,7 +34,11 @@ fn in_region(pid: u32, start: u64, size: i64, field: &str) -> i64 {
 
 const NOISE: i64 = 512 * KIB;
 /// Runtime noise plus code pages of the memlens binary touched on one path and not another.
-const CODE_NOISE: i64 = MIB;
+/// A code fault maps up to 16 neighbouring pages that are in the page cache (fault-around),
+/// so how many come along depends on what other memlens processes have read of the binary:
+/// 0.3 to 1.5 MiB with the debug binary, as it grew. The anon figures, which hold the
+/// experiment's blocks, keep the tight NOISE.
+const CODE_NOISE: i64 = 2 * MIB;
 
 #[test]
 fn leak_grows_rss_uss_anon_by_what_it_allocated() {

@@ -48,7 +48,10 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &DoctorArgs, out: &Output)
             thp: true,
             ksm: true,
             swap: true,
-            processes: Some(ScanOptions::default()),
+            processes: Some(ScanOptions {
+                limits: true,
+                ..Default::default()
+            }),
             ..Plan {
                 uptime: true,
                 vmstat: true,

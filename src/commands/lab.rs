@@ -13,10 +13,12 @@ fn experiment(e: &LabExperiment) -> Result<Experiment, LabError> {
             count,
             size,
             interval,
+            limit_as,
         } => Experiment::Leak {
             count: *count,
             size: *size,
             interval: *interval,
+            limit_as: *limit_as,
         },
         LabExperiment::Noleak {
             count,

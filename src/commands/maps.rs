@@ -87,6 +87,41 @@ struct MapsJson<'a> {
     groups: Option<&'a [MapGroup]>,
     totals: MapGroup,
     rollup_check: Option<RollupCheck>,
+    /// The process's memory limits, as `ps --rlimits` gives them (`limit_*` keys).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    rlimits: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The `limit_*` keys of the process's `ps` row.
+fn rlimits(p: &memlens_model::ProcessSample) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(memlens_analysis::procs::row(p, |u| u.to_string())) {
+        Ok(serde_json::Value::Object(m)) => m
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("limit_"))
+            .collect(),
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// One line: each limit, unlimited or its size and the share used.
+fn rlimits_line(l: &serde_json::Map<String, serde_json::Value>, out: &Output) -> String {
+    let part = |name: &str, key: &str| {
+        let size = match l.get(key).and_then(|v| v.as_u64()) {
+            Some(b) => memlens_present::bytes(b, out.units),
+            None => "unlimited".into(),
+        };
+        match l.get(&format!("{key}_used")).and_then(|v| v.as_f64()) {
+            Some(u) => format!("{name} {size} ({:.0}% used)", u * 100.0),
+            None => format!("{name} {size}"),
+        }
+    };
+    format!(
+        "limits: {}, {}, {}, {}\n",
+        part("address space", "limit_as"),
+        part("data", "limit_data"),
+        part("stack", "limit_stack"),
+        part("locked memory", "limit_memlock")
+    )
 }
 
 pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
@@ -99,6 +134,7 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
                 smaps: true,
                 rollup: true,
                 cmdline: true,
+                limits: true,
                 pids: Some(vec![pid]),
                 timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
                 ..Default::default()
@@ -166,6 +202,7 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
             groups: groups.as_deref(),
             totals,
             rollup_check,
+            rlimits: rlimits(p),
         }),
         Format::Csv => {
             let t = match &groups {
@@ -188,6 +225,10 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
                 Some(g) => group_table(g, &totals),
                 None => mapping_table(maps, &totals),
             }));
+            let limits = rlimits(p);
+            if !limits.is_empty() {
+                text.push_str(&rlimits_line(&limits, out));
+            }
             if let Some(c) = &rollup_check {
                 text.push_str(&format!(
                     "smaps_rollup: RSS {} PSS {} — {}\n",

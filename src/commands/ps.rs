@@ -44,6 +44,7 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
     let faults = args.faults || by_faults;
     let opts = ScanOptions {
         stat: faults,
+        limits: args.rlimits,
         cgroup: args.by == Some(ByArg::Cgroup),
         pids: (!args.pid.is_empty()).then(|| args.pid.clone()),
         timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
@@ -156,12 +157,12 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             skipped: &skipped,
         }),
         Format::Csv => {
-            let mut t = process_table(&rows, totals.as_ref(), faults);
+            let mut t = process_table(&rows, totals.as_ref(), faults, args.rlimits);
             t.add_json_keys(&rows);
             print(&t.csv())
         }
         Format::Table => {
-            let mut text = out.table(&process_table(&rows, totals.as_ref(), faults));
+            let mut text = out.table(&process_table(&rows, totals.as_ref(), faults, args.rlimits));
             text.push_str(&footer(&skipped));
             text.push_str(&partial_note(totals.as_ref()));
             text.extend(kernel_threads);

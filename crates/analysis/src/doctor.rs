@@ -540,6 +540,25 @@ fn rules(e: &Facts) -> Vec<Finding> {
             ));
         }
     }
+    // Processes about to hit their address-space limit: their next mmap fails.
+    for p in e.processes.iter() {
+        if let (Some(Some(used)), Some(Some(limit))) = (p.limit_as_used, p.limit_as) {
+            if used >= 0.9 {
+                out.push(finding(
+                    Severity::Warning,
+                    "rlimit_as",
+                    format!("{} (PID {}) is near its address-space limit", p.comm, p.pid),
+                    format!(
+                        "VSZ {} MiB is {:.0}% of RLIMIT_AS {} MiB: mmap, malloc of a new arena and stack growth will fail with ENOMEM",
+                        p.vsz.unwrap_or(0) / MIB,
+                        used * 100.0,
+                        limit / MIB
+                    ),
+                    &format!("memlens ps --rlimits --pid {}", p.pid),
+                ));
+            }
+        }
+    }
     // Swap priorities that work against the devices.
     let is_zram = |d: &memlens_model::SwapDevice| d.filename.starts_with("/dev/zram");
     for z in e.swap.iter().filter(|d| is_zram(d)) {

@@ -100,32 +100,12 @@ mod tests {
     fn row(pid: u32, score: Option<i64>, adj: i64) -> ProcRow {
         ProcRow {
             pid,
-            ppid: None,
-            uid: None,
             user: "root".into(),
             comm: "x".into(),
             command: "x".into(),
-            vsz: None,
-            rss: None,
-            pss: None,
-            uss: None,
-            swap: None,
-            swap_pss: None,
-            anon: None,
-            file: None,
-            shmem: None,
-            pss_anon: None,
-            pss_file: None,
-            pss_shmem: None,
-            locked: None,
-            anon_huge_pages: None,
-            page_tables: None,
-            cgroup: None,
             oom_score: score,
             oom_score_adj: Some(adj),
-            minflt: None,
-            majflt: None,
-            unreadable: vec![],
+            ..Default::default()
         }
     }
 

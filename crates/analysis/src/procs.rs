@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// One process's memory, in bytes. `None` where the kernel lacks the field or the file
 /// could not be read (see `unreadable`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ProcRow {
     pub pid: u32,
     pub ppid: Option<u32>,
@@ -55,9 +55,44 @@ pub struct ProcRow {
     pub minflt: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub majflt: Option<u64>,
+    /// Soft limits from `/proc/PID/limits`, read only when asked for (`ps --rlimits`):
+    /// absent when not read, `null` when unlimited. `_used` is how much of it the process
+    /// has: VSZ of RLIMIT_AS, VmData of RLIMIT_DATA, VmLck of RLIMIT_MEMLOCK (0 to 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_as: Option<Option<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_as_used: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_data: Option<Option<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_data_used: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_stack: Option<Option<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_memlock: Option<Option<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_memlock_used: Option<Option<f64>>,
     /// Files that could not be read, as `file: reason`.
     pub unreadable: Vec<String>,
 }
+
+/// The share of a limit in use: `None` when either is unknown or the limit is none.
+fn used(have: Option<u64>, limit: Option<memlens_model::Limit>) -> Option<f64> {
+    let limit = limit?.bytes()?;
+    let have = have?;
+    (limit > 0).then(|| have as f64 / limit as f64)
+}
+
+/// The limits `ps --rlimits` shows, in order (keys of [`ProcRow`]).
+pub const LIMIT_KEYS: &[&str] = &[
+    "limit_as",
+    "limit_as_used",
+    "limit_data",
+    "limit_data_used",
+    "limit_stack",
+    "limit_memlock",
+    "limit_memlock_used",
+];
 
 /// Builds the row of a sample; `user_name` maps a UID to a name.
 pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
@@ -95,6 +130,13 @@ pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
         oom_score_adj: s.oom_score_adj,
         minflt: s.stat.as_ref().map(|st| st.minflt),
         majflt: s.stat.as_ref().map(|st| st.majflt),
+        limit_as: s.limits.map(|l| l.address_space.and_then(|x| x.bytes())),
+        limit_as_used: s.limits.map(|l| used(st.vm_size, l.address_space)),
+        limit_data: s.limits.map(|l| l.data.and_then(|x| x.bytes())),
+        limit_data_used: s.limits.map(|l| used(st.vm_data, l.data)),
+        limit_stack: s.limits.map(|l| l.stack.and_then(|x| x.bytes())),
+        limit_memlock: s.limits.map(|l| l.locked.and_then(|x| x.bytes())),
+        limit_memlock_used: s.limits.map(|l| used(st.vm_lck, l.locked)),
         unreadable: s
             .problems
             .iter()

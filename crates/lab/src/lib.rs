@@ -53,6 +53,9 @@ pub enum Experiment {
         count: u64,
         size: u64,
         interval: Duration,
+        /// Set RLIMIT_AS to this first and allocate until the kernel refuses (`count`
+        /// then is no bound).
+        limit_as: Option<u64>,
     },
     NoLeak {
         count: u64,
@@ -137,6 +140,9 @@ impl Experiment {
     /// Bytes the experiment will make resident at once (0 for reserve and overcommit).
     pub fn resident_need(&self) -> u64 {
         match *self {
+            Experiment::Leak {
+                limit_as: Some(l), ..
+            } => l,
             Experiment::Leak { count, size, .. } => count.saturating_mul(size),
             Experiment::NoLeak { size, .. } => size,
             Experiment::Sawtooth {
@@ -268,9 +274,60 @@ pub fn run(exp: &Experiment, opts: &Options, emit: &mut dyn FnMut(&Event)) -> Re
     };
     match *exp {
         Experiment::Leak {
+            size,
+            interval,
+            limit_as: Some(limit),
+            ..
+        } => {
+            let (_, hard) = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_AS)
+                .map_err(|e| LabError(format!("getrlimit(RLIMIT_AS): {e}")))?;
+            nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_AS, limit, hard)
+                .map_err(|e| LabError(format!("setrlimit(RLIMIT_AS, {limit}): {e}")))?;
+            let mut i = 0u64;
+            let refusal = loop {
+                match Region::anon(size, false) {
+                    Ok(r) => {
+                        r.write_pages(r.size(), 1, pg);
+                        regions.push(r);
+                    }
+                    Err(e) => break e,
+                }
+                let block = Event::Block {
+                    index: i,
+                    allocated: (i + 1) * size,
+                    resident: (i + 1) * size,
+                };
+                i += 1;
+                if !pace(emit, interval, &block) {
+                    break LabError("stopped before the limit".into());
+                }
+            };
+            let vsz = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|t| {
+                    t.lines()
+                        .find_map(|l| l.strip_prefix("VmSize:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                })
+                .map(|kb| kb * 1024);
+            fig("limit_as", limit.into());
+            fig(
+                "allocated_before_refusal",
+                (regions.len() as u64 * size).into(),
+            );
+            fig("vsz_at_refusal", vsz.into());
+            fig("refused_block", size.into());
+            fig("error", refusal.0.clone().into());
+            report.expect = vec![
+                format!("with RLIMIT_AS at {} MiB, mmap of a {} MiB block fails with ENOMEM once VSZ plus the block would pass the limit: {} MiB were allocated first", limit >> 20, size >> 20, (regions.len() as u64 * size) >> 20),
+                "the process gets a clean error and goes on: the limit bounds address space (VSZ), not RSS".into(),
+            ];
+        }
+        Experiment::Leak {
             count,
             size,
             interval,
+            limit_as: None,
         } => {
             for i in 0..count {
                 let r = Region::anon(size, false)?;

@@ -68,6 +68,7 @@ pub const PROCESS_FILES: &[&str] = &[
     "oom_score_adj",
     "cgroup",
     "ksm_stat",
+    "limits",
 ];
 
 /// What a capture copied.

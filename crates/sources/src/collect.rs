@@ -231,6 +231,7 @@ impl Plan {
                 cgroup: true,
                 oom: true,
                 ksm_stat: true,
+                limits: true,
                 ..Default::default()
             }),
             earlier: None,
@@ -545,6 +546,9 @@ fn narrow(p: &mut memlens_model::ProcessSample, opts: &ScanOptions) {
     if !opts.ksm_stat {
         p.ksm_stat = None;
     }
+    if !opts.limits {
+        p.limits = None;
+    }
     p.problems.retain(|f| match f.file.as_str() {
         "smaps_rollup" | "smaps" => opts.rollup,
         "cmdline" => opts.cmdline,
@@ -553,6 +557,7 @@ fn narrow(p: &mut memlens_model::ProcessSample, opts: &ScanOptions) {
         "stat" => opts.stat,
         "statm" => opts.statm,
         "ksm_stat" => opts.ksm_stat,
+        "limits" => opts.limits,
         _ => true,
     });
 }

@@ -439,7 +439,7 @@ fn read_process_inner(
         sample.cgroup = or_kept!(cgroup, read_parse!("cgroup", false, cgroup::parse));
     }
     if opts.limits {
-        sample.limits = or_kept!(limits, read_parse!("limits", false, limits::parse));
+        sample.limits = or_kept!(limits, read_parse!("limits", true, limits::parse));
     }
     if opts.ksm_stat {
         // Kernels before 6.1 (or without CONFIG_KSM) have no such file.
