@@ -326,7 +326,10 @@ pub fn group_table(by: &'static str, groups: &[Group], totals: Option<&Group>) -
     let line = |g: &Group| {
         let mut cells = vec![Cell::Int(Some(g.processes as i64))];
         cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
-        cells.push(Cell::Text(g.key.clone()));
+        cells.push(Cell::Text(match &g.container {
+            Some(o) if !g.key.ends_with(&format!("/{o}")) => format!("{} ({o})", g.key),
+            _ => g.key.clone(),
+        }));
         cells
     };
     for g in groups {

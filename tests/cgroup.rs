@@ -217,3 +217,77 @@ fn live_cgroup_events_when_a_leak_hits_the_limit() {
         table.stdout
     );
 }
+
+/// Containers are named as operators know them: a copy of the v2 fixture given a docker
+/// scope (systemd driver) and a Kubernetes pod with a containerd container, each holding
+/// one of the tree's processes.
+#[test]
+fn container_cgroups_are_named_in_cgroup_and_ps_by_cgroup() {
+    const ID: &str = "3f2a9c1b7d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeef";
+    const UID: &str = "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901";
+    let t = TempTree::copy_of("v2-unified", "containers");
+    let cg = t.0.join("sys/fs/cgroup");
+    let docker = format!("system.slice/docker-{ID}.scope");
+    let pod = format!(
+        "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{}.slice",
+        UID.replace('-', "_")
+    );
+    let container = format!("{pod}/cri-containerd-{ID}.scope");
+    for dir in [
+        "kubepods.slice",
+        "kubepods.slice/kubepods-burstable.slice",
+        &pod,
+        &container,
+        &docker,
+    ] {
+        sh(&format!(
+            "mkdir -p '{0}/{dir}' && cp '{0}'/system.slice/memfd.service/* '{0}/{dir}/'",
+            cg.display()
+        ));
+    }
+    // Two processes moved into them.
+    t.write("proc/1036/cgroup", &format!("0::/{docker}\n"));
+    t.write("proc/2944/cgroup", &format!("0::/{container}\n"));
+    let j = t.run(&["cgroup", "--json"]).json();
+    let named = |path: &str| {
+        j["hierarchies"][0]["cgroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["path"] == path)
+            .unwrap_or_else(|| panic!("no {path}"))["container"]
+            .clone()
+    };
+    assert_eq!(named(&format!("/{docker}")), "docker 3f2a9c1b7d4e");
+    assert_eq!(
+        named(&format!("/{container}")),
+        format!("k8s pod {UID} (burstable) containerd 3f2a9c1b7d4e")
+    );
+    assert_eq!(
+        named(&format!("/{pod}")),
+        format!("k8s pod {UID} (burstable)")
+    );
+    assert_eq!(
+        named("/kubepods.slice/kubepods-burstable.slice"),
+        serde_json::Value::Null
+    );
+    assert_eq!(named("/system.slice/memlens.service"), "memlens.service");
+    let text = t.run(&["cgroup", "--wide"]).stdout;
+    assert!(text.contains("docker 3f2a9c1b7d4e"), "{text}");
+    // ps --by cgroup says it too.
+    let p = t.run(&["ps", "--by", "cgroup", "--json"]).json();
+    let groups = p["groups"].as_array().unwrap();
+    let g = groups
+        .iter()
+        .find(|g| g["key"] == format!("/{docker}"))
+        .unwrap();
+    assert_eq!(g["container"], "docker 3f2a9c1b7d4e");
+    assert_eq!(int(g, "processes"), 1);
+    let text = t.run(&["ps", "--by", "cgroup", "--wide"]).stdout;
+    assert!(
+        text.contains(&format!(
+            "(k8s pod {UID} (burstable) containerd 3f2a9c1b7d4e)"
+        )),
+        "{text}"
+    );
+}

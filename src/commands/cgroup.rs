@@ -173,6 +173,7 @@ fn table(csv: bool) -> Table {
         right(c, "swap").priority(3),
         left(c, "events").fixed().priority(7),
         right(c, "psi_some_avg10").priority(4),
+        left(c, "container").priority(3),
         left(c, "path").id(),
     ]);
     Table::new(cols)
@@ -224,6 +225,11 @@ fn cells(c: &CgroupRow, csv: bool) -> Vec<Cell> {
             events.join(" ")
         }),
         Cell::Text(c.psi_some_avg10.map_or(dash.into(), |p| format!("{p:.2}"))),
+        // In the table, only what the name does not already say.
+        Cell::Text(match &c.container {
+            Some(o) if csv || !c.path.ends_with(&format!("/{o}")) => o.clone(),
+            _ => String::new(),
+        }),
         Cell::Text(name),
     ]);
     v

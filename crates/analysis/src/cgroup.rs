@@ -9,6 +9,9 @@ pub struct CgroupRow {
     pub version: CgroupVersion,
     pub path: String,
     pub depth: u32,
+    /// Who the group belongs to, from its path: `docker 3f2a9c1b7d4e`, `k8s pod UID
+    /// (burstable) containerd ID`, `nginx.service` (see [`crate::containers`]).
+    pub container: Option<String>,
     /// Processes directly in the group (`cgroup.procs`).
     pub processes: Option<u64>,
     pub usage: Option<u64>,
@@ -156,6 +159,7 @@ pub fn row(c: &MemCgroup) -> CgroupRow {
         version: c.version,
         path: c.path.clone(),
         depth: c.depth,
+        container: crate::containers::owner(&c.path).map(|o| o.label()),
         processes: c.procs,
         usage: c.current,
         peak: c.peak,

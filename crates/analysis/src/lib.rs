@@ -1,6 +1,7 @@
 //! memlens analysis: figures derived from snapshots (no I/O, no printing).
 
 pub mod cgroup;
+pub mod containers;
 pub mod doctor;
 pub mod findings;
 pub mod fragmentation;

@@ -229,6 +229,9 @@ pub fn sort(rows: &mut Vec<ProcRow>, key: &str, reverse: bool) {
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Group {
     pub key: String,
+    /// With `--by cgroup`: who the cgroup belongs to (a container, a pod, a unit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
     pub processes: u32,
     pub vsz: Option<u64>,
     pub rss: Option<u64>,
@@ -321,6 +324,10 @@ pub fn group(rows: &[ProcRow], by: GroupBy, sort_key: &str, reverse: bool) -> Ve
         };
         let i = *index.entry(key.clone()).or_insert_with(|| {
             groups.push(Group {
+                container: match by {
+                    GroupBy::Cgroup => crate::containers::owner(&key).map(|o| o.label()),
+                    _ => None,
+                },
                 key,
                 ..Default::default()
             });
