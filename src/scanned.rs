@@ -236,25 +236,19 @@ fn byte_columns() -> impl Iterator<Item = Column> {
 
 /// A limit as `ulimit` shows it: bytes, or `unlimited`; a share of one as a percentage.
 fn limit_cell(r: &ProcRow, key: &str) -> Cell {
-    let pick = |v: Option<Option<u64>>| match v {
-        None => Cell::Text(String::new()),
-        Some(None) => Cell::Text("unlimited".into()),
-        Some(Some(b)) => Cell::Bytes(Some(b)),
+    let Some(l) = &r.rlimits else {
+        return Cell::Text(String::new());
     };
-    let pct = |v: Option<Option<f64>>| {
-        Cell::Text(match v.flatten() {
-            Some(f) => format!("{:.0}%", f * 100.0),
-            None => "-".into(),
-        })
-    };
+    let size = |v: Option<u64>| v.map_or(Cell::Text("unlimited".into()), |b| Cell::Bytes(Some(b)));
+    let pct = |v: Option<f64>| Cell::Text(v.map_or("-".into(), |f| format!("{:.0}%", f * 100.0)));
     match key {
-        "limit_as" => pick(r.limit_as),
-        "limit_data" => pick(r.limit_data),
-        "limit_stack" => pick(r.limit_stack),
-        "limit_memlock" => pick(r.limit_memlock),
-        "limit_as_used" => pct(r.limit_as_used),
-        "limit_data_used" => pct(r.limit_data_used),
-        _ => pct(r.limit_memlock_used),
+        "limit_as" => size(l.limit_as),
+        "limit_data" => size(l.limit_data),
+        "limit_stack" => size(l.limit_stack),
+        "limit_memlock" => size(l.limit_memlock),
+        "limit_as_used" => pct(l.limit_as_used),
+        "limit_data_used" => pct(l.limit_data_used),
+        _ => pct(l.limit_memlock_used),
     }
 }
 

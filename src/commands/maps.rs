@@ -4,6 +4,7 @@ use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
 use memlens_analysis::maps::{self as maps_analysis, MapGroup, RollupCheck};
+use memlens_analysis::procs::Rlimits;
 use memlens_catalogue::Scope;
 use memlens_model::{Mapping, SmapsCounters};
 use memlens_present::{Cell, Column, Table};
@@ -88,40 +89,33 @@ struct MapsJson<'a> {
     totals: MapGroup,
     rollup_check: Option<RollupCheck>,
     /// The process's memory limits, as `ps --rlimits` gives them (`limit_*` keys).
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    rlimits: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The `limit_*` keys of the process's `ps` row.
-fn rlimits(p: &memlens_model::ProcessSample) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::to_value(memlens_analysis::procs::row(p, |u| u.to_string())) {
-        Ok(serde_json::Value::Object(m)) => m
-            .into_iter()
-            .filter(|(k, _)| k.starts_with("limit_"))
-            .collect(),
-        _ => serde_json::Map::new(),
-    }
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rlimits: Option<Rlimits>,
 }
 
 /// One line: each limit, unlimited or its size and the share used.
-fn rlimits_line(l: &serde_json::Map<String, serde_json::Value>, out: &Output) -> String {
-    let part = |name: &str, key: &str| {
-        let size = match l.get(key).and_then(|v| v.as_u64()) {
-            Some(b) => memlens_present::bytes(b, out.units),
-            None => "unlimited".into(),
-        };
-        match l.get(&format!("{key}_used")).and_then(|v| v.as_f64()) {
+fn rlimits_line(l: &Rlimits, out: &Output) -> String {
+    let part = |name: &str, size: Option<u64>, used: Option<f64>| {
+        let size = size.map_or("unlimited".into(), |b| memlens_present::bytes(b, out.units));
+        match used {
             Some(u) => format!("{name} {size} ({:.0}% used)", u * 100.0),
             None => format!("{name} {size}"),
         }
     };
     format!(
         "limits: {}, {}, {}, {}\n",
-        part("address space", "limit_as"),
-        part("data", "limit_data"),
-        part("stack", "limit_stack"),
-        part("locked memory", "limit_memlock")
+        part("address space", l.limit_as, l.limit_as_used),
+        part("data", l.limit_data, l.limit_data_used),
+        part("stack", l.limit_stack, None),
+        part("locked memory", l.limit_memlock, l.limit_memlock_used)
     )
+}
+
+/// The limits of the process, when its `limits` file was read.
+fn rlimits(p: &memlens_model::ProcessSample) -> Option<Rlimits> {
+    p.limits
+        .as_ref()
+        .map(|l| Rlimits::of(l, &p.status.counters))
 }
 
 pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
@@ -225,9 +219,8 @@ pub fn run(root: &Root, args: &MapsArgs, out: &Output) -> Outcome {
                 Some(g) => group_table(g, &totals),
                 None => mapping_table(maps, &totals),
             }));
-            let limits = rlimits(p);
-            if !limits.is_empty() {
-                text.push_str(&rlimits_line(&limits, out));
+            if let Some(l) = rlimits(p) {
+                text.push_str(&rlimits_line(&l, out));
             }
             if let Some(c) = &rollup_check {
                 text.push_str(&format!(

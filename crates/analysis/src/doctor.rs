@@ -6,7 +6,7 @@ use memlens_model::{FailureKind, Ksm, MemCgroup, Part, ReadFailure, Snapshot, Sy
 use crate::cgroup;
 use crate::findings::{Finding, Severity};
 use crate::fragmentation::{self, BuddyView};
-use crate::procs::{self, ProcRow};
+use crate::procs::{self, ProcRow, Rlimits};
 use crate::rates::{self, Interval};
 use crate::sys::{self, SysSummary};
 use crate::tunables;
@@ -542,7 +542,12 @@ fn rules(e: &Facts) -> Vec<Finding> {
     }
     // Processes about to hit their address-space limit: their next mmap fails.
     for p in e.processes.iter() {
-        if let (Some(Some(used)), Some(Some(limit))) = (p.limit_as_used, p.limit_as) {
+        if let Some(Rlimits {
+            limit_as_used: Some(used),
+            limit_as: Some(limit),
+            ..
+        }) = p.rlimits
+        {
             if used >= 0.9 {
                 out.push(finding(
                     Severity::Warning,

@@ -56,34 +56,48 @@ pub struct ProcRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub majflt: Option<u64>,
     /// Soft limits from `/proc/PID/limits`, read only when asked for (`ps --rlimits`):
-    /// absent when not read, `null` when unlimited. `_used` is how much of it the process
-    /// has: VSZ of RLIMIT_AS, VmData of RLIMIT_DATA, VmLck of RLIMIT_MEMLOCK (0 to 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_as: Option<Option<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_as_used: Option<Option<f64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_data: Option<Option<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_data_used: Option<Option<f64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_stack: Option<Option<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_memlock: Option<Option<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_memlock_used: Option<Option<f64>>,
+    /// its keys are absent when not read.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub rlimits: Option<Rlimits>,
     /// Files that could not be read, as `file: reason`.
     pub unreadable: Vec<String>,
 }
 
-/// The share of a limit in use: `None` when either is unknown or the limit is none.
-fn used(have: Option<u64>, limit: Option<memlens_model::Limit>) -> Option<f64> {
-    let limit = limit?.bytes()?;
-    let have = have?;
-    (limit > 0).then(|| have as f64 / limit as f64)
+/// The memory limits of a process (`null` in JSON: unlimited) and how much of each it
+/// uses, 0 to 1: VSZ of RLIMIT_AS, VmData of RLIMIT_DATA, VmLck of RLIMIT_MEMLOCK.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Rlimits {
+    pub limit_as: Option<u64>,
+    pub limit_as_used: Option<f64>,
+    pub limit_data: Option<u64>,
+    pub limit_data_used: Option<f64>,
+    pub limit_stack: Option<u64>,
+    pub limit_memlock: Option<u64>,
+    pub limit_memlock_used: Option<f64>,
 }
 
-/// The limits `ps --rlimits` shows, in order (keys of [`ProcRow`]).
+impl Rlimits {
+    /// The limits of a process and their use by its `status` figures.
+    pub fn of(l: &memlens_model::MemoryLimits, st: &memlens_model::StatusCounters) -> Rlimits {
+        let bytes = |l: Option<memlens_model::Limit>| l.and_then(|x| x.bytes());
+        // The share of a limit in use: `None` when either is unknown or there is no limit.
+        let used = |have: Option<u64>, limit: Option<memlens_model::Limit>| {
+            let (have, limit) = (have?, bytes(limit)?);
+            (limit > 0).then(|| have as f64 / limit as f64)
+        };
+        Rlimits {
+            limit_as: bytes(l.address_space),
+            limit_as_used: used(st.vm_size, l.address_space),
+            limit_data: bytes(l.data),
+            limit_data_used: used(st.vm_data, l.data),
+            limit_stack: bytes(l.stack),
+            limit_memlock: bytes(l.locked),
+            limit_memlock_used: used(st.vm_lck, l.locked),
+        }
+    }
+}
+
+/// The limits `ps --rlimits` shows, in order (keys of [`Rlimits`]).
 pub const LIMIT_KEYS: &[&str] = &[
     "limit_as",
     "limit_as_used",
@@ -130,13 +144,7 @@ pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
         oom_score_adj: s.oom_score_adj,
         minflt: s.stat.as_ref().map(|st| st.minflt),
         majflt: s.stat.as_ref().map(|st| st.majflt),
-        limit_as: s.limits.map(|l| l.address_space.and_then(|x| x.bytes())),
-        limit_as_used: s.limits.map(|l| used(st.vm_size, l.address_space)),
-        limit_data: s.limits.map(|l| l.data.and_then(|x| x.bytes())),
-        limit_data_used: s.limits.map(|l| used(st.vm_data, l.data)),
-        limit_stack: s.limits.map(|l| l.stack.and_then(|x| x.bytes())),
-        limit_memlock: s.limits.map(|l| l.locked.and_then(|x| x.bytes())),
-        limit_memlock_used: s.limits.map(|l| used(st.vm_lck, l.locked)),
+        rlimits: s.limits.as_ref().map(|l| Rlimits::of(l, st)),
         unreadable: s
             .problems
             .iter()
