@@ -68,15 +68,15 @@ fn devices(v: &SwapView) -> Table {
     ]);
     for d in &v.devices {
         t.rows.push(vec![
-            d.filename.clone().into(),
-            d.kind.clone().into(),
-            Cell::Bytes(Some(d.size)),
-            Cell::Bytes(Some(d.used)),
+            d.device.filename.clone().into(),
+            d.device.kind.clone().into(),
+            Cell::Bytes(Some(d.device.size)),
+            Cell::Bytes(Some(d.device.used)),
             Cell::Text(
                 d.used_ratio
                     .map_or(String::new(), |r| format!("{:.1}%", r * 100.0)),
             ),
-            Cell::Int(Some(d.priority)),
+            Cell::Int(Some(d.device.priority)),
             Cell::Int(Some(d.turn as i64)),
             Cell::Text(d.zram.clone().unwrap_or_default()),
         ]);
@@ -119,7 +119,7 @@ fn render(v: &SwapView, out: &Output) -> String {
                 .map_or(String::new(), |r| format!(" (compression {r:.2}:1)")),
         ));
     }
-    let zram: Vec<_> = v.zram.iter().filter(|z| z.disksize > 0).collect();
+    let zram: Vec<_> = v.zram.iter().filter(|z| z.device.disksize > 0).collect();
     if !zram.is_empty() {
         let s = Scope::Swap;
         let mut t = Table::new(vec![
@@ -135,14 +135,14 @@ fn render(v: &SwapView, out: &Output) -> String {
         ]);
         for z in zram {
             t.rows.push(vec![
-                z.name.clone().into(),
-                z.algorithm.clone().unwrap_or_default().into(),
-                Cell::Bytes(Some(z.disksize)),
-                Cell::Bytes(Some(z.orig_data_size)),
-                Cell::Bytes(Some(z.compr_data_size)),
-                Cell::Bytes(Some(z.mem_used_total)),
+                z.device.name.clone().into(),
+                z.device.algorithm.clone().unwrap_or_default().into(),
+                Cell::Bytes(Some(z.device.disksize)),
+                Cell::Bytes(Some(z.device.orig_data_size)),
+                Cell::Bytes(Some(z.device.compr_data_size)),
+                Cell::Bytes(Some(z.device.mem_used_total)),
                 Cell::Text(z.ratio.map_or("-".into(), |r| format!("{r:.2}"))),
-                Cell::Int(Some(z.same_pages as i64)),
+                Cell::Int(Some(z.device.same_pages as i64)),
                 Cell::Text(if z.used_as_swap { "yes" } else { "no" }.into()),
             ]);
         }

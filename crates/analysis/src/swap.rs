@@ -1,18 +1,16 @@
 //! `memlens swap`: every swap device and what its priority means, zswap and zram with their
 //! compression, swap traffic, and the processes with most memory in swap.
 
-use memlens_model::{ReadFailure, Snapshot, SwapDevice};
+use memlens_model::{ReadFailure, Snapshot, SwapDevice, ZramDevice};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DeviceRow {
-    pub filename: String,
-    pub kind: String,
-    pub size: u64,
-    pub used: u64,
+    /// The line of `/proc/swaps`.
+    #[serde(flatten)]
+    pub device: SwapDevice,
     /// `used / size`, 0 to 1.
     pub used_ratio: Option<f64>,
-    pub priority: i64,
     /// The zram device behind it (`zram0`), when it is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zram: Option<String>,
@@ -22,16 +20,9 @@ pub struct DeviceRow {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ZramRow {
-    pub name: String,
-    pub disksize: u64,
-    pub algorithm: Option<String>,
-    pub orig_data_size: u64,
-    pub compr_data_size: u64,
-    pub mem_used_total: u64,
-    pub mem_limit: u64,
-    pub mem_used_max: u64,
-    pub same_pages: u64,
-    pub huge_pages: Option<u64>,
+    /// What the device's files say.
+    #[serde(flatten)]
+    pub device: ZramDevice,
     /// `orig_data_size / mem_used_total`: bytes stored per byte of RAM taken.
     pub ratio: Option<f64>,
     /// Whether `/proc/swaps` lists it.
@@ -135,12 +126,8 @@ pub fn view(s: &Snapshot, earlier: Option<&Snapshot>, top: usize) -> Result<Swap
         .devices
         .iter()
         .map(|d| DeviceRow {
-            filename: d.filename.clone(),
-            kind: d.kind.clone(),
-            size: d.size,
-            used: d.used,
+            device: d.clone(),
             used_ratio: (d.size > 0).then(|| d.used as f64 / d.size as f64),
-            priority: d.priority,
             zram: zram_of(d),
             turn: t.iter().position(|(p, _)| *p == d.priority).unwrap_or(0) + 1,
         })
@@ -149,16 +136,7 @@ pub fn view(s: &Snapshot, earlier: Option<&Snapshot>, top: usize) -> Result<Swap
         .zram
         .iter()
         .map(|z| ZramRow {
-            name: z.name.clone(),
-            disksize: z.disksize,
-            algorithm: z.algorithm.clone(),
-            orig_data_size: z.orig_data_size,
-            compr_data_size: z.compr_data_size,
-            mem_used_total: z.mem_used_total,
-            mem_limit: z.mem_limit,
-            mem_used_max: z.mem_used_max,
-            same_pages: z.same_pages,
-            huge_pages: z.huge_pages,
+            device: z.clone(),
             ratio: (z.mem_used_total > 0)
                 .then(|| z.orig_data_size as f64 / z.mem_used_total as f64),
             used_as_swap: st
