@@ -117,17 +117,6 @@ impl Node {
         }
         self.parts.iter().find_map(|p| p.find(key))
     }
-
-    /// The first node whose parts do not sum to it: `(key, its bytes, the parts' sum)`.
-    pub fn unbalanced(&self) -> Option<(&'static str, i64, i64)> {
-        if !self.parts.is_empty() {
-            let sum: i64 = self.parts.iter().map(|p| p.bytes).sum();
-            if sum != self.bytes {
-                return Some((self.key, self.bytes, sum));
-            }
-        }
-        self.parts.iter().find_map(Node::unbalanced)
-    }
 }
 
 fn b(v: Option<u64>) -> i64 {
@@ -157,7 +146,7 @@ pub fn view(s: &Snapshot) -> Result<Where, ReadFailure> {
             tree: memtotal,
         });
     };
-    let reserved = reserved(s, present - memtotal.bytes, &pages);
+    let reserved = reserved(s, present, present - memtotal.bytes, page, &pages);
     let physical = s.physical.ok();
     let blocks = physical.and_then(|p| p.blocks.as_ref());
     let firmware_ram = physical.and_then(|p| p.firmware_map.as_ref()).map(|map| {
@@ -224,20 +213,22 @@ pub fn view(s: &Snapshot) -> Result<Where, ReadFailure> {
     })
 }
 
-/// What was reserved before the kernel managed memory: present pages less MemTotal.
-fn reserved(s: &Snapshot, bytes: i64, pages: &dyn Fn(&str) -> Option<i64>) -> Node {
+/// What was reserved before the kernel managed memory (`bytes`: the `present` bytes of
+/// the zones less MemTotal).
+fn reserved(
+    s: &Snapshot,
+    present: i64,
+    bytes: i64,
+    page: i64,
+    pages: &dyn Fn(&str) -> Option<i64>,
+) -> Node {
     let iomem = s.physical.ok().and_then(|p| p.iomem.as_ref());
     let mut parts = Vec::new();
     match pages("nr_memmap_boot_pages") {
         Some(b) => parts.push(node("memmap", b)),
         None => {
             // 64 bytes of struct page per page present, the usual size on 64-bit kernels.
-            let present = s
-                .zoneinfo
-                .ok()
-                .map(|z| z.zones.iter().filter_map(|z| z.present).sum::<u64>())
-                .unwrap_or(0);
-            parts.push(node("memmap", (present * 64) as i64).estimate(
+            parts.push(node("memmap", present / page * 64).estimate(
                 "64 bytes of struct page per page; the kernel counts it (vmstat \
                  nr_memmap_boot_pages) since Linux 6.11",
             ))

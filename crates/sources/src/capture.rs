@@ -192,22 +192,16 @@ fn write_capture(src: &Root, dest: &Path, memlens_version: &str) -> Result<Captu
         })?;
     }
     // Of each memory block, its state (the other files are links and hot-plug knobs).
-    if let Ok(blocks) = src.entries("sys/devices/system/memory") {
-        for b in blocks {
-            let name = b.name.to_string_lossy();
-            if name.starts_with("memory") && b.is_dir {
-                c.copy(&format!("sys/devices/system/memory/{name}/state"))?;
-            }
+    if let Ok(Some(blocks)) = crate::sysfs::numbered(src, "sys/devices/system/memory", "memory") {
+        for name in blocks {
+            c.copy(&format!("sys/devices/system/memory/{name}/state"))?;
         }
     }
     // Of each zram device, what `swap` reads.
-    if let Ok(blocks) = src.entries("sys/block") {
-        for b in blocks {
-            let name = b.name.to_string_lossy();
-            if name.starts_with("zram") {
-                for f in ["disksize", "comp_algorithm", "mm_stat"] {
-                    c.copy(&format!("sys/block/{name}/{f}"))?;
-                }
+    if let Ok(Some(devices)) = crate::sysfs::numbered(src, "sys/block", "zram") {
+        for name in devices {
+            for f in ["disksize", "comp_algorithm", "mm_stat"] {
+                c.copy(&format!("sys/block/{name}/{f}"))?;
             }
         }
     }

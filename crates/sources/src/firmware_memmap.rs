@@ -23,19 +23,11 @@ pub fn parse_address(text: &[u8]) -> std::result::Result<u64, ParseError> {
 
 /// Every entry in address order; `Ok(None)` when the directory is missing.
 pub fn read(root: &Root) -> Result<Option<Vec<PhysRange>>> {
-    let entries = match root.entries(DIR) {
-        Ok(v) => v,
-        Err(e) if e.is_missing() => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(names) = crate::sysfs::numbered(root, DIR, "")? else {
+        return Ok(None);
     };
     let mut out = Vec::new();
-    for entry in entries {
-        let Some(name) = entry.name.to_str() else {
-            continue;
-        };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
+    for name in names {
         let file = |f: &str| root.read(&format!("{DIR}/{name}/{f}"));
         let (sp, st) = file("start")?;
         let (ep, et) = file("end")?;

@@ -37,16 +37,7 @@ pub fn read(root: &Root) -> Result<Option<MemoryBlocks>> {
         block_size,
         ..Default::default()
     };
-    for entry in root.entries(DIR)? {
-        let Some(name) = entry.name.to_str() else {
-            continue;
-        };
-        if !name
-            .strip_prefix("memory")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        {
-            continue;
-        }
+    for name in crate::sysfs::numbered(root, DIR, "memory")?.unwrap_or_default() {
         match root.read(&format!("{DIR}/{name}/state")) {
             Ok((_, t)) => match one_line(&t) {
                 Ok(b"online") => blocks.online += 1,

@@ -41,6 +41,27 @@ pub fn read_u64(root: &Root, rel: &str) -> Result<Option<u64>> {
     }
 }
 
+/// Names in a directory under the root that are `prefix` and a number (`memory12`,
+/// `zram0`, `3` for an empty prefix), as sysfs names its devices; `Ok(None)` when the
+/// directory is missing.
+pub fn numbered(root: &Root, rel: &str, prefix: &str) -> Result<Option<Vec<String>>> {
+    let entries = match root.entries(rel) {
+        Ok(v) => v,
+        Err(e) if e.is_missing() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(
+        entries
+            .into_iter()
+            .filter_map(|e| e.name.into_string().ok())
+            .filter(|n| {
+                n.strip_prefix(prefix)
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect(),
+    ))
+}
+
 /// Names of the regular files directly in a directory under the root that someone may
 /// read (mode has a read bit: write-only triggers like `drop_caches` are left out even
 /// though root could open them), sorted. `Ok(None)` when the directory is missing.

@@ -45,24 +45,10 @@ pub fn selected(text: &[u8]) -> Option<String> {
 
 /// Every `zramN` device, sorted by name; empty without zram.
 pub fn read(root: &Root) -> Result<Vec<ZramDevice>> {
-    let entries = match root.entries(DIR) {
-        Ok(v) => v,
-        Err(e) if e.is_missing() => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
     let mut out = Vec::new();
-    for e in entries {
-        let Some(name) = e.name.to_str() else {
-            continue;
-        };
-        if !name
-            .strip_prefix("zram")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        {
-            continue;
-        }
+    for name in crate::sysfs::numbered(root, DIR, "zram")?.unwrap_or_default() {
         let mut d = ZramDevice {
-            name: name.to_string(),
+            name: name.clone(),
             disksize: read_u64(root, &format!("{DIR}/{name}/disksize"))?.unwrap_or(0),
             algorithm: root
                 .read_optional(&format!("{DIR}/{name}/comp_algorithm"))?
