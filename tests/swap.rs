@@ -173,7 +173,7 @@ fn swap_devices_zram_and_swapped_processes_agree_with_the_kernel() {
             .unwrap()
             .parse()
             .unwrap();
-        let zs = find_key(&w["tree"], "zspages");
+        let zs = where_bytes(&w["tree"], "zspages");
         near("zspages", zs, pages * 4096, 0)
     });
     // Rates over an interval: the counters exist and are not negative.
@@ -205,16 +205,6 @@ fn swap_devices_zram_and_swapped_processes_agree_with_the_kernel() {
         ids()
     );
     drop(swaps);
-}
-
-fn find_key(n: &Value, key: &str) -> i64 {
-    fn go<'a>(n: &'a Value, key: &str) -> Option<&'a Value> {
-        if n["key"] == key {
-            return Some(n);
-        }
-        n["parts"].as_array()?.iter().find_map(|p| go(p, key))
-    }
-    int(go(n, key).unwrap(), "bytes")
 }
 
 #[test]

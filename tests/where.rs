@@ -27,35 +27,28 @@ fn balanced(n: &Value) -> usize {
     count
 }
 
-fn find<'a>(n: &'a Value, key: &str) -> Option<&'a Value> {
-    if n["key"] == key {
-        return Some(n);
-    }
-    n["parts"].as_array()?.iter().find_map(|p| find(p, key))
-}
-
-fn bytes(tree: &Value, key: &str) -> i64 {
-    find(tree, key).unwrap_or_else(|| panic!("no {key} in the tree"))["bytes"]
-        .as_i64()
-        .unwrap()
-}
-
 fn kb(meminfo: &str, field: &str) -> i64 {
     kb_field(meminfo, field).unwrap_or_else(|| panic!("no {field}"))
 }
 
 /// The figures every tree shares with meminfo, checked against meminfo's text.
 fn agrees_with_meminfo(tree: &Value, mi: &str) {
-    assert_eq!(bytes(tree, "memtotal"), kb(mi, "MemTotal"));
-    assert_eq!(bytes(tree, "slab_reclaimable"), kb(mi, "SReclaimable"));
-    assert_eq!(bytes(tree, "slab_unreclaimable"), kb(mi, "SUnreclaim"));
-    assert_eq!(bytes(tree, "shmem"), kb(mi, "Shmem"));
-    assert_eq!(bytes(tree, "anon_mapped"), kb(mi, "AnonPages"));
+    assert_eq!(where_bytes(tree, "memtotal"), kb(mi, "MemTotal"));
     assert_eq!(
-        bytes(tree, "file_pages"),
+        where_bytes(tree, "slab_reclaimable"),
+        kb(mi, "SReclaimable")
+    );
+    assert_eq!(
+        where_bytes(tree, "slab_unreclaimable"),
+        kb(mi, "SUnreclaim")
+    );
+    assert_eq!(where_bytes(tree, "shmem"), kb(mi, "Shmem"));
+    assert_eq!(where_bytes(tree, "anon_mapped"), kb(mi, "AnonPages"));
+    assert_eq!(
+        where_bytes(tree, "file_pages"),
         kb(mi, "Cached") - kb(mi, "Shmem")
     );
-    assert_eq!(bytes(tree, "kernel_stack"), kb(mi, "KernelStack"));
+    assert_eq!(where_bytes(tree, "kernel_stack"), kb(mi, "KernelStack"));
 }
 
 /// Sum of the zones' present pages, in bytes.
@@ -84,17 +77,17 @@ fn every_fixture_tree_sums_and_agrees_with_its_files() {
             "vm-6.18-hybrid" => {
                 // 192 blocks of 0x8000000 bytes, all online.
                 assert_eq!(j["installed_from"], "memory blocks");
-                assert_eq!(bytes(tree, "installed"), 192 * 0x8000000);
+                assert_eq!(where_bytes(tree, "installed"), 192 * 0x8000000);
                 let present = present(zoneinfo.as_deref().unwrap());
-                assert_eq!(bytes(tree, "block_holes"), 192 * 0x8000000 - present);
-                assert_eq!(bytes(tree, "reserved"), present - kb(&mi, "MemTotal"));
-                assert_eq!(bytes(tree, "memmap"), 98304 * 4096);
+                assert_eq!(where_bytes(tree, "block_holes"), 192 * 0x8000000 - present);
+                assert_eq!(where_bytes(tree, "reserved"), present - kb(&mi, "MemTotal"));
+                assert_eq!(where_bytes(tree, "memmap"), 98304 * 4096);
                 // Kernel code, rodata, data and bss of the tree's /proc/iomem.
                 let image = (0x02209987 - 0x01000000 + 1)
                     + (0x02e09fff - 0x02400000 + 1)
                     + (0x0327c0ff - 0x03000000 + 1)
                     + (0x03c57fff - 0x03b34000 + 1);
-                assert_eq!(bytes(tree, "kernel_image"), image);
+                assert_eq!(where_bytes(tree, "kernel_image"), image);
                 // Per-CPU lists of the tree's zoneinfo, and its tmpfs table.
                 let pcp: i64 = zoneinfo
                     .as_deref()
@@ -103,15 +96,15 @@ fn every_fixture_tree_sums_and_agrees_with_its_files() {
                     .filter_map(|l| l.trim().strip_prefix("count:"))
                     .map(|v| v.trim().parse::<i64>().unwrap())
                     .sum();
-                assert_eq!(bytes(tree, "pcp_free"), pcp * 4096);
-                assert_eq!(bytes(tree, "tmpfs"), 4096);
+                assert_eq!(where_bytes(tree, "pcp_free"), pcp * 4096);
+                assert_eq!(where_bytes(tree, "tmpfs"), 4096);
             }
             "v2-unified" => {
                 // No memory blocks: the firmware's map, whose System RAM is three ranges.
                 assert_eq!(j["installed_from"], "firmware memory map");
                 let ram = 0x9fc00 + (0xbfffffff - 0x100000 + 1) + (0x63fffffff - 0x100000000 + 1);
-                assert_eq!(bytes(tree, "installed"), ram);
-                assert_eq!(find(tree, "kernel_image").unwrap()["unknown"], true);
+                assert_eq!(where_bytes(tree, "installed"), ram);
+                assert_eq!(where_part(tree, "kernel_image").unwrap()["unknown"], true);
             }
             _ => {
                 // No zoneinfo: the tree starts at MemTotal.
@@ -130,9 +123,9 @@ fn live_tree_sums_and_agrees_with_the_kernel() {
     let tree = &j["tree"];
     balanced(tree);
     let mi = fs::read_to_string("/proc/meminfo").unwrap();
-    assert_eq!(bytes(tree, "memtotal"), kb(&mi, "MemTotal"));
+    assert_eq!(where_bytes(tree, "memtotal"), kb(&mi, "MemTotal"));
     let present = present(&fs::read_to_string("/proc/zoneinfo").unwrap());
-    assert_eq!(bytes(tree, "reserved"), present - kb(&mi, "MemTotal"));
+    assert_eq!(where_bytes(tree, "reserved"), present - kb(&mi, "MemTotal"));
     let blocks = Path::new("/sys/devices/system/memory");
     if blocks.exists() {
         let size = u64::from_str_radix(
@@ -151,15 +144,15 @@ fn live_tree_sums_and_agrees_with_the_kernel() {
             })
             .count() as i64;
         assert_eq!(j["installed_from"], "memory blocks");
-        assert_eq!(bytes(tree, "installed"), n * size);
+        assert_eq!(where_bytes(tree, "installed"), n * size);
     }
     if is_root() {
-        let image = find(tree, "kernel_image").unwrap();
+        let image = where_part(tree, "kernel_image").unwrap();
         assert!(image["bytes"].as_i64().unwrap() > 1 << 20, "{image}");
     }
     // What no counter explains stays small on a quiet machine (it is 14 MiB of 24 GiB
     // on the machine this was written on): a missing consumer would show here.
-    let unaccounted = bytes(tree, "unaccounted");
+    let unaccounted = where_bytes(tree, "unaccounted");
     assert!(
         unaccounted.abs() < kb(&mi, "MemTotal") / 20,
         "unaccounted {unaccounted}"
@@ -175,7 +168,7 @@ fn a_lab_tmpfs_file_lands_in_the_tmpfs_leaf() {
     let _s = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mnt = Tmpfs::mount("where", "128m");
     let dir = mnt.0.to_str().unwrap();
-    let tmpfs = || bytes(&memlens(&["where", "--json"]).json()["tree"], "tmpfs");
+    let tmpfs = || where_bytes(&memlens(&["where", "--json"]).json()["tree"], "tmpfs");
     let before = tmpfs();
     let _lab = Lab::start(&["tmpfs", "--size", "64M", "--dir", dir]);
     // The mount itself: statfs's use is the file, to the page.
@@ -196,7 +189,7 @@ fn a_lab_tmpfs_file_lands_in_the_tmpfs_leaf() {
 #[test]
 fn a_lab_sysv_segment_and_shared_anonymous_memory_land_in_their_leaves() {
     let _s = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let leaf = |key: &str| bytes(&memlens(&["where", "--json"]).json()["tree"], key);
+    let leaf = |key: &str| where_bytes(&memlens(&["where", "--json"]).json()["tree"], key);
     let before = leaf("sysv_shm");
     let lab = Lab::start(&["shared", "--procs", "2", "--size", "32M", "--kind", "shm"]);
     // SysV rss is the kernel's own count of the segment's pages: exact but for other

@@ -598,3 +598,23 @@ impl Drop for Tmpfs {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The part with this key in a `where --json` tree (at or below `n`).
+#[allow(dead_code)]
+pub fn where_part<'a>(n: &'a Value, key: &str) -> Option<&'a Value> {
+    if n["key"] == key {
+        return Some(n);
+    }
+    n["parts"]
+        .as_array()?
+        .iter()
+        .find_map(|p| where_part(p, key))
+}
+
+/// The bytes of the part with this key in a `where --json` tree.
+#[allow(dead_code)]
+pub fn where_bytes(tree: &Value, key: &str) -> i64 {
+    where_part(tree, key).unwrap_or_else(|| panic!("no {key} in the tree"))["bytes"]
+        .as_i64()
+        .unwrap()
+}
