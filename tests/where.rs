@@ -214,3 +214,28 @@ fn a_lab_sysv_segment_and_shared_anonymous_memory_land_in_their_leaves() {
         )
     });
 }
+
+#[test]
+fn a_garbled_file_is_an_error_not_a_quiet_fallback() {
+    // Each of these, read but garbled, would otherwise let the tree fall back on a
+    // cruder source (the firmware map, zone pages, an estimate): the error names it.
+    let cases = [
+        ("proc/iomem", "00001000-zzzz : System RAM\n"),
+        ("sys/devices/system/memory/block_size_bytes", "lots\n"),
+        ("sys/firmware/memmap/0/start", "0xzz\n"),
+        ("proc/zoneinfo", "Node 0, zone   DMA\n  pages free     zz\n"),
+    ];
+    for (rel, text) in cases {
+        let t = TempTree::copy_of("vm-6.18-hybrid", "where-garbled");
+        t.write(rel, text);
+        let r = t.run(&["where"]);
+        assert_eq!(r.code, 1, "{rel}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.is_empty(), "{rel}: {}", r.stdout);
+        let file = rel.rsplit('/').next().unwrap();
+        assert!(
+            r.stderr.lines().count() == 1 && r.stderr.contains(file),
+            "{rel}: {}",
+            r.stderr
+        );
+    }
+}

@@ -23,14 +23,6 @@ pub fn diagnose(now: &Snapshot, earlier: Option<&Snapshot>) -> Result<Vec<Findin
     Ok(rules(&Facts::of(now, earlier)?))
 }
 
-/// A part's value; `None` when not collected, missing or denied.
-fn optional<'a, T>(p: &'a Part<T>, name: &str) -> Result<Option<&'a T>, ReadFailure> {
-    match p {
-        Part::NotRead => Ok(None),
-        _ => p.optional(name),
-    }
-}
-
 /// What the rules look at, derived from the snapshots. Fields a snapshot lacks are
 /// `None`/empty.
 #[derive(Debug, Clone, Default)]
@@ -75,10 +67,14 @@ impl Facts {
             (Some(a), Some(b)) => Some(b as i64 - a as i64),
             _ => None,
         });
-        let zones = optional(&now.zoneinfo, "zoneinfo")?
+        let zones = now
+            .zoneinfo
+            .if_read("zoneinfo")?
             .map(|z| z.zones.iter().map(|z| zones::view(z, page_size)).collect())
             .unwrap_or_default();
-        let buddy: Vec<BuddyView> = optional(&now.buddyinfo, "buddyinfo")?
+        let buddy: Vec<BuddyView> = now
+            .buddyinfo
+            .if_read("buddyinfo")?
             .map(|b| {
                 b.iter()
                     .map(|b| fragmentation::view(b.node, &b.zone, &b.free, page_size))
@@ -95,10 +91,14 @@ impl Facts {
             slab_unreclaim_growth,
             zones,
             buddy,
-            cgroups: optional(&now.cgroups, "cgroups")?
+            cgroups: now
+                .cgroups
+                .if_read("cgroups")?
                 .map(|t| t.iter().flat_map(|t| t.cgroups.iter().cloned()).collect())
                 .unwrap_or_default(),
-            vm: optional(&now.sysctl_vm, "vm sysctls")?
+            vm: now
+                .sysctl_vm
+                .if_read("vm sysctls")?
                 .map(|d| d.values.clone())
                 .unwrap_or_default(),
             thp_enabled: now
@@ -106,8 +106,10 @@ impl Facts {
                 .ok()
                 .and_then(|t| t.enabled.as_ref())
                 .map(|c| c.selected.clone()),
-            ksm: optional(&now.ksm, "ksm")?.cloned().unwrap_or_default(),
-            processes: optional(&now.processes, "processes")?
+            ksm: now.ksm.if_read("ksm")?.cloned().unwrap_or_default(),
+            processes: now
+                .processes
+                .if_read("processes")?
                 .map(|scan| {
                     scan.processes
                         .iter()
@@ -117,7 +119,9 @@ impl Facts {
                 .unwrap_or_default(),
             numa_nodes: nodes.len().max(1),
             page_size,
-            swap: optional(&now.swap, "swap")?
+            swap: now
+                .swap
+                .if_read("swap")?
                 .map(|s| s.devices.clone())
                 .unwrap_or_default(),
             unaccounted: if now.zoneinfo.is_read() {

@@ -126,18 +126,41 @@ fn b(v: Option<u64>) -> i64 {
 /// Bytes the kernel image takes, from the `Kernel *` ranges of `/proc/iomem`.
 const KERNEL_RANGES: &[&str] = &["Kernel code", "Kernel rodata", "Kernel data", "Kernel bss"];
 
+/// The parts of a snapshot the tree uses when it has them. A file that is missing (an
+/// older kernel), denied (not root) or not collected leaves its figure out; one that was
+/// read but is garbled is an error, not a quiet fallback on a cruder figure.
+struct Parts<'a> {
+    vmstat: Option<&'a memlens_model::VmStat>,
+    zoneinfo: Option<&'a memlens_model::ZoneInfo>,
+    physical: Option<&'a memlens_model::Physical>,
+    shmem_mounts: Option<&'a Vec<memlens_model::ShmemMount>>,
+    ipc: Option<&'a memlens_model::snapshot::Ipc>,
+}
+
+impl<'a> Parts<'a> {
+    fn of(s: &'a Snapshot) -> Result<Parts<'a>, ReadFailure> {
+        Ok(Parts {
+            vmstat: s.vmstat.if_read("vmstat")?,
+            zoneinfo: s.zoneinfo.if_read("zoneinfo")?,
+            physical: s.physical.if_read("physical memory")?,
+            shmem_mounts: s.shmem_mounts.if_read("tmpfs mounts")?,
+            ipc: s.ipc.if_read("ipc")?,
+        })
+    }
+}
+
 /// The tree of a snapshot; needs meminfo, and uses zoneinfo, vmstat, the physical part,
 /// the shmem mounts and SysV IPC when it has them.
 pub fn view(s: &Snapshot) -> Result<Where, ReadFailure> {
     let m = s.meminfo.get("meminfo")?;
     let page = s.meta.page_size.max(1) as i64;
-    let vmstat = s.vmstat.ok();
+    let s = &Parts::of(s)?;
+    let vmstat = s.vmstat;
     let pages = |name: &str| vmstat.and_then(|v| v.get(name)).map(|p| p as i64 * page);
     let memtotal = memtotal(s, m, page, &pages);
 
     let present = s
         .zoneinfo
-        .ok()
         .map(|z| z.zones.iter().filter_map(|z| z.present).sum::<u64>() as i64 * page)
         .filter(|&p| p > 0);
     let Some(present) = present else {
@@ -147,7 +170,7 @@ pub fn view(s: &Snapshot) -> Result<Where, ReadFailure> {
         });
     };
     let reserved = reserved(s, present, present - memtotal.bytes, page, &pages);
-    let physical = s.physical.ok();
+    let physical = s.physical;
     let blocks = physical.and_then(|p| p.blocks.as_ref());
     let firmware_ram = physical.and_then(|p| p.firmware_map.as_ref()).map(|map| {
         map.iter()
@@ -216,13 +239,13 @@ pub fn view(s: &Snapshot) -> Result<Where, ReadFailure> {
 /// What was reserved before the kernel managed memory (`bytes`: the `present` bytes of
 /// the zones less MemTotal).
 fn reserved(
-    s: &Snapshot,
+    s: &Parts,
     present: i64,
     bytes: i64,
     page: i64,
     pages: &dyn Fn(&str) -> Option<i64>,
 ) -> Node {
-    let iomem = s.physical.ok().and_then(|p| p.iomem.as_ref());
+    let iomem = s.physical.and_then(|p| p.iomem.as_ref());
     let mut parts = Vec::new();
     match pages("nr_memmap_boot_pages") {
         Some(b) => parts.push(node("memmap", b)),
@@ -261,9 +284,9 @@ fn reserved(
 }
 
 /// MemTotal and everything in it.
-fn memtotal(s: &Snapshot, m: &MemInfo, page: i64, pages: &dyn Fn(&str) -> Option<i64>) -> Node {
+fn memtotal(s: &Parts, m: &MemInfo, page: i64, pages: &dyn Fn(&str) -> Option<i64>) -> Node {
     let total = b(m.mem_total);
-    let pcp = s.zoneinfo.ok().and_then(|z| {
+    let pcp = s.zoneinfo.and_then(|z| {
         z.zones
             .iter()
             .filter_map(|z| z.pcp_count)
@@ -365,13 +388,12 @@ fn memtotal(s: &Snapshot, m: &MemInfo, page: i64, pages: &dyn Fn(&str) -> Option
 }
 
 /// Shmem: tmpfs files, SysV segments, and the rest (shared anonymous memory, memfd).
-fn shmem_node(s: &Snapshot, shmem: i64) -> Node {
+fn shmem_node(s: &Parts, shmem: i64) -> Node {
     let sysv: Option<i64> = s
         .ipc
-        .ok()
         .and_then(|i| i.shm.as_ref())
         .map(|segs| segs.iter().map(|g| b(g.rss)).sum());
-    let tmpfs = s.shmem_mounts.ok().map(|m| tmpfs_used(m));
+    let tmpfs = s.shmem_mounts.map(|m| tmpfs_used(m));
     let mut parts = Vec::new();
     let sysv_b = sysv.unwrap_or(0);
     match tmpfs {

@@ -134,6 +134,15 @@ impl<T> Part<T> {
             _ => self.get(name).map(Some),
         }
     }
+    /// For a part a view uses when it is there: like [`Part::optional`], and `None` too
+    /// when the plan did not ask for it. A file that was read but is garbled is still an
+    /// error: a view must not quietly fall back on a cruder figure.
+    pub fn if_read(&self, name: &str) -> Result<Option<&T>, ReadFailure> {
+        match self {
+            Part::NotRead => Ok(None),
+            _ => self.optional(name),
+        }
+    }
     /// The failure, if it failed.
     pub fn failure(&self) -> Option<&ReadFailure> {
         match self {
