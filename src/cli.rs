@@ -51,8 +51,8 @@ const GLOBAL: &str = "Global options";
 #[derive(Args, Debug, Clone, Default)]
 pub struct Global {
     /// Read a capture instead of /: a tree (`memlens capture DIR`) or a snapshot file
-    /// (`memlens capture --file FILE`). Given twice (earlier, then later capture), `vmstat`
-    /// and `doctor` compute rates between them
+    /// (`memlens capture --file FILE`). Given twice (earlier, then later capture), `vmstat`,
+    /// `doctor` and `ps` compute rates between them
     #[arg(long, value_name = "DIR|FILE", action = clap::ArgAction::Append, help_heading = GLOBAL)]
     pub root: Vec<PathBuf>,
     /// Print JSON (byte figures as integers in bytes)
@@ -873,6 +873,10 @@ pub struct PsArgs {
     /// locked memory) and how much of each it uses
     #[arg(long)]
     pub rlimits: bool,
+    /// Scan twice this far apart and add MINFLT/s and MAJFLT/s, each process's page faults
+    /// per second in between (with --at TIME, or two captures given as roots: between those two snapshots)
+    #[arg(long, value_name = "DUR", value_parser = parse_nonzero_duration)]
+    pub interval: Option<std::time::Duration>,
     /// Seconds one process may take to read before it is skipped as unreadable
     #[arg(long, default_value_t = 2.0, value_name = "SECS")]
     pub timeout: f64,

@@ -48,7 +48,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
     }
     let pair = matches!(
         cli.command,
-        Some(Command::Vmstat(_)) | Some(Command::Doctor(_))
+        Some(Command::Vmstat(_)) | Some(Command::Doctor(_)) | Some(Command::Ps(_))
     );
     // One root (default `/`), two captures for the interval commands, or the samples of
     // the history at a moment (and the one before it, for rates).
@@ -89,7 +89,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
     }
     if roots.len() > 2 || (roots.len() == 2 && !pair) {
         return Err(Failure::usage(
-            "--root: give one DIR, or two captures (earlier, then later) to `vmstat` or `doctor`",
+            "--root: give one DIR, or two captures (earlier, then later) to `vmstat`, `doctor` or `ps`",
         ));
     }
     let earlier = (roots.len() == 2).then(|| roots[0].clone());
@@ -101,7 +101,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
     match &cli.command {
         None => commands::overview::run(&root, out),
         Some(Command::Sys(a)) => commands::sys::run(&root, a, out),
-        Some(Command::Ps(a)) => commands::ps::run(&root, a, out),
+        Some(Command::Ps(a)) => commands::ps::run(&root, earlier, a, out),
         Some(Command::Maps(a)) => commands::maps::run(&root, a, out),
         Some(Command::Capture(a)) => commands::capture::run(&root, a),
         Some(Command::Cgroup(a)) => commands::cgroup::run(&root, a, out),

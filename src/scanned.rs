@@ -258,6 +258,7 @@ pub fn process_table(
     rows: &[ProcRow],
     totals: Option<&Group>,
     faults: bool,
+    rates: bool,
     limits: bool,
 ) -> Table {
     let mut cols = vec![
@@ -268,6 +269,12 @@ pub fn process_table(
     let fault_keys: &[&str] = if faults { procs::FAULT_KEYS } else { &[] };
     cols.extend(
         fault_keys
+            .iter()
+            .map(|k| right(Scope::Process, k).priority(1)),
+    );
+    let rate_keys: &[&str] = if rates { procs::FAULT_RATE_KEYS } else { &[] };
+    cols.extend(
+        rate_keys
             .iter()
             .map(|k| right(Scope::Process, k).priority(1)),
     );
@@ -292,6 +299,7 @@ pub fn process_table(
                 .iter()
                 .map(|k| Cell::Int(r.bytes(k).map(|n| n as i64))),
         );
+        cells.extend(rate_keys.iter().map(|k| Cell::Rate(r.rate(k))));
         cells.extend(limit_keys.iter().map(|k| limit_cell(r, k)));
         cells.push(Cell::Text(r.command.clone()));
         t.rows.push(cells);
@@ -300,6 +308,7 @@ pub fn process_table(
         let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
         cells.extend(BYTE_COLUMNS.iter().map(|(_, k)| sum_cell(g, k)));
         cells.extend(fault_keys.iter().map(|_| Cell::Text(String::new())));
+        cells.extend(rate_keys.iter().map(|_| Cell::Text(String::new())));
         cells.extend(limit_keys.iter().map(|_| Cell::Text(String::new())));
         cells.push(Cell::Text(format!(
             "total of {}",

@@ -260,6 +260,21 @@ fn every_key_printed_is_catalogued_and_every_figure_is_printed() {
             printed.extend(keys(r));
         }
     }
+    // Fault rates, between the fixture tree and a copy of it 10 s later.
+    let later = TempTree::copy_of("vm-6.18-hybrid", "catalogue-later");
+    later.write("proc/uptime", "685.68 1269.82\n");
+    let j = memlens(&[
+        "--root",
+        VM,
+        "--root",
+        later.0.to_str().unwrap(),
+        "ps",
+        "--json",
+    ]);
+    assert_eq!(j.code, 0, "{}", j.stderr);
+    for r in j.json()["processes"].as_array().unwrap() {
+        printed.extend(keys(r));
+    }
     let oom = json(&["oom", "--json"]);
     for r in oom["processes"].as_array().unwrap() {
         printed.extend(keys(r));

@@ -478,4 +478,37 @@ fn a_live_recording_follows_a_growing_process_and_ends_where_ps_does() {
             );
         }
     }
+    // At a recorded moment while it grew, `ps --at` gives its fault rate since the sample
+    // before: the recorded fault counts' difference over the time between them.
+    let (code, out, err) = run(&[
+        "history",
+        "--db",
+        db.s(),
+        "--pid",
+        &pid,
+        "--metric",
+        "minflt",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let faults: Vec<(u64, f64)> = serde_json::from_str::<serde_json::Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["t"].as_u64().unwrap(), s["minflt"].as_f64().unwrap()))
+        .collect();
+    let i = faults.len() / 3;
+    let ((t0, f0), (t1, f1)) = (faults[i - 1], faults[i]);
+    assert!(f1 > f0, "it faulted while growing: {faults:?}");
+    let at = jiff::Timestamp::from_nanosecond(t1 as i128)
+        .unwrap()
+        .to_string();
+    let r = row(&["--at", &at, "--db", db.s()]);
+    let rate = r["minflt_rate"].as_f64().unwrap();
+    let want = (f1 - f0) / ((t1 - t0) as f64 / 1e9);
+    assert!(
+        (rate - want).abs() <= want * 0.05,
+        "{rate}/s, recorded {want}/s: {r}"
+    );
 }

@@ -52,7 +52,7 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
             skipped: &skipped,
         }),
         Format::Csv => {
-            let mut t = scanned::process_table(&rows, None, false, false);
+            let mut t = scanned::process_table(&rows, None, false, false, false);
             t.add_json_keys(&rows);
             print(&t.csv())
         }
@@ -67,7 +67,7 @@ pub fn run(root: &Root, out: &Output) -> Outcome {
                 b(summary.hugetlb, out),
             ));
             text.push_str(&format!("\nTop {} processes by PSS:\n", rows.len()));
-            text.push_str(&out.table(&scanned::process_table(&rows, None, false, false)));
+            text.push_str(&out.table(&scanned::process_table(&rows, None, false, false, false)));
             text.push_str(&scanned::footer(&skipped));
             text.push('\n');
             if found.is_empty() {

@@ -33,15 +33,32 @@ struct GroupJson<'a> {
     skipped: &'a Skipped,
 }
 
-pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
-    let by_faults = procs::FAULT_KEYS.contains(&args.sort.as_str());
+pub fn run(root: &Root, earlier: Option<&Root>, args: &PsArgs, out: &Output) -> Outcome {
+    let by_rate = procs::FAULT_RATE_KEYS.contains(&args.sort.as_str());
+    let by_faults = by_rate || procs::FAULT_KEYS.contains(&args.sort.as_str());
     if by_faults && args.by.is_some() {
         return Err(Failure::usage(format!(
             "--sort {} with --by: groups are sorted by their sizes; the fault counts are per process",
             args.sort
         )));
     }
-    let faults = args.faults || by_faults;
+    match (args.interval, earlier) {
+        (Some(_), Some(_)) => {
+            return Err(Failure::usage(
+                "--interval with --at or two --root: the two snapshots already give the interval",
+            ))
+        }
+        (Some(_), None) if !root.is_live() => return Err(Failure::refused(
+            "--interval scans the live machine twice; a capture holds one moment (give two --root)",
+        )),
+        (None, None) if by_rate => return Err(Failure::usage(format!(
+            "--sort {}: fault rates need two snapshots: --interval DUR, --at TIME, or two --root",
+            args.sort
+        ))),
+        _ => {}
+    }
+    let rates = args.interval.is_some() || earlier.is_some();
+    let faults = args.faults || by_faults || rates;
     let opts = ScanOptions {
         stat: faults,
         limits: args.rlimits,
@@ -52,14 +69,34 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
     };
     let invalid = |what: &str, msg: String| Failure::usage(format!("{what}: {msg}"));
     let re = crate::cli::optional_regex("--command", args.command.as_deref())?;
-    let snap = collect(
-        root,
-        &Plan {
-            processes: Some(opts),
-            users: true,
-            ..Plan::NOTHING
-        },
-    );
+    let plan = Plan {
+        processes: Some(opts),
+        users: true,
+        uptime: rates,
+        ..Plan::NOTHING
+    };
+    // The snapshot before, for fault rates: only uptime and each process's stat.
+    let before_plan = Plan {
+        processes: Some(ScanOptions {
+            rollup: false,
+            stat: true,
+            limits: false,
+            cgroup: false,
+            ..plan.processes.clone().expect("processes")
+        }),
+        users: false,
+        ..plan.clone()
+    };
+    let before = match (args.interval, earlier) {
+        (_, Some(e)) => Some(collect(e, &before_plan)),
+        (Some(d), None) => {
+            let b = collect(root, &before_plan);
+            crate::output::wait(d, "counting page faults");
+            Some(b)
+        }
+        (None, None) => None,
+    };
+    let snap = collect(root, &plan);
     let uid =
         match &args.user {
             None => None,
@@ -79,6 +116,9 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             },
         };
     let (mut rows, mut skipped) = scanned::rows(&snap)?;
+    if let Some(b) = &before {
+        procs::add_fault_rates(&mut rows, &snap, b)?;
+    }
     // PIDs asked for: each is listed, a kernel thread (no user memory: said, not listed),
     // or accounted for in the footer (timed out, unusable, hidden); else there is none.
     let mut kernel_threads = Vec::new();
@@ -157,12 +197,18 @@ pub fn run(root: &Root, args: &PsArgs, out: &Output) -> Outcome {
             skipped: &skipped,
         }),
         Format::Csv => {
-            let mut t = process_table(&rows, totals.as_ref(), faults, args.rlimits);
+            let mut t = process_table(&rows, totals.as_ref(), faults, rates, args.rlimits);
             t.add_json_keys(&rows);
             print(&t.csv())
         }
         Format::Table => {
-            let mut text = out.table(&process_table(&rows, totals.as_ref(), faults, args.rlimits));
+            let mut text = out.table(&process_table(
+                &rows,
+                totals.as_ref(),
+                faults,
+                rates,
+                args.rlimits,
+            ));
             text.push_str(&footer(&skipped));
             text.push_str(&partial_note(totals.as_ref()));
             text.extend(kernel_threads);

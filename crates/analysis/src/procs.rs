@@ -55,6 +55,12 @@ pub struct ProcRow {
     pub minflt: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub majflt: Option<u64>,
+    /// Page faults per second between an earlier snapshot and this one (see
+    /// [`add_fault_rates`]); absent without an earlier snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minflt_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub majflt_rate: Option<f64>,
     /// Soft limits from `/proc/PID/limits`, read only when asked for (`ps --rlimits`):
     /// its keys are absent when not read.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -144,6 +150,8 @@ pub fn row(s: &ProcessSample, user_name: impl Fn(u32) -> String) -> ProcRow {
         oom_score_adj: s.oom_score_adj,
         minflt: s.stat.as_ref().map(|st| st.minflt),
         majflt: s.stat.as_ref().map(|st| st.majflt),
+        minflt_rate: None,
+        majflt_rate: None,
         rlimits: s.limits.as_ref().map(|l| Rlimits::of(l, st)),
         unreadable: s
             .problems
@@ -180,16 +188,94 @@ impl ProcRow {
             _ => None,
         }
     }
+
+    /// A per-second figure by its JSON name.
+    pub fn rate(&self, key: &str) -> Option<f64> {
+        match key {
+            "minflt_rate" => self.minflt_rate,
+            "majflt_rate" => self.majflt_rate,
+            _ => None,
+        }
+    }
 }
 
 /// Sort keys accepted by `--sort`.
 pub const SORT_KEYS: &[&str] = &[
-    "pid", "user", "command", "vsz", "rss", "pss", "uss", "swap", "swap_pss", "anon", "file",
-    "shmem", "minflt", "majflt",
+    "pid",
+    "user",
+    "command",
+    "vsz",
+    "rss",
+    "pss",
+    "uss",
+    "swap",
+    "swap_pss",
+    "anon",
+    "file",
+    "shmem",
+    "minflt",
+    "majflt",
+    "minflt_rate",
+    "majflt_rate",
 ];
 
 /// Sort keys that are the page fault counts (`/proc/PID/stat`, read only for them).
 pub const FAULT_KEYS: &[&str] = &["minflt", "majflt"];
+
+/// Sort keys that are fault rates: they need an earlier snapshot.
+pub const FAULT_RATE_KEYS: &[&str] = &["minflt_rate", "majflt_rate"];
+
+/// Clock ticks per second of `/proc/PID/stat` times (`USER_HZ`): 100 on every
+/// architecture Linux runs on today but Alpha.
+pub const USER_HZ: f64 = 100.0;
+
+/// Sets each row's fault rates: the faults of its process between `before` and `now`,
+/// per second of that interval. A process in both (the same PID and start time) counts
+/// the difference; one that started after `before` was taken counts all its faults (they
+/// all fell in the interval). Others (not read in `before`, or without `stat`) get none.
+/// Needs the uptime and processes of both snapshots; otherwise leaves the rows be and says
+/// why.
+pub fn add_fault_rates(
+    rows: &mut [ProcRow],
+    now: &memlens_model::Snapshot,
+    before: &memlens_model::Snapshot,
+) -> Result<(), memlens_model::ReadFailure> {
+    let (t1, t0) = (*now.uptime.get("uptime")?, *before.uptime.get("uptime")?);
+    let seconds = t1 - t0;
+    if seconds <= 0.0 {
+        return Ok(());
+    }
+    let scan = now.processes.get("processes")?;
+    let earlier = before.processes.get("processes")?;
+    let then: std::collections::HashMap<u32, &memlens_model::Stat> = earlier
+        .processes
+        .iter()
+        .filter_map(|p| Some((p.pid, p.stat.as_ref()?)))
+        .collect();
+    let stats: std::collections::HashMap<u32, &memlens_model::Stat> = scan
+        .processes
+        .iter()
+        .filter_map(|p| Some((p.pid, p.stat.as_ref()?)))
+        .collect();
+    for r in rows {
+        let Some(st) = stats.get(&r.pid) else {
+            continue;
+        };
+        let faults = match then.get(&r.pid) {
+            Some(old) if old.starttime == st.starttime => Some((
+                st.minflt.saturating_sub(old.minflt),
+                st.majflt.saturating_sub(old.majflt),
+            )),
+            _ if st.starttime as f64 / USER_HZ >= t0 => Some((st.minflt, st.majflt)),
+            _ => None,
+        };
+        if let Some((min, maj)) = faults {
+            r.minflt_rate = Some(min as f64 / seconds);
+            r.majflt_rate = Some(maj as f64 / seconds);
+        }
+    }
+    Ok(())
+}
 
 /// Sorts rows: byte columns largest first (absent values last), text and PID ascending;
 /// `reverse` flips the order. Ties break by PID.
@@ -198,9 +284,10 @@ pub const FAULT_KEYS: &[&str] = &["minflt", "majflt"];
 /// and at 10,000 processes moving rows through a comparison sort, and looking the figure
 /// up by name in each comparison, cost more than the sort itself.
 pub fn sort(rows: &mut Vec<ProcRow>, key: &str, reverse: bool) {
-    let figures: Vec<Option<u64>> = match key {
+    let figures: Vec<Option<f64>> = match key {
         "pid" | "user" | "command" => Vec::new(),
-        k => rows.iter().map(|r| r.bytes(k)).collect(),
+        k if FAULT_RATE_KEYS.contains(&k) => rows.iter().map(|r| r.rate(k)).collect(),
+        k => rows.iter().map(|r| r.bytes(k).map(|v| v as f64)).collect(),
     };
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&i, &j| {
@@ -211,7 +298,7 @@ pub fn sort(rows: &mut Vec<ProcRow>, key: &str, reverse: bool) {
             "command" => a.command.cmp(&b.command),
             // Descending, with None after every value.
             _ => match (figures[i], figures[j]) {
-                (Some(x), Some(y)) => y.cmp(&x),
+                (Some(x), Some(y)) => y.total_cmp(&x),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => std::cmp::Ordering::Equal,

@@ -4,7 +4,7 @@
 use crate::units::{bytes, Units};
 
 /// One cell's value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     /// A byte count; `None` where the kernel has no such field.
     Bytes(Option<u64>),
@@ -15,6 +15,8 @@ pub enum Cell {
     /// A signed byte difference (`free - low`); `None` when unknown.
     SignedBytes(Option<i64>),
     Int(Option<i64>),
+    /// Events per second; `None` when unknown (no earlier snapshot for this row).
+    Rate(Option<f64>),
     Text(String),
 }
 
@@ -121,13 +123,25 @@ pub struct Table {
 fn text_of(c: &Cell, units: Units) -> String {
     match c {
         Cell::Bytes(Some(v)) => bytes(*v, units),
-        Cell::Bytes(None) | Cell::Int(None) | Cell::SignedBytes(None) => "-".into(),
+        Cell::Bytes(None) | Cell::Int(None) | Cell::SignedBytes(None) | Cell::Rate(None) => {
+            "-".into()
+        }
+        Cell::Rate(Some(v)) => per_second(*v),
         Cell::SignedBytes(Some(v)) if *v < 0 => format!("-{}", bytes(v.unsigned_abs(), units)),
         Cell::SignedBytes(Some(v)) => bytes(*v as u64, units),
         Cell::Unreadable => "denied".into(),
         Cell::AtLeast(v) => format!("≥{}", bytes(*v, units)),
         Cell::Int(Some(v)) => v.to_string(),
         Cell::Text(s) => s.clone(),
+    }
+}
+
+/// A rate as a table shows it: one decimal below 100 per second, whole numbers above.
+pub fn per_second(v: f64) -> String {
+    if v.abs() < 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
     }
 }
 
@@ -173,9 +187,12 @@ fn csv_of(c: &Cell) -> String {
     match c {
         Cell::Bytes(Some(v)) | Cell::AtLeast(v) => v.to_string(),
         Cell::Int(Some(v)) | Cell::SignedBytes(Some(v)) => v.to_string(),
-        Cell::Bytes(None) | Cell::Int(None) | Cell::SignedBytes(None) | Cell::Unreadable => {
-            String::new()
-        }
+        Cell::Rate(Some(v)) => format!("{v:.3}"),
+        Cell::Bytes(None)
+        | Cell::Int(None)
+        | Cell::SignedBytes(None)
+        | Cell::Rate(None)
+        | Cell::Unreadable => String::new(),
         Cell::Text(s) => {
             if s.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", s.replace('"', "\"\""))
