@@ -149,6 +149,32 @@ fn a_steady_leak_is_a_leak_at_the_labs_rate_and_alerts() {
     assert!((l["seconds"].as_f64().unwrap() - want).abs() < 1e-6 * want);
     assert_eq!(code, 4, "--alert 5M/s on a 20 MiB/s leak");
     assert_eq!(summary["alert"], true);
+    // Fault rates: each sample's is its fault count's rise over the time since the one
+    // before; together they are one first touch per page of anonymous growth (a huge page
+    // where THP is `always`), and no major fault.
+    assert!(samples[0].get("minflt_rate").is_none(), "{}", samples[0]);
+    for w in samples.windows(2) {
+        let dt = w[1]["t"].as_f64().unwrap() - w[0]["t"].as_f64().unwrap();
+        let df = w[1]["minflt"].as_f64().unwrap() - w[0]["minflt"].as_f64().unwrap();
+        let rate = w[1]["minflt_rate"].as_f64().unwrap();
+        assert!((rate - df / dt).abs() < 1e-6 * (1.0 + rate), "{}", w[1]);
+        assert_eq!(w[1]["majflt_rate"], 0.0, "{}", w[1]);
+    }
+    let faults = realised(&samples, "minflt");
+    let pages = real / 4096.0;
+    let thp_always = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+        .is_ok_and(|t| t.contains("[always]"));
+    if thp_always {
+        assert!(
+            faults >= real / (2.0 * MIB) * 0.9,
+            "{faults}/s for {real} B/s"
+        );
+    } else {
+        assert!(
+            (faults - pages).abs() <= 0.10 * pages,
+            "{faults:.0} faults/s for {pages:.0} pages/s of anonymous growth"
+        );
+    }
 }
 
 #[test]

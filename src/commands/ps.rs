@@ -51,10 +51,12 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &PsArgs, out: &Output) -> 
         (Some(_), None) if !root.is_live() => return Err(Failure::refused(
             "--interval scans the live machine twice; a capture holds one moment (give two --root)",
         )),
-        (None, None) if by_rate => return Err(Failure::usage(format!(
+        (None, None) if by_rate => {
+            return Err(Failure::usage(format!(
             "--sort {}: fault rates need two snapshots: --interval DUR, --at TIME, or two --root",
             args.sort
-        ))),
+        )))
+        }
         _ => {}
     }
     let rates = args.interval.is_some() || earlier.is_some();

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use memlens_analysis::procs;
 use memlens_analysis::trend::Assessment;
-use memlens_analysis::watch::{self, LimitAhead, MappingGrowth, Point, FIGURES};
+use memlens_analysis::watch::{self, LimitAhead, MappingGrowth, Point, FAULT_RATES, FIGURES};
 use memlens_model::{Mapping, MemCgroup, ProcessSample, Snapshot};
 use memlens_present::{bytes, Units};
 use memlens_sources::collect::{collect, Plan};
@@ -110,6 +110,7 @@ pub fn run(root: &Root, args: &WatchArgs, out: &Output) -> Outcome {
     if out.format == Format::Csv {
         let mut h = vec!["t", "pid", "cgroup"];
         h.extend(FIGURES);
+        h.extend(FAULT_RATES);
         print(&(h.join(",") + "\n"));
     }
     loop {
@@ -326,6 +327,7 @@ fn take(
                 processes: Some(ScanOptions {
                     rollup: true,
                     cmdline: true,
+                    stat: true,
                     cgroup: closing,
                     limits: closing,
                     smaps,
@@ -470,6 +472,10 @@ fn exits(
 }
 
 fn push(s: &mut Series, p: Point, out: &Output) {
+    let p = match s.points.last() {
+        Some(prev) => p.with_rates_since(prev),
+        None => p,
+    };
     let change = s.points.last().map(|prev| {
         FIGURES
             .iter()
@@ -500,6 +506,11 @@ fn push(s: &mut Series, p: Point, out: &Output) {
                 FIGURES
                     .iter()
                     .map(|k| p.get(k).map(|v| v.to_string()).unwrap_or_default()),
+            );
+            cells.extend(
+                FAULT_RATES
+                    .iter()
+                    .map(|k| p.rate(k).map(|v| format!("{v:.3}")).unwrap_or_default()),
             );
             print(&(cells.join(",") + "\n"));
         }
@@ -533,6 +544,12 @@ fn header(t: &Target) -> String {
             .unwrap_or(k);
         l.push_str(&format!("  {h:>WIDTH$}"));
     }
+    for k in FAULT_RATES {
+        let h = memlens_catalogue::figure(memlens_catalogue::Scope::Process, k)
+            .map(|f| f.header)
+            .unwrap_or(k);
+        l.push_str(&format!("  {h:>8}"));
+    }
     l.push_str("  CHANGE\n");
     l
 }
@@ -549,6 +566,13 @@ fn line(t: &Target, p: &Point, change: Option<&[(&str, i64)]>, units: Units) -> 
             .map(|v| bytes(v, units))
             .unwrap_or_else(|| "-".into());
         l.push_str(&format!("  {v:>WIDTH$}"));
+    }
+    for k in FAULT_RATES {
+        let v = p
+            .rate(k)
+            .map(memlens_present::table::per_second)
+            .unwrap_or_else(|| "-".into());
+        l.push_str(&format!("  {v:>8}"));
     }
     let changed: Vec<String> = change
         .unwrap_or(&[])

@@ -23,10 +23,24 @@ pub struct Point {
     pub shmem: Option<u64>,
     pub swap: Option<u64>,
     pub vsz: Option<u64>,
+    /// Page faults so far: a process's since it started (`/proc/PID/stat`), a cgroup's
+    /// since it was made (`memory.stat` `pgfault` less `pgmajfault`, and `pgmajfault`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minflt: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub majflt: Option<u64>,
+    /// Faults per second since the sample before (see [`Point::with_rates_since`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minflt_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub majflt_rate: Option<f64>,
 }
 
 /// The figures of a watched sample, in column order (catalogue keys of the process scope).
 pub const FIGURES: [&str; 8] = ["rss", "pss", "uss", "anon", "file", "shmem", "swap", "vsz"];
+
+/// The fault rates of a watched sample, after its figures (catalogue keys).
+pub const FAULT_RATES: [&str; 2] = ["minflt_rate", "majflt_rate"];
 
 impl Point {
     pub fn of_process(r: &ProcRow, t: f64) -> Point {
@@ -40,6 +54,30 @@ impl Point {
             shmem: r.shmem,
             swap: r.swap,
             vsz: r.vsz,
+            minflt: r.minflt,
+            majflt: r.majflt,
+            ..Default::default()
+        }
+    }
+
+    /// The point with its fault rates: the faults since `before` over the time between.
+    pub fn with_rates_since(mut self, before: &Point) -> Point {
+        let dt = self.t - before.t;
+        let rate = |now: Option<u64>, then: Option<u64>| match (now, then) {
+            (Some(a), Some(b)) if dt > 0.0 => Some(a.saturating_sub(b) as f64 / dt),
+            _ => None,
+        };
+        self.minflt_rate = rate(self.minflt, before.minflt);
+        self.majflt_rate = rate(self.majflt, before.majflt);
+        self
+    }
+
+    /// A fault rate by its catalogue key (one of [`FAULT_RATES`]).
+    pub fn rate(&self, key: &str) -> Option<f64> {
+        match key {
+            "minflt_rate" => self.minflt_rate,
+            "majflt_rate" => self.majflt_rate,
+            _ => None,
         }
     }
 
@@ -55,6 +93,10 @@ impl Point {
             file: stat(&["file", "total_cache", "cache"]),
             shmem: stat(&["shmem", "total_shmem"]),
             swap: c.swap_current,
+            minflt: stat(&["total_pgfault", "pgfault"])
+                .zip(stat(&["total_pgmajfault", "pgmajfault"]))
+                .map(|(all, major)| all.saturating_sub(major)),
+            majflt: stat(&["total_pgmajfault", "pgmajfault"]),
             ..Default::default()
         }
     }
@@ -314,7 +356,28 @@ mod tests {
             (p.anon, p.file, p.swap, p.rss),
             (Some(4), Some(5), Some(1), Some(9))
         );
+        assert_eq!((p.minflt, p.majflt), (None, None));
         cg.stat = NamedCounters(vec![("anon".into(), 6), ("file".into(), 3)]);
         assert_eq!(Point::of_cgroup(&cg, 0.0).anon, Some(6));
+        // Faults: v1's hierarchical totals before its own; minor = all less major.
+        cg.stat = NamedCounters(vec![
+            ("pgfault".into(), 10),
+            ("pgmajfault".into(), 1),
+            ("total_pgfault".into(), 100),
+            ("total_pgmajfault".into(), 4),
+        ]);
+        let a = Point::of_cgroup(&cg, 1.0);
+        assert_eq!((a.minflt, a.majflt), (Some(96), Some(4)));
+        cg.stat = NamedCounters(vec![("pgfault".into(), 50), ("pgmajfault".into(), 2)]);
+        let b = Point::of_cgroup(&cg, 3.0);
+        assert_eq!((b.minflt, b.majflt), (Some(48), Some(2)));
+        let later = Point {
+            t: 5.0,
+            minflt: Some(148),
+            majflt: Some(6),
+            ..b.clone()
+        };
+        let r = later.with_rates_since(&b);
+        assert_eq!((r.minflt_rate, r.majflt_rate), (Some(50.0), Some(2.0)));
     }
 }
