@@ -236,6 +236,7 @@ impl Command {
             Command::Ipc(_) => "ipc",
             Command::Where(_) => "where",
             Command::Swap(_) => "swap",
+            Command::Cache(_) => "cache",
             Command::Explain(_) => "explain",
             Command::Lab(_) => "lab",
             Command::Completions(_) => "completions",
@@ -265,6 +266,7 @@ impl Command {
             Command::Ipc(a) => &a.global,
             Command::Where(a) => &a.global,
             Command::Swap(a) => &a.global,
+            Command::Cache(a) => &a.global,
             Command::Capture(_)
             | Command::Record(_)
             | Command::Serve(_)
@@ -324,6 +326,9 @@ pub enum Command {
     Where(WhereArgs),
     /// Swap devices and priorities, zswap and zram compression, swap traffic, top swapped processes
     Swap(SwapArgs),
+    /// Page cache by file: how much of each file is in memory (like fincore), the files
+    /// processes map or hold open by default
+    Cache(CacheArgs),
     /// What a term means: meminfo and vmstat fields, RSS/PSS/USS, THP, KSM, PSI... (all without TERM)
     Explain(ExplainArgs),
     /// Classic memory experiments with known allocations (leak, cow, shared, tmpfs...)
@@ -816,6 +821,24 @@ pub struct SwapArgs {
     /// Sample the swap counters over this long for current rates (default: since boot)
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub interval: Option<std::time::Duration>,
+}
+
+#[derive(Args, Debug)]
+pub struct CacheArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// Files or directories (walked, staying on their file system); default: every file
+    /// a process maps or holds open
+    pub paths: Vec<PathBuf>,
+    /// Show the N files holding most page cache (0: all)
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Stop examining files after this long (the totals then say how many were left)
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = parse_nonzero_duration)]
+    pub time_limit: std::time::Duration,
+    /// Examine at most this many files
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_files: usize,
 }
 
 #[derive(Args, Debug)]

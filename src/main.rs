@@ -62,10 +62,17 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         let name = cli.command.as_ref().map(Command::name).unwrap_or("");
         if matches!(
             cli.command,
-            Some(Command::Maps(_) | Command::Wss(_) | Command::Watch(_) | Command::Serve(_))
+            Some(
+                Command::Maps(_)
+                    | Command::Wss(_)
+                    | Command::Watch(_)
+                    | Command::Serve(_)
+                    | Command::Cache(_)
+            )
         ) {
             let why = match cli.command {
                 Some(Command::Serve(_)) => "it serves the machine as it is now",
+                Some(Command::Cache(_)) => "it asks the kernel about files as they are now",
                 _ => "the history keeps no mappings and cannot be watched",
             };
             return Err(Failure::usage(format!(
@@ -122,6 +129,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Ipc(_)) => commands::ipc::run(&root, out),
         Some(Command::Where(a)) => commands::r#where::run(&root, a, out),
         Some(Command::Swap(a)) => commands::swap::run(&root, a, out),
+        Some(Command::Cache(a)) => commands::cache::run(&root, a, out),
         Some(Command::Explain(a)) => commands::explain::run(a, out),
         Some(Command::Lab(a)) => commands::lab::run(a, out),
         Some(Command::Completions(a)) => commands::docs::completions(a),

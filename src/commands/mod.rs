@@ -1,6 +1,7 @@
 //! One module per command; each reads top to bottom: collect, analyse, render.
 
 pub mod buddy;
+pub mod cache;
 pub mod capture;
 pub mod cgroup;
 pub mod docs;

@@ -1,5 +1,6 @@
 //! memlens analysis: figures derived from snapshots (no I/O, no printing).
 
+pub mod cache;
 pub mod cgroup;
 pub mod containers;
 pub mod doctor;

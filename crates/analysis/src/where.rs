@@ -318,7 +318,7 @@ fn memtotal(s: &Parts, m: &MemInfo, page: i64, pages: &dyn Fn(&str) -> Option<i6
         Node::sum_of(
             "page_cache",
             vec![
-                node("file_pages", b(m.cached) - shmem),
+                node("file_pages", b(m.cached) - shmem).command("cache"),
                 node("buffers", b(m.buffers)),
             ],
         )

@@ -41,6 +41,8 @@ pub enum Scope {
     Where,
     /// One swap device of `/proc/swaps`, or one zram device (`memlens swap`).
     Swap,
+    /// One file's page cache (`memlens cache`), from `cachestat(2)` or `mincore(2)`.
+    Cache,
     /// Figures only the metrics (`memlens metrics`, `serve`) give: of the snapshot itself
     /// and the system counters no other view shows as a total.
     Metrics,
@@ -61,6 +63,7 @@ impl Scope {
         Scope::Ipc,
         Scope::Where,
         Scope::Swap,
+        Scope::Cache,
         Scope::Metrics,
     ];
 
@@ -80,6 +83,7 @@ impl Scope {
             Scope::Ipc => "ipc",
             Scope::Where => "where",
             Scope::Swap => "swap",
+            Scope::Cache => "cache",
             Scope::Metrics => "metrics",
         }
     }
@@ -491,6 +495,14 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Where, key: "unaccepted", header: "unaccepted", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Unaccepted", meaning: "Memory of a confidential guest (TDX, SEV-SNP) not yet accepted: usable once the kernel accepts it" },
     Figure { scope: Scope::Where, key: "unaccounted", header: "unaccounted", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemTotal − the sum of the other parts", meaning: "What no kernel counter explains: pages drivers took from the page allocator (network buffers, GPU memory, virtio rings), pages in flight, the balloon. Negative: counters that overlap (swap cache pages also mapped)" },
     Figure { scope: Scope::Where, key: "balloon", header: "balloon", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Balloon", meaning: "Pages a virtio balloon took back for the hypervisor; counted here when the driver leaves MemTotal as it is" },
+    Figure { scope: Scope::Cache, key: "path", header: "FILE", unit: Unit::Text, kind: Kind::Label, source: "the path given, or /proc/PID/maps and /proc/PID/fd", meaning: "The file" },
+    Figure { scope: Scope::Cache, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "fstat st_size", meaning: "The file's size" },
+    Figure { scope: Scope::Cache, key: "cached", header: "CACHED", unit: Unit::Bytes, kind: Kind::Gauge, source: "cachestat nr_cache (mincore: resident pages)", meaning: "The file's pages in the page cache: memory the kernel can drop (clean) or must write first (dirty), unless it is tmpfs" },
+    Figure { scope: Scope::Cache, key: "cached_ratio", header: "CACHED%", unit: Unit::Fraction, kind: Kind::Gauge, source: "cached / size", meaning: "How much of the file is in memory (0 to 1; a percentage in tables)" },
+    Figure { scope: Scope::Cache, key: "dirty", header: "DIRTY", unit: Unit::Bytes, kind: Kind::Gauge, source: "cachestat nr_dirty", meaning: "Cached pages written to and not yet written back: they cannot be dropped until they are (cachestat only)" },
+    Figure { scope: Scope::Cache, key: "writeback", header: "WRITEBACK", unit: Unit::Bytes, kind: Kind::Gauge, source: "cachestat nr_writeback", meaning: "Cached pages being written back now (cachestat only)" },
+    Figure { scope: Scope::Cache, key: "recently_evicted", header: "EVICTED", unit: Unit::Bytes, kind: Kind::Gauge, source: "cachestat nr_recently_evicted", meaning: "Pages of the file dropped from the cache recently enough that reading them again is a refault: a file read through too little memory (cachestat only)" },
+    Figure { scope: Scope::Cache, key: "holders", header: "PROCS", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/maps and /proc/PID/fd", meaning: "Processes that map the file or hold it open (0 for files given by path)" },
     Figure { scope: Scope::Swap, key: "filename", header: "NAME", unit: Unit::Text, kind: Kind::Label, source: "/proc/swaps Filename", meaning: "The swap device or file" },
     Figure { scope: Scope::Swap, key: "kind", header: "TYPE", unit: Unit::Text, kind: Kind::Label, source: "/proc/swaps Type", meaning: "partition (a block device: a disk partition, zram) or file (a swap file on a file system)" },
     Figure { scope: Scope::Swap, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "/proc/swaps Size", meaning: "Size of the swap area (a swap file's first page, its header, not counted)" },

@@ -229,4 +229,6 @@ pub struct Snapshot {
     pub shmem_mounts: Part<Vec<ShmemMount>>,
     /// Swap devices, zram and zswap.
     pub swap: Part<SwapState>,
+    /// Page cache by file (live machines only: it asks the kernel about each file).
+    pub page_cache: Part<PageCacheScan>,
 }

@@ -369,3 +369,51 @@ pub struct SwapState {
     /// `max_pool_percent`...); `None` without zswap.
     pub zswap: Option<Vec<(String, String)>>,
 }
+
+/// The page cache one file holds, in bytes: `cachestat(2)` (Linux 6.5+, which also
+/// counts dirty and writeback pages), or `mincore(2)` on a mapping of it (resident
+/// pages only: `None` for the rest).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileCache {
+    pub path: String,
+    pub size: u64,
+    pub cached: u64,
+    pub dirty: Option<u64>,
+    pub writeback: Option<u64>,
+    /// Pages of the file evicted lately enough that reading them again would count as a
+    /// refault (the workingset shadow entries): a file read over and over through too
+    /// little memory.
+    pub recently_evicted: Option<u64>,
+    /// Processes that map the file or hold it open (0 for files given by path).
+    pub holders: u32,
+}
+
+/// Files that were not measured, by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheSkipped {
+    /// Directories not descended (on another file system), FIFOs, devices, sockets.
+    pub not_regular: u64,
+    pub denied: u64,
+    /// Gone between being listed and being opened (a deleted file).
+    pub vanished: u64,
+    /// Other errors.
+    pub failed: u64,
+    /// Left unexamined when the time or file limit was reached.
+    pub over_limit: u64,
+}
+
+/// The page cache of a set of files: those given, or those processes map or hold open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageCacheScan {
+    /// `cachestat` or `mincore`.
+    pub method: String,
+    pub files: Vec<FileCache>,
+    pub examined_files: u64,
+    pub examined_bytes: u64,
+    pub skipped: CacheSkipped,
+    /// The time or file limit stopped the scan before every file was examined.
+    pub stopped_early: bool,
+    /// Processes whose maps could not be read (another user's, without root; or gone):
+    /// their files are not in the list unless another process holds them too.
+    pub unreadable_processes: u64,
+}

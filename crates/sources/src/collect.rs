@@ -53,6 +53,8 @@ pub struct Plan {
     pub shmem_mounts: bool,
     /// `/proc/swaps`, the zram devices and zswap's parameters.
     pub swap: bool,
+    /// Page cache by file (live only; `None`: not measured).
+    pub page_cache: Option<crate::pagecache::CacheOptions>,
     /// Processes, and which of their files (`None`: no processes).
     pub processes: Option<ScanOptions>,
     /// The sample before, for a recorder that reads again only what changed (see
@@ -179,6 +181,7 @@ impl Plan {
         physical: false,
         shmem_mounts: false,
         swap: false,
+        page_cache: None,
         processes: None,
         earlier: None,
     };
@@ -234,6 +237,7 @@ impl Plan {
                 limits: true,
                 ..Default::default()
             }),
+            page_cache: None,
             earlier: None,
         }
     }
@@ -446,6 +450,10 @@ pub fn collect(root: &Root, plan: &Plan) -> Snapshot {
                 zswap: zram::read_zswap(root)?,
             })
         }),
+        page_cache: match &plan.page_cache {
+            Some(opts) => part(true, || crate::pagecache::scan(root, opts)),
+            None => Part::NotRead,
+        },
     }
 }
 
@@ -517,6 +525,7 @@ fn from_snapshot(s: &Snapshot, plan: &Plan) -> Snapshot {
         physical: keep(plan.physical, &s.physical),
         shmem_mounts: keep(plan.shmem_mounts, &s.shmem_mounts),
         swap: keep(plan.swap, &s.swap),
+        page_cache: Part::NotRead,
     }
 }
 

@@ -334,6 +334,17 @@ impl Root {
         std::fs::symlink_metadata(&path).map_err(|e| Error::from_io(&path, e))
     }
 
+    /// The target of a symbolic link under the root (not followed), such as
+    /// `proc/PID/fd/N` or `proc/PID/exe`.
+    pub fn read_link(&self, rel: &(impl AsRef<Path> + ?Sized)) -> Result<PathBuf> {
+        let rel = rel.as_ref();
+        let path = self.path(rel);
+        if !self.live && escapes(rel) {
+            return Err(Error::Escapes(path));
+        }
+        std::fs::read_link(&path).map_err(|e| Error::from_io(&path, e))
+    }
+
     /// Whether a directory is at `rel`.
     pub fn is_dir(&self, rel: &(impl AsRef<Path> + ?Sized)) -> bool {
         self.kind(rel) == Some(Kind::Dir)
