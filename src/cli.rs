@@ -848,9 +848,14 @@ pub struct WhereArgs {
     /// Add a one-line meaning to each part
     #[arg(long)]
     pub explain: bool,
-    /// List the tmpfs and devtmpfs mounts behind the tree's tmpfs part instead
+    /// List the tmpfs and devtmpfs mounts behind the tree's shmem part instead, and the
+    /// shared memory objects processes map (SysV, memfd, POSIX, shared anonymous) with the
+    /// processes holding each (reads every process's smaps)
     #[arg(long)]
     pub shmem: bool,
+    /// With --shmem: seconds one process's smaps may take to read before it is skipped
+    #[arg(long, default_value_t = 2.0, value_name = "SECS", requires = "shmem")]
+    pub timeout: f64,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

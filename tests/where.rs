@@ -173,7 +173,7 @@ fn a_lab_tmpfs_file_lands_in_the_tmpfs_leaf() {
     let _lab = Lab::start(&["tmpfs", "--size", "64M", "--dir", dir]);
     // The mount itself: statfs's use is the file, to the page.
     let mounts = memlens(&["where", "--shmem", "--json"]).json();
-    let ours = mounts
+    let ours = mounts["mounts"]
         .as_array()
         .unwrap()
         .iter()
@@ -237,5 +237,69 @@ fn a_garbled_file_is_an_error_not_a_quiet_fallback() {
             "{rel}: {}",
             r.stderr
         );
+    }
+}
+
+#[test]
+fn shared_memory_objects_are_listed_with_the_processes_holding_them() {
+    let _s = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for (kind, procs, mib, want) in [
+        ("shm", 3usize, 30u64, "sysv"),
+        ("anon", 2, 16, "shared_anon"),
+    ] {
+        let lab = Lab::start(&[
+            "shared",
+            "--kind",
+            kind,
+            "--procs",
+            &procs.to_string(),
+            "--size",
+            &format!("{mib}M"),
+        ]);
+        let mut pids: Vec<u64> = lab.children().iter().map(|&p| p as u64).collect();
+        pids.push(lab.pid() as u64);
+        pids.sort();
+        let r = memlens(&["where", "--shmem", "--json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let j = r.json();
+        // The lab's object: the one its processes hold.
+        let ours = j["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| {
+                o["holders"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|h| h["pid"] == lab.pid())
+            })
+            .unwrap_or_else(|| panic!("{kind}: no object held by {}: {j}", lab.pid()));
+        assert_eq!(ours["kind"], want, "{ours}");
+        let mut holders: Vec<u64> = ours["holders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["pid"].as_u64().unwrap())
+            .collect();
+        holders.sort();
+        assert_eq!(holders, pids, "{kind}: every process of the lab, no other");
+        // Each touched the whole region: mapped once in all, an equal share each.
+        let size = (mib << 20) as i64;
+        close(
+            &format!("{kind} mapped"),
+            int(ours, "mapped"),
+            size,
+            64 << 10,
+        );
+        for h in ours["holders"].as_array().unwrap() {
+            close(
+                &format!("{kind} share"),
+                int(h, "pss"),
+                size / procs as i64,
+                64 << 10,
+            );
+            assert_eq!(h["rss"], size, "{h}");
+        }
     }
 }

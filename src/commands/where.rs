@@ -2,15 +2,18 @@
 //! render it as an indented tree (or JSON, or CSV rows by path).
 
 use crate::failure::Outcome;
-use memlens_analysis::r#where::{self, Node, Where};
+use memlens_analysis::r#where::{self, Node, ShmemObject, Where};
 use memlens_catalogue::{self as catalogue, Scope};
 use memlens_model::ShmemMount;
 use memlens_present::{Cell, Column, Table};
 use memlens_sources::collect::{collect, Plan};
+use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
+use std::time::Duration;
 
 use crate::cli::WhereArgs;
-use crate::output::{print, print_json, Format, Output};
+use crate::output::{print, print_json, warn, Format, Output};
+use serde::Serialize;
 
 /// What the tree reads: meminfo, the page counters, the zones' present pages, the machine's
 /// RAM, the tmpfs mounts and SysV shared memory.
@@ -24,17 +27,21 @@ const PLAN: Plan = Plan {
     ..Plan::NOTHING
 };
 
+/// `--shmem`: the mounts, and the shared memory objects processes map with their holders.
+#[derive(Serialize)]
+struct ShmemJson<'a> {
+    mounts: &'a [ShmemMount],
+    objects: &'a [ShmemObject],
+    /// Processes whose mappings could not be read (denied, timed out): their holdings
+    /// are missing from `objects`.
+    processes_unread: usize,
+}
+
 pub fn run(root: &Root, args: &WhereArgs, out: &Output) -> Outcome {
-    let snap = collect(root, &PLAN);
     if args.shmem {
-        let mounts = snap.shmem_mounts.get("tmpfs mounts")?;
-        match out.format {
-            Format::Json => print_json(mounts),
-            Format::Csv => print(&mounts_table(mounts).csv()),
-            Format::Table => print(&mounts_table(mounts).render(out.units, out.width)),
-        }
-        return Ok(0);
+        return shmem(root, args, out);
     }
+    let snap = collect(root, &PLAN);
     let w = r#where::view(&snap)?;
     match out.format {
         Format::Json => print_json(&w),
@@ -216,6 +223,95 @@ fn mounts_table(mounts: &[ShmemMount]) -> Table {
                 }
                 .into(),
             ),
+        ]);
+    }
+    t
+}
+
+fn shmem(root: &Root, args: &WhereArgs, out: &Output) -> Outcome {
+    let snap = collect(
+        root,
+        &Plan {
+            shmem_mounts: true,
+            processes: Some(ScanOptions {
+                rollup: false,
+                smaps: true,
+                cmdline: true,
+                timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+                ..Default::default()
+            }),
+            ..Plan::NOTHING
+        },
+    );
+    let mounts = snap.shmem_mounts.get("tmpfs mounts")?;
+    let objects = r#where::shmem_holders(&snap)?;
+    let scan = snap.processes.get("processes")?;
+    let unread = scan
+        .processes
+        .iter()
+        .filter(|p| p.mappings.is_none())
+        .count()
+        + scan.timed_out.len();
+    if unread > 0 {
+        warn(&format!(
+            "{} not read (permission denied or timed out): the shared memory they map is not listed",
+            crate::output::count(unread as u64, "process's mappings were", "processes' mappings were")
+        ));
+    }
+    match out.format {
+        Format::Json => print_json(&ShmemJson {
+            mounts,
+            objects: &objects,
+            processes_unread: unread,
+        }),
+        Format::Csv => print(&mounts_table(mounts).csv()),
+        Format::Table => {
+            let mut text = mounts_table(mounts).render(out.units, out.width);
+            text.push('\n');
+            if objects.is_empty() {
+                text.push_str("No process maps shared memory.\n");
+            } else {
+                text.push_str(&objects_table(&objects).render(out.units, out.width));
+                text.push_str(
+                    "MAPPED is the object's pages that processes map, each counted once (the \
+                     sum of their PSS); an object's pages nobody maps are only in USED above.\n",
+                );
+            }
+            print(&text)
+        }
+    }
+    Ok(0)
+}
+
+/// How many holders the table names per object.
+const HOLDERS_SHOWN: usize = 3;
+
+fn objects_table(objects: &[ShmemObject]) -> Table {
+    let mut t = Table::new(vec![
+        Column::left("KIND", "kind"),
+        Column::right("MAPPED", "mapped"),
+        Column::right("SWAP", "swap"),
+        Column::right("PROCS", "holders"),
+        Column::left("TOP HOLDERS (PID PSS)", "top_holders"),
+        Column::left("OBJECT", "path").id(),
+    ]);
+    for o in objects {
+        let mut top: Vec<String> = o
+            .holders
+            .iter()
+            .take(HOLDERS_SHOWN)
+            .map(|h| format!("{} {}", h.pid, memlens_present::human(h.pss)))
+            .collect();
+        if o.holders.len() > HOLDERS_SHOWN {
+            top.push("…".into());
+        }
+        t.rows.push(vec![
+            Cell::Text(o.kind.into()),
+            Cell::Bytes(Some(o.mapped)),
+            Cell::Bytes(Some(o.swap)),
+            Cell::Int(Some(o.holders.len() as i64)),
+            Cell::Text(top.join(", ")),
+            Cell::Text(o.path.clone()),
         ]);
     }
     t

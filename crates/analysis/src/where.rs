@@ -458,3 +458,105 @@ fn tmpfs_used(mounts: &[ShmemMount]) -> (i64, usize, usize) {
     }
     (used, unknown, hidden)
 }
+/// A process mapping a shared memory object, and what of the object it holds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ShmemHolder {
+    pub pid: u32,
+    pub command: String,
+    /// The object's pages this process maps (all its mappings of the object).
+    pub rss: u64,
+    /// Its share of them: each page divided among the processes mapping it.
+    pub pss: u64,
+    pub swap: u64,
+}
+
+/// One shared memory object that processes map: a SysV segment, a memfd, a POSIX shared
+/// memory file, another tmpfs file, or a region of shared anonymous memory (one per
+/// `mmap`, shared with the children forked after it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ShmemObject {
+    /// The path `/proc/PID/maps` shows (`/SYSV0000abcd (deleted)`, `/memfd:NAME (deleted)`,
+    /// `/dev/zero (deleted)`, `/dev/shm/NAME`...).
+    pub path: String,
+    /// `sysv`, `memfd`, `posix`, `shared_anon` or `tmpfs`.
+    pub kind: &'static str,
+    pub inode: u64,
+    /// The sum of the holders' PSS: the object's pages that are mapped, each once.
+    pub mapped: u64,
+    pub swap: u64,
+    /// The processes mapping it, largest share first.
+    pub holders: Vec<ShmemHolder>,
+}
+
+fn shmem_kind(path: &str) -> &'static str {
+    if path.starts_with("/SYSV") {
+        "sysv"
+    } else if path.starts_with("/memfd:") {
+        "memfd"
+    } else if path.starts_with("/dev/zero") || path.starts_with("[anon_shmem") {
+        "shared_anon"
+    } else if path.starts_with("/dev/shm/") {
+        "posix"
+    } else {
+        "tmpfs"
+    }
+}
+
+/// The shared memory objects the processes of a snapshot map (read with their `smaps`),
+/// largest first, each with its holders. Processes whose mappings were not read are left
+/// out (the caller says how many).
+pub fn shmem_holders(s: &Snapshot) -> Result<Vec<ShmemObject>, ReadFailure> {
+    let scan = s.processes.get("processes")?;
+    let mut objects: std::collections::BTreeMap<(String, u64, String), ShmemObject> =
+        std::collections::BTreeMap::new();
+    for p in &scan.processes {
+        let Some(maps) = &p.mappings else {
+            continue;
+        };
+        let command = p.command();
+        for m in maps
+            .iter()
+            .filter(|m| m.kind == memlens_model::MappingKind::Shmem)
+        {
+            let c = &m.counters;
+            let o = objects
+                .entry((m.dev.clone(), m.inode, m.path.clone()))
+                .or_insert_with(|| ShmemObject {
+                    path: m.path.clone(),
+                    kind: shmem_kind(&m.path),
+                    inode: m.inode,
+                    mapped: 0,
+                    swap: 0,
+                    holders: Vec::new(),
+                });
+            let (rss, pss, swap) = (
+                c.rss.unwrap_or(0),
+                c.pss.unwrap_or(0),
+                c.swap_pss.or(c.swap).unwrap_or(0),
+            );
+            o.mapped += pss;
+            o.swap += swap;
+            match o.holders.iter_mut().find(|h| h.pid == p.pid) {
+                Some(h) => {
+                    h.rss += rss;
+                    h.pss += pss;
+                    h.swap += swap;
+                }
+                None => o.holders.push(ShmemHolder {
+                    pid: p.pid,
+                    command: command.clone(),
+                    rss,
+                    pss,
+                    swap,
+                }),
+            }
+        }
+    }
+    let mut out: Vec<ShmemObject> = objects.into_values().collect();
+    for o in &mut out {
+        o.holders
+            .sort_by(|a, b| b.pss.cmp(&a.pss).then(a.pid.cmp(&b.pid)));
+    }
+    out.sort_by(|a, b| b.mapped.cmp(&a.mapped).then_with(|| a.path.cmp(&b.path)));
+    Ok(out)
+}
