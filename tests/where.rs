@@ -276,6 +276,14 @@ fn shared_memory_objects_are_listed_with_the_processes_holding_them() {
             })
             .unwrap_or_else(|| panic!("{kind}: no object held by {}: {j}", lab.pid()));
         assert_eq!(ours["kind"], want, "{ours}");
+        // Its keys are the catalogue's shmem figures.
+        let keys: std::collections::BTreeSet<String> =
+            ours.as_object().unwrap().keys().cloned().collect();
+        let catalogued: std::collections::BTreeSet<String> =
+            memlens_catalogue::of(memlens_catalogue::Scope::Shmem)
+                .map(|f| f.key.to_string())
+                .collect();
+        assert_eq!(keys, catalogued);
         let mut holders: Vec<u64> = ours["holders"]
             .as_array()
             .unwrap()

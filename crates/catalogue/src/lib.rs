@@ -43,6 +43,8 @@ pub enum Scope {
     Swap,
     /// One file's page cache (`memlens cache`), from `cachestat(2)` or `mincore(2)`.
     Cache,
+    /// One shared memory object processes map (`memlens where --shmem`), from their smaps.
+    Shmem,
     /// Figures only the metrics (`memlens metrics`, `serve`) give: of the snapshot itself
     /// and the system counters no other view shows as a total.
     Metrics,
@@ -64,6 +66,7 @@ impl Scope {
         Scope::Where,
         Scope::Swap,
         Scope::Cache,
+        Scope::Shmem,
         Scope::Metrics,
     ];
 
@@ -84,6 +87,7 @@ impl Scope {
             Scope::Where => "where",
             Scope::Swap => "swap",
             Scope::Cache => "cache",
+            Scope::Shmem => "shmem",
             Scope::Metrics => "metrics",
         }
     }
@@ -495,6 +499,12 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Where, key: "unaccepted", header: "unaccepted", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Unaccepted", meaning: "Memory of a confidential guest (TDX, SEV-SNP) not yet accepted: usable once the kernel accepts it" },
     Figure { scope: Scope::Where, key: "unaccounted", header: "unaccounted", unit: Unit::Bytes, kind: Kind::Gauge, source: "MemTotal − the sum of the other parts", meaning: "What no kernel counter explains: pages drivers took from the page allocator (network buffers, GPU memory, virtio rings), pages in flight, the balloon. Negative: counters that overlap (swap cache pages also mapped)" },
     Figure { scope: Scope::Where, key: "balloon", header: "balloon", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Balloon", meaning: "Pages a virtio balloon took back for the hypervisor; counted here when the driver leaves MemTotal as it is" },
+    Figure { scope: Scope::Shmem, key: "path", header: "OBJECT", unit: Unit::Text, kind: Kind::Label, source: "/proc/PID/smaps pathname", meaning: "The object as maps shows it: /SYSVkey (deleted), /memfd:NAME (deleted), /dev/zero (deleted) for shared anonymous memory, /dev/shm/NAME, or a tmpfs file" },
+    Figure { scope: Scope::Shmem, key: "kind", header: "KIND", unit: Unit::Text, kind: Kind::Label, source: "the pathname", meaning: "sysv, memfd, posix (/dev/shm), shared_anon (one per shared anonymous mmap, shared with children forked after it) or tmpfs" },
+    Figure { scope: Scope::Shmem, key: "inode", header: "INODE", unit: Unit::Count, kind: Kind::Label, source: "/proc/PID/smaps inode", meaning: "The object's inode on the internal shmem file system: tells apart objects of one name" },
+    Figure { scope: Scope::Shmem, key: "mapped", header: "MAPPED", unit: Unit::Bytes, kind: Kind::Gauge, source: "the sum of the holders' smaps Pss", meaning: "The object's pages that processes map, each counted once; pages nobody maps are only in the mount's used space or the segment's size" },
+    Figure { scope: Scope::Shmem, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "the sum of the holders' smaps SwapPss (Swap)", meaning: "The object's pages in swap, as its holders map them" },
+    Figure { scope: Scope::Shmem, key: "holders", header: "PROCS", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/smaps", meaning: "The processes mapping the object; in JSON each with its pid, command, rss, pss and swap of it" },
     Figure { scope: Scope::Cache, key: "path", header: "FILE", unit: Unit::Text, kind: Kind::Label, source: "the path given, or /proc/PID/maps and /proc/PID/fd", meaning: "The file" },
     Figure { scope: Scope::Cache, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "fstat st_size", meaning: "The file's size" },
     Figure { scope: Scope::Cache, key: "cached", header: "CACHED", unit: Unit::Bytes, kind: Kind::Gauge, source: "cachestat nr_cache (mincore: resident pages)", meaning: "The file's pages in the page cache: memory the kernel can drop (clean) or must write first (dirty), unless it is tmpfs" },
