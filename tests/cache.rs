@@ -190,3 +190,29 @@ fn bad_input_is_one_line_and_an_exit_status() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(Path::new("/proc/self/maps").exists());
 }
+
+#[test]
+fn another_users_file_is_measured_by_cachestat_or_counted_as_denied_never_a_false_zero() {
+    if !is_root() {
+        eprintln!("not root: cannot run as another user");
+        return;
+    }
+    // Root's, readable by all, writable by none but root: read it so that it is cached.
+    let _ = fs::read("/etc/passwd").unwrap();
+    let r = as_user(&["cache", "/etc/passwd", "--json"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    match file(&j, "/etc/passwd") {
+        // cachestat answered: the file is cached, with its dirty count.
+        Some(f) => {
+            assert_eq!(j["method"], "cachestat", "{j}");
+            assert!(f["cached"].as_u64().unwrap() > 0, "{f}");
+            assert!(f["dirty"].is_u64(), "{f}");
+        }
+        // Refused (a kernel that keeps others' page cache private, or mincore): said.
+        None => {
+            assert_eq!(j["skipped"]["denied"], 1, "{j}");
+            assert!(r.stderr.contains("1 permission denied"), "{}", r.stderr);
+        }
+    }
+}

@@ -382,9 +382,17 @@ fn rates_between_two_captures() {
     // A pair of the same capture is refused as well (no time between them).
     let r = memlens(&["--root", sa, "--root", sa, "vmstat"]);
     assert_eq!(r.code, EXIT_USAGE, "{}", r.stderr);
-    let r = memlens(&["--root", sa, "--root", sb, "ps"]);
+    // Commands without rates take one root; ps takes two (its fault rates).
+    let r = memlens(&["--root", sa, "--root", sb, "zones"]);
     assert_eq!(r.code, EXIT_USAGE);
     assert_eq!(r.stderr.lines().count(), 1);
+    let r = memlens(&["--root", sa, "--root", sb, "ps", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.json()["processes"][0]["minflt_rate"].is_f64(),
+        "{}",
+        r.stdout
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
