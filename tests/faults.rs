@@ -29,6 +29,17 @@ fn uptime(text: &str) -> f64 {
     text.split_whitespace().next().unwrap().parse().unwrap()
 }
 
+/// A lab process touching 4 MiB every 100 ms for 10 s: about 10,000 minor faults a second.
+const GROWING: &[&str] = &[
+    "leak",
+    "--count",
+    "100",
+    "--size",
+    "4M",
+    "--interval",
+    "100ms",
+];
+
 fn row(j: &Value, pid: u32) -> Value {
     j["processes"]
         .as_array()
@@ -45,15 +56,7 @@ fn rates_between_two_captures_are_the_stat_difference_over_the_uptime_difference
     let _ = fs::remove_dir_all(&dir);
     let (a, b) = (dir.join("a"), dir.join("b"));
     // Touches 4 MiB every 100 ms: about 10,000 minor faults a second.
-    let lab = Lab::start_growing(&[
-        "leak",
-        "--count",
-        "100",
-        "--size",
-        "4M",
-        "--interval",
-        "100ms",
-    ]);
+    let lab = Lab::start_growing(GROWING);
     let idle = Lab::start(&["leak", "--count", "1", "--size", "1M"]);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(memlens(&["capture", a.to_str().unwrap()]).code, 0);
@@ -120,15 +123,7 @@ fn rates_between_two_captures_are_the_stat_difference_over_the_uptime_difference
 
 #[test]
 fn a_live_interval_counts_the_faults_made_within_it() {
-    let lab = Lab::start_growing(&[
-        "leak",
-        "--count",
-        "100",
-        "--size",
-        "4M",
-        "--interval",
-        "100ms",
-    ]);
+    let lab = Lab::start_growing(GROWING);
     let pid = lab.pid();
     let path = format!("/proc/{pid}/stat");
     let up = || uptime(&fs::read_to_string("/proc/uptime").unwrap());

@@ -89,27 +89,13 @@ fn measure(path: &Path, method: &mut Method, page: u64) -> Measured {
     if fd < 0 {
         return Err(skip_of(&std::io::Error::last_os_error()));
     }
-    // mincore tells the page cache of a file only to a caller that owns it or may write
-    // it (or root); to anyone else it reports the pages it maps itself: none.
-    // SAFETY: plain queries on a NUL-terminated path.
-    let (euid, writable) = unsafe { (libc::geteuid(), libc::access(c.as_ptr(), libc::W_OK) == 0) };
-    let r = measure_fd(fd, method, page).and_then(|f| match f.dirty {
-        None if euid != 0 && !writable && !owned_by(fd, euid) => Err(Skip::Denied),
-        _ => Ok(f),
-    });
+    let r = measure_fd(fd, &c, method, page);
     // SAFETY: fd was opened above and is closed once.
     unsafe { libc::close(fd) };
     r
 }
 
-/// Whether the open file belongs to `uid`.
-fn owned_by(fd: libc::c_int, uid: libc::uid_t) -> bool {
-    // SAFETY: st is written by fstat before it is read.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    (unsafe { libc::fstat(fd, &mut st) } == 0) && st.st_uid == uid
-}
-
-fn measure_fd(fd: libc::c_int, method: &mut Method, page: u64) -> Measured {
+fn measure_fd(fd: libc::c_int, path: &CString, method: &mut Method, page: u64) -> Measured {
     // SAFETY: st is written by fstat before it is read.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
@@ -158,6 +144,18 @@ fn measure_fd(fd: libc::c_int, method: &mut Method, page: u64) -> Measured {
             }
             _ => return Err(skip_of(&e)),
         }
+    }
+    // mincore tells the page cache of a file only to root or to a caller that owns it or
+    // may write it; to anyone else it reports the pages it maps itself: none.
+    // SAFETY: plain queries on a NUL-terminated path.
+    let (euid, writable) = unsafe {
+        (
+            libc::geteuid(),
+            libc::access(path.as_ptr(), libc::W_OK) == 0,
+        )
+    };
+    if euid != 0 && !writable && st.st_uid != euid {
+        return Err(Skip::Denied);
     }
     Ok(FileCache {
         size,
