@@ -217,5 +217,9 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &PsArgs, out: &Output) -> 
             print(&text);
         }
     }
+    // The process exits next and its memory goes back whole: freeing 10,000 samples and
+    // rows one by one first costs about 5 ms (measured), the serial tail's largest part
+    // after the JSON.
+    std::mem::forget((rows, snap, before));
     Ok(0)
 }

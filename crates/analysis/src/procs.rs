@@ -284,26 +284,36 @@ pub fn add_fault_rates(
 /// and at 10,000 processes moving rows through a comparison sort, and looking the figure
 /// up by name in each comparison, cost more than the sort itself.
 pub fn sort(rows: &mut Vec<ProcRow>, key: &str, reverse: bool) {
-    let figures: Vec<Option<f64>> = match key {
-        "pid" | "user" | "command" => Vec::new(),
-        k if FAULT_RATE_KEYS.contains(&k) => rows.iter().map(|r| r.rate(k)).collect(),
-        k => rows.iter().map(|r| r.bytes(k).map(|v| v as f64)).collect(),
+    // The key is resolved once, not at each of the n log n comparisons.
+    enum By {
+        Pid,
+        User,
+        Command,
+        Figure(Vec<Option<f64>>),
+    }
+    let by = match key {
+        "pid" => By::Pid,
+        "user" => By::User,
+        "command" => By::Command,
+        k if FAULT_RATE_KEYS.contains(&k) => By::Figure(rows.iter().map(|r| r.rate(k)).collect()),
+        k => By::Figure(rows.iter().map(|r| r.bytes(k).map(|v| v as f64)).collect()),
     };
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&i, &j| {
+    order.sort_unstable_by(|&i, &j| {
         let (a, b) = (&rows[i], &rows[j]);
-        let ord = match key {
-            "pid" => a.pid.cmp(&b.pid),
-            "user" => a.user.cmp(&b.user),
-            "command" => a.command.cmp(&b.command),
+        let ord = match &by {
+            By::Pid => std::cmp::Ordering::Equal,
+            By::User => a.user.cmp(&b.user),
+            By::Command => a.command.cmp(&b.command),
             // Descending, with None after every value.
-            _ => match (figures[i], figures[j]) {
+            By::Figure(f) => match (f[i], f[j]) {
                 (Some(x), Some(y)) => y.total_cmp(&x),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => std::cmp::Ordering::Equal,
             },
         }
+        // PIDs are unique: ties end here, so an unstable sort gives one order.
         .then(a.pid.cmp(&b.pid));
         if reverse {
             ord.reverse()
