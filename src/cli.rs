@@ -181,6 +181,7 @@ impl Cli {
                 },
                 &["--root"],
             ),
+            Some(Command::Top(a)) => (a.global.clone(), &["--root", "--at", "--db"]),
             Some(Command::History(a)) => (
                 a.global.clone(),
                 &["--json", "--csv", "--bytes", "--kib", "--wide", "--db"],
@@ -227,6 +228,7 @@ impl Command {
             Command::Tunables(_) => "tunables",
             Command::Wss(_) => "wss",
             Command::Watch(_) => "watch",
+            Command::Top(_) => "top",
             Command::Record(_) => "record",
             Command::History(_) => "history",
             Command::Metrics(_) => "metrics",
@@ -259,6 +261,7 @@ impl Command {
             Command::Tunables(a) => &a.global,
             Command::Wss(a) => &a.global,
             Command::Watch(a) => &a.global,
+            Command::Top(a) => &a.global,
             Command::History(a) => &a.global,
             Command::Metrics(a) => &a.global,
             Command::Doctor(a) => &a.global,
@@ -315,6 +318,8 @@ pub enum Command {
     /// Watch processes or a cgroup over time: a line per sample, then a verdict (leak, plateau, sawtooth, stable, cache, virtual)
     #[command(after_help = WATCH_EXIT_STATUS)]
     Watch(WatchArgs),
+    /// A live, memory-first terminal UI (or the recorded past with --at): press ? for keys
+    Top(TopArgs),
     /// Findings, most serious first, with evidence (exit 0 ok, 1 warning, 2 critical, 3 unknown)
     #[command(after_help = DOCTOR_EXIT_STATUS)]
     Doctor(DoctorArgs),
@@ -481,6 +486,26 @@ pub struct WatchArgs {
     /// How long one process's reads may take, in seconds
     #[arg(long, default_value_t = 2.0)]
     pub timeout: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct TopArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// Time between refreshes (live)
+    #[arg(long, default_value = "1s", value_parser = parse_nonzero_duration)]
+    pub interval: std::time::Duration,
+    /// Read each process's PSS again at least this often even when its `stat` shows no
+    /// change (PSS moves as other processes come and go); changed processes are read at
+    /// every refresh
+    #[arg(long, default_value = "30s", value_parser = parse_nonzero_duration)]
+    pub refresh: std::time::Duration,
+    /// How long one process's reads may take, in seconds
+    #[arg(long, default_value_t = 2.0)]
+    pub timeout: f64,
+    /// Samples the sparklines and each process's series keep
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub keep: usize,
 }
 
 /// `--command RE` of `ps`, `watch` and `history`: the regular expression, or a usage

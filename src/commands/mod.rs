@@ -21,6 +21,7 @@ pub mod serve;
 pub mod slab;
 pub mod swap;
 pub mod sys;
+pub mod top;
 pub mod tunables;
 pub mod vmstat;
 pub mod watch;

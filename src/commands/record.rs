@@ -72,7 +72,10 @@ pub fn run(captures: &[Root], args: &RecordArgs) -> Outcome {
             .clamp(1.0, u32::MAX as f64) as u32
     };
     if every > 1 {
-        plan.earlier = Some(Earlier::first(every, stat_files_to_hold()));
+        plan.earlier = Some(Earlier::first(
+            every,
+            memlens_sources::procs::stat_files_to_hold(),
+        ));
     }
     let start = Instant::now();
     let (mut samples, mut bytes, mut process_samples) = (0u64, 0u64, 0u64);
@@ -163,33 +166,4 @@ fn cpu_time() -> f64 {
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     secs(u.ru_utime) + secs(u.ru_stime)
-}
-
-/// How many processes' `stat` files a recorder holds open between samples: its open-file
-/// limit, raised to the hard limit first, less 256 for everything else it opens, and at
-/// most 8,192 (each costs the kernel about a kilobyte, counted to the recorder's cgroup).
-fn stat_files_to_hold() -> usize {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit read and write the struct given, nothing else.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return 0;
-        }
-        if lim.rlim_cur < lim.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: lim.rlim_max,
-                rlim_max: lim.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                lim = raised;
-            }
-        }
-    }
-    usize::try_from(lim.rlim_cur)
-        .unwrap_or(usize::MAX)
-        .saturating_sub(256)
-        .min(8192)
 }

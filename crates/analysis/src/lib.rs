@@ -15,6 +15,7 @@ pub mod rates;
 pub mod slab;
 pub mod swap;
 pub mod sys;
+pub mod top;
 pub mod trend;
 pub mod tunables;
 pub mod watch;

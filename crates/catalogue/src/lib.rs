@@ -45,6 +45,9 @@ pub enum Scope {
     Cache,
     /// One shared memory object processes map (`memlens where --shmem`), from their smaps.
     Shmem,
+    /// What only the live view (`memlens top`) shows: the header's bar and sparklines, and
+    /// each process's growth over the session.
+    Top,
     /// Figures only the metrics (`memlens metrics`, `serve`) give: of the snapshot itself
     /// and the system counters no other view shows as a total.
     Metrics,
@@ -67,6 +70,7 @@ impl Scope {
         Scope::Swap,
         Scope::Cache,
         Scope::Shmem,
+        Scope::Top,
         Scope::Metrics,
     ];
 
@@ -88,6 +92,7 @@ impl Scope {
             Scope::Swap => "swap",
             Scope::Cache => "cache",
             Scope::Shmem => "shmem",
+            Scope::Top => "top",
             Scope::Metrics => "metrics",
         }
     }
@@ -505,6 +510,18 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Shmem, key: "mapped", header: "MAPPED", unit: Unit::Bytes, kind: Kind::Gauge, source: "the sum of the holders' smaps Pss", meaning: "The object's pages that processes map, each counted once; pages nobody maps are only in the mount's used space or the segment's size" },
     Figure { scope: Scope::Shmem, key: "swap", header: "SWAP", unit: Unit::Bytes, kind: Kind::Gauge, source: "the sum of the holders' smaps SwapPss (Swap)", meaning: "The object's pages in swap, as its holders map them" },
     Figure { scope: Scope::Shmem, key: "holders", header: "PROCS", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID/smaps", meaning: "The processes mapping the object; in JSON each with its pid, command, rss, pss and swap of it" },
+    Figure { scope: Scope::Top, key: "anon", header: "anon", unit: Unit::Bytes, kind: Kind::Gauge, source: "memlens where: AnonPages + SwapCached", meaning: "The bar's anonymous part: process memory with no file behind it (heap, stacks, private mappings), and the swap cache" },
+    Figure { scope: Scope::Top, key: "page_cache", header: "cache", unit: Unit::Bytes, kind: Kind::Gauge, source: "memlens where: Cached − Shmem + Buffers", meaning: "The bar's page cache part: file pages and buffers, most of it reclaimable" },
+    Figure { scope: Scope::Top, key: "shmem", header: "shmem", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Shmem", meaning: "The bar's shared memory part: tmpfs, SysV and POSIX shared memory, shared anonymous memory; swappable, not droppable" },
+    Figure { scope: Scope::Top, key: "slab", header: "slab", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo SReclaimable + SUnreclaim", meaning: "The bar's slab part: the kernel's object caches (memlens slab)" },
+    Figure { scope: Scope::Top, key: "kernel", header: "kernel", unit: Unit::Bytes, kind: Kind::Gauge, source: "memlens where: MemTotal less the other parts", meaning: "The bar's other kernel part: kernel stacks, page tables, vmalloc, per-CPU, compressed swap pools, other kernel memory and what no counter accounts for (memlens where details it)" },
+    Figure { scope: Scope::Top, key: "hugetlb", header: "hugetlb", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo Hugetlb", meaning: "The bar's hugetlb part: the huge page pools, used or not" },
+    Figure { scope: Scope::Top, key: "free", header: "free", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo MemFree + the per-CPU free lists (zoneinfo)", meaning: "The bar's free part: pages on no use at all" },
+    Figure { scope: Scope::Top, key: "available", header: "available", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo MemAvailable", meaning: "The sparkline of available memory over the session: what can be had without swapping" },
+    Figure { scope: Scope::Top, key: "swap_used", header: "swap used", unit: Unit::Bytes, kind: Kind::Gauge, source: "meminfo SwapTotal − SwapFree", meaning: "The sparkline of swap in use over the session" },
+    Figure { scope: Scope::Top, key: "reclaim", header: "reclaim", unit: Unit::BytesPerSecond, kind: Kind::Gauge, source: "vmstat pgsteal_anon + pgsteal_file, two snapshots", meaning: "The sparkline of pages reclaimed per second (every reclaimer, cgroup reclaim included), in bytes: memory being taken back under pressure" },
+    Figure { scope: Scope::Top, key: "psi_some", header: "PSI some", unit: Unit::Percent, kind: Kind::Gauge, source: "/proc/pressure/memory some avg10", meaning: "The sparkline of memory pressure: the share of the last 10 s in which some task waited for memory" },
+    Figure { scope: Scope::Top, key: "pss_growth", header: "GROWTH/s", unit: Unit::BytesPerSecond, kind: Kind::Gauge, source: "smaps_rollup Pss, the session's first and last samples of the process", meaning: "How fast a process's PSS changed over the live session (up to --keep samples): a leak shows as steady growth" },
     Figure { scope: Scope::Cache, key: "path", header: "FILE", unit: Unit::Text, kind: Kind::Label, source: "the path given, or /proc/PID/maps and /proc/PID/fd", meaning: "The file" },
     Figure { scope: Scope::Cache, key: "size", header: "SIZE", unit: Unit::Bytes, kind: Kind::Gauge, source: "fstat st_size", meaning: "The file's size" },
     Figure { scope: Scope::Cache, key: "cached", header: "CACHED", unit: Unit::Bytes, kind: Kind::Gauge, source: "cachestat nr_cache (mincore: resident pages)", meaning: "The file's pages in the page cache: memory the kernel can drop (clean) or must write first (dirty), unless it is tmpfs" },

@@ -125,6 +125,35 @@ impl StatFiles {
     }
 }
 
+/// How many processes' `stat` files a recorder holds open between samples: its open-file
+/// limit, raised to the hard limit first, less 256 for everything else it opens, and at
+/// most 8,192 (each costs the kernel about a kilobyte, counted to the recorder's cgroup).
+pub fn stat_files_to_hold() -> usize {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write the struct given, nothing else.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return 0;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim = raised;
+            }
+        }
+    }
+    usize::try_from(lim.rlim_cur)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(256)
+        .min(8192)
+}
+
 /// Turns between whole reads of a process whose `stat` does not change.
 pub const LAPS: u32 = 10;
 
