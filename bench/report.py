@@ -167,3 +167,17 @@ if os.path.exists(store):
     print("```")
     print(open(store).read().rstrip())
     print("```")
+
+# memlens top beside htop and btop, on the 1,000-process population.
+top = os.path.join(out, "top.txt")
+if os.path.exists(top):
+    rows = [l.split() for l in open(top) if l.strip()]
+    print("\n## `memlens top` beside htop and btop, on the 1,000-process population\n")
+    print("Each refreshing every second in a 160x50 tmux terminal for a minute; CPU (user + system, "
+          "all threads) over the last 50 s as a share of one core, and RSS at the end. "
+          "Goal for memlens: at most 2% of a core.\n")
+    print("| program | processes | CPU, % of a core | RSS |")
+    print("|---|---|---|---|")
+    for name, cpu, rss, procs in rows:
+        label = {"memlens": "memlens top --interval 1s", "htop": "htop -d 10", "btop": "btop (update_ms = 1000)"}.get(name, name)
+        print(f"| {label} | {procs} | {float(cpu):.2f}% | {int(rss) / 1024:.1f} MiB |")

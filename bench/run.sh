@@ -5,6 +5,8 @@
 #
 #   bench/run.sh            # 100 and 1,000 processes, sys, maps on 10,000 mappings
 #   SCALE=1 bench/run.sh    # also 10,000 processes (takes a few minutes)
+#   ONLY=top bench/run.sh   # only memlens top beside htop and btop (3 minutes); the rest
+#                           # of bench/results.md from the last full run's bench/out
 #
 # Needs: hyperfine, smem, procps (ps, free, pmap), time (GNU /usr/bin/time), python3;
 # for `serve`: wrk, curl, bc and (to compare) prometheus-node-exporter.
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
 out=bench/out
 mkdir -p "$out"
-rm -f "$out"/*.json
+[ "${ONLY:-}" = top ] || rm -f "$out"/*.json
 
 for tool in hyperfine smem pmap free /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install hyperfine smem procps time)" >&2; exit 2; }
@@ -77,8 +79,47 @@ measure_ps() {
   if [ "$n" = 1000 ]; then
     measure_record "$n"
     measure_serve
+    measure_top
   fi
 }
+
+# memlens top beside htop and btop, each refreshing every second in a 160x50 tmux terminal
+# for a minute: CPU (user + system) over the last 50 s, as a share of one core, and RSS
+# at the end. htop and btop from Debian (apt-get install htop btop); btop's default is
+# 2 s, so it is given update_ms = 1000 in a config of its own.
+measure_top() {
+  command -v tmux >/dev/null || { echo "bench: tmux is missing: top skipped" >&2; return; }
+  local cfg=$PWD/$out/btop-config
+  mkdir -p "$cfg/btop"
+  printf 'update_ms = 1000\n' > "$cfg/btop/btop.conf"
+  : > "$out/top.txt"
+  local spec name cmd pid c0
+  for spec in "memlens|$M top --interval 1s" "htop|htop -d 10" "btop|env XDG_CONFIG_HOME=$cfg btop"; do
+    name=${spec%%|*}
+    cmd=${spec#*|}
+    if ! command -v "$name" >/dev/null && [ "$name" != memlens ]; then
+      echo "bench: $name is missing: not measured" >&2
+      continue
+    fi
+    tmux -L memlens-bench -f /dev/null new-session -d -s t -x 160 -y 50 "exec $cmd"
+    sleep 10
+    pid=$(tmux -L memlens-bench display-message -p -t t '#{pane_pid}')
+    c0=$(cpu_of "$pid")
+    sleep 50
+    echo "$name $(echo "($(cpu_of "$pid") - $c0) * 2" | bc -l) $(rss_of "$pid") $(ls /proc | grep -c '^[0-9]')" >> "$out/top.txt"
+    tmux -L memlens-bench kill-server
+    sleep 1
+  done
+  rm -rf "$cfg"
+}
+
+if [ "${ONLY:-}" = top ]; then
+  grow_to 1000
+  measure_top
+  python3 bench/report.py "$out" > bench/results.md
+  cat "$out/top.txt"
+  exit 0
+fi
 
 # CPU seconds (user + system) a process has used.
 cpu_of() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }

@@ -269,6 +269,58 @@ fn keys_sort_filter_group_drill_and_step_through_history() {
 }
 
 #[test]
+fn the_mouse_scrolls_selects_rows_and_switches_tabs() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (_, _, view) = fixture();
+    let mut ui = Ui::new(true, false);
+    let mut term = Terminal::new(TestBackend::new(120, 36)).unwrap();
+    let mouse = |kind, column, row| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut frame = |ui: &mut Ui| {
+        term.draw(|f| draw(f, &view, None, ui, "now")).unwrap();
+        term.backend().buffer().clone()
+    };
+    let buf = frame(&mut ui);
+    // The wheel moves the selection three rows.
+    ui.handle(&mouse(MouseEventKind::ScrollDown, 10, 20));
+    assert_eq!(ui.table.selected(), Some(3));
+    ui.handle(&mouse(MouseEventKind::ScrollUp, 10, 20));
+    assert_eq!(ui.table.selected(), Some(0));
+    // A click on a process row selects it: the row whose first cell is its PID.
+    let pids = memlens_tui::shown_processes(&view, &ui);
+    let y = (0..36u16)
+        .find(|&y| {
+            let line: String = (0..10).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            line.split_whitespace().next() == Some(&pids[2].row.pid.to_string())
+        })
+        .expect("the third row on the screen");
+    ui.handle(&mouse(MouseEventKind::Down(MouseButton::Left), 3, y));
+    assert_eq!(ui.table.selected(), Some(2));
+    // A click on a tab's title opens it.
+    let tabs_y = (0..36u16)
+        .find(|&y| {
+            let line: String = (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            line.contains("7 Doctor")
+        })
+        .unwrap();
+    let line: String = (0..120)
+        .map(|x| buf[(x, tabs_y)].symbol().to_string())
+        .collect();
+    let x = line.find("7 Doctor").unwrap() as u16 + 2;
+    ui.handle(&mouse(MouseEventKind::Down(MouseButton::Left), x, tabs_y));
+    assert_eq!(ui.tab, memlens_tui::Tab::Doctor);
+    let buf = frame(&mut ui);
+    let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("doctor's findings"));
+}
+
+#[test]
 fn top_refuses_without_a_terminal() {
     let r = memlens(&["top"]);
     assert_eq!(r.code, EXIT_REFUSED, "{}", r.stderr);

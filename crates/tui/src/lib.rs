@@ -788,7 +788,7 @@ fn draw_processes(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
 fn draw_detail(f: &mut Frame, d: &Detail, ui: &mut Ui, area: Rect) {
     let p = &d.row;
     let [info, chart, maps] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(6),
         Constraint::Length(2),
         Constraint::Min(3),
     ])
