@@ -113,13 +113,6 @@ measure_top() {
   rm -rf "$cfg"
 }
 
-if [ "${ONLY:-}" = top ]; then
-  grow_to 1000
-  measure_top
-  python3 bench/report.py "$out" > bench/results.md
-  cat "$out/top.txt"
-  exit 0
-fi
 
 # CPU seconds (user + system) a process has used.
 cpu_of() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }
@@ -191,6 +184,14 @@ measure_record() {
     rm -rf "$db"
   done
 }
+
+if [ "${ONLY:-}" = top ]; then
+  grow_to 1000
+  measure_top
+  python3 bench/report.py "$out" > bench/results.md
+  cat "$out/top.txt"
+  exit 0
+fi
 
 : > "$out/peak.txt"
 : > "$out/snap.txt"

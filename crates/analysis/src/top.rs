@@ -104,11 +104,18 @@ pub struct Detail {
     pub by_kind: Option<Vec<crate::maps::MapGroup>>,
 }
 
+/// Points a session keeps of each process (the drill-down's series and verdict): at
+/// 1,000 processes about 12 MiB.
+pub const PROCESS_POINTS: usize = 60;
+
 /// What a session keeps of one process.
 #[derive(Debug, Clone)]
 struct Track {
     /// The process's start time (`stat` field 22): a reused PID starts a new track.
     start: Option<u64>,
+    /// Its first point in the session, for its growth over the whole session.
+    first: Point,
+    /// Its last [`PROCESS_POINTS`] points.
     points: VecDeque<Point>,
 }
 
@@ -169,6 +176,7 @@ impl Session {
                 Some(tr) if tr.start == start => tr,
                 _ => Track {
                     start,
+                    first: point.clone(),
                     points: VecDeque::new(),
                 },
             };
@@ -177,7 +185,7 @@ impl Session {
                 None => point,
             };
             track.points.push_back(point);
-            while track.points.len() > self.cap {
+            while track.points.len() > self.cap.min(PROCESS_POINTS) {
                 track.points.pop_front();
             }
             seen.insert(s.pid, track);
@@ -195,7 +203,7 @@ impl Session {
         self.series.is_empty()
     }
 
-    /// A process's points over the session, oldest first.
+    /// A process's last points (at most [`PROCESS_POINTS`]), oldest first.
     pub fn points(&self, pid: u32) -> Vec<Point> {
         self.tracks
             .get(&pid)
@@ -206,7 +214,7 @@ impl Session {
     /// PSS change per second between a process's first and last points.
     fn growth(&self, pid: u32) -> Option<f64> {
         let tr = self.tracks.get(&pid)?;
-        let (a, b) = (tr.points.front()?, tr.points.back()?);
+        let (a, b) = (&tr.first, tr.points.back()?);
         let dt = b.t - a.t;
         let (pa, pb) = (a.pss?, b.pss?);
         (dt > 0.0).then(|| (pb as f64 - pa as f64) / dt)
@@ -439,5 +447,9 @@ mod tests {
         assert_eq!(s.len(), 10);
         assert_eq!(s.points(7).len(), 10);
         assert!(s.points(8).is_empty());
+        // Growth is over the whole session, from the process's first point.
+        let v = s.view(&last, None);
+        let t = 104.0 + 11.0 - 100.0;
+        assert_eq!(v.processes[0].pss_growth, Some((4 << 20) as f64 / t));
     }
 }

@@ -834,7 +834,7 @@ fn draw_detail(f: &mut Frame, d: &Detail, ui: &mut Ui, area: Rect) {
     let pss: Vec<Option<f64>> = d.points.iter().map(|p| p.pss.map(|v| v as f64)).collect();
     f.render_widget(
         Paragraph::new(vec![
-            Line::from(format!("PSS over the session ({} samples)", pss.len())),
+            Line::from(format!("PSS over the last {} refreshes", pss.len())),
             Line::from(sparkline(&pss, chart.width as usize)),
         ]),
         chart,
