@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use memlens_analysis::top::{Session, TopView};
 use memlens_sources::collect::{collect, Plan};
-use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use memlens_tui::{draw, Action, Ui};
 use ratatui::backend::TestBackend;
@@ -21,34 +20,10 @@ use ratatui::Terminal;
 
 const TREE: &str = "vm-6.18-hybrid";
 
-/// The fixture tree's snapshot, as `top` reads it, and its view.
+/// The fixture tree's snapshot, read as `top` reads it, and its view.
 fn fixture() -> (Session, memlens_model::Snapshot, TopView) {
     let root = Root::open(fixtures().join(TREE)).unwrap();
-    let snap = collect(
-        &root,
-        &Plan {
-            uptime: true,
-            meminfo: true,
-            vmstat: true,
-            pressure: true,
-            zoneinfo: true,
-            buddyinfo: true,
-            slabinfo: true,
-            thp: true,
-            ksm: true,
-            sysctl_vm: true,
-            cgroups: true,
-            users: true,
-            swap: true,
-            processes: Some(ScanOptions {
-                stat: true,
-                cgroup: true,
-                limits: true,
-                ..Default::default()
-            }),
-            ..Plan::NOTHING
-        },
-    );
+    let snap = collect(&root, &Plan::top(Duration::from_secs(2)));
     let mut session = Session::new(300);
     session.push(&snap, None);
     let view = session.view(&snap, None);

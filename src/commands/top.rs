@@ -171,36 +171,6 @@ fn ui_loop(
     }
 }
 
-/// What `top` reads at each refresh: what the screens show and the doctor needs.
-fn plan(timeout: f64) -> Plan {
-    Plan {
-        uptime: true,
-        meminfo: true,
-        vmstat: true,
-        pressure: true,
-        zoneinfo: true,
-        buddyinfo: true,
-        slabinfo: true,
-        thp: true,
-        ksm: true,
-        sysctl_vm: true,
-        sysctl_vm_only: None,
-        cgroups: true,
-        users: true,
-        swap: true,
-        processes: Some(ScanOptions {
-            stat: true,
-            cgroup: true,
-            limits: true,
-            timeout: Duration::from_secs_f64(timeout.max(0.001)),
-            // One reader: the UI keeps the other core.
-            threads: 1,
-            ..Default::default()
-        }),
-        ..Plan::NOTHING
-    }
-}
-
 /// One process read whole, for the drill-down: its mappings and limits.
 fn detail_of(root: &Root, session: &Session, pid: u32, timeout: f64) -> Option<Detail> {
     let d = collect(
@@ -240,7 +210,7 @@ fn live(
     tx: Sender<Update>,
 ) {
     let mut session = Session::new(keep);
-    let mut plan = plan(timeout);
+    let mut plan = Plan::top(Duration::from_secs_f64(timeout.max(0.001)));
     let every = (refresh.as_secs_f64() / interval.as_secs_f64())
         .ceil()
         .max(1.0) as u32;

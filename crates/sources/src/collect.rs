@@ -4,7 +4,7 @@
 //! missing part means and a stored snapshot replays the same outcome.
 
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use memlens_model::snapshot::{Ipc, SysctlDir, UserNames};
 use memlens_model::{
@@ -202,6 +202,37 @@ impl Plan {
         pressure: true,
         ..Plan::NOTHING
     };
+
+    /// What `top` reads at each refresh: what its screens show and the doctor needs, each
+    /// process's `stat` (which tells a changed process) on one reader thread (the UI keeps
+    /// the other core), `timeout` for one process.
+    pub fn top(timeout: Duration) -> Plan {
+        Plan {
+            uptime: true,
+            meminfo: true,
+            vmstat: true,
+            pressure: true,
+            zoneinfo: true,
+            buddyinfo: true,
+            slabinfo: true,
+            thp: true,
+            ksm: true,
+            sysctl_vm: true,
+            sysctl_vm_only: None,
+            cgroups: true,
+            users: true,
+            swap: true,
+            processes: Some(ScanOptions {
+                stat: true,
+                cgroup: true,
+                limits: true,
+                timeout,
+                threads: 1,
+                ..Default::default()
+            }),
+            ..Plan::NOTHING
+        }
+    }
 
     /// Everything memlens's views read, processes with every per-process file they use
     /// but `smaps` (`stat` and `statm` are left out: no view needs them, and for 1,000
