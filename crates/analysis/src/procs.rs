@@ -277,6 +277,16 @@ pub fn add_fault_rates(
     Ok(())
 }
 
+/// The order of figures in a sorted table: largest first, unknown after every known one.
+pub fn largest_first(a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
 /// Sorts rows: byte columns largest first (absent values last), text and PID ascending;
 /// `reverse` flips the order. Ties break by PID.
 ///
@@ -305,13 +315,7 @@ pub fn sort(rows: &mut Vec<ProcRow>, key: &str, reverse: bool) {
             By::Pid => std::cmp::Ordering::Equal,
             By::User => a.user.cmp(&b.user),
             By::Command => a.command.cmp(&b.command),
-            // Descending, with None after every value.
-            By::Figure(f) => match (f[i], f[j]) {
-                (Some(x), Some(y)) => y.total_cmp(&x),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            },
+            By::Figure(f) => largest_first(f[i], f[j]),
         }
         // PIDs are unique: ties end here, so an unstable sort gives one order.
         .then(a.pid.cmp(&b.pid));

@@ -224,14 +224,6 @@ impl Session {
     /// `before`.
     pub fn view(&self, now: &Snapshot, before: Option<&Snapshot>) -> TopView {
         let mut unreadable = Vec::new();
-        let mut part = |name: &str, r: Result<(), ReadFailure>| {
-            if let Err(e) = r {
-                let line = format!("{name}: {e}");
-                if !unreadable.contains(&line) {
-                    unreadable.push(line);
-                }
-            }
-        };
         let page = now.meta.page_size;
         let mi = now.meminfo.ok();
         let users = now.users.ok();
@@ -255,37 +247,25 @@ impl Session {
                     }
                 })
                 .collect(),
-            Err(e) => {
-                part("processes", Err(e.clone()));
-                Vec::new()
-            }
+            Err(e) => note(&mut unreadable, "processes", e),
         };
         let cgroups = match now.cgroups.get("cgroups") {
             Ok(hs) => hs
                 .iter()
                 .flat_map(|h| cgroup::sort_tree(h.cgroups.iter().map(cgroup::row).collect()))
                 .collect(),
-            Err(e) => {
-                part("cgroups", Err(e.clone()));
-                Vec::new()
-            }
+            Err(e) => note(&mut unreadable, "cgroups", e),
         };
         let zones = match now.zoneinfo.get("zoneinfo") {
             Ok(z) => z.zones.iter().map(|z| zones::view(z, page)).collect(),
-            Err(e) => {
-                part("zoneinfo", Err(e.clone()));
-                Vec::new()
-            }
+            Err(e) => note(&mut unreadable, "zoneinfo", e),
         };
         let buddy = match now.buddyinfo.get("buddyinfo") {
             Ok(b) => b
                 .iter()
                 .map(|z| fragmentation::view(z.node, &z.zone, &z.free, page))
                 .collect(),
-            Err(e) => {
-                part("buddyinfo", Err(e.clone()));
-                Vec::new()
-            }
+            Err(e) => note(&mut unreadable, "buddyinfo", e),
         };
         let slab = match now.slabinfo.get("slabinfo") {
             Ok(c) => {
@@ -293,31 +273,26 @@ impl Session {
                 rows.sort_by(|a, b| b.size.cmp(&a.size).then(a.name.cmp(&b.name)));
                 rows
             }
-            Err(e) => {
-                part("slabinfo", Err(e.clone()));
-                Vec::new()
-            }
+            Err(e) => note(&mut unreadable, "slabinfo", e),
         };
         let swap = match swap::view(now, before, 10) {
             Ok(v) => Some(v),
-            Err(e) => {
-                part("swap", Err(e));
-                None
-            }
+            Err(e) => note(&mut unreadable, "swap", e),
         };
         let mut findings = match crate::doctor::diagnose(now, before) {
             Ok(f) => f,
-            Err(e) => {
-                part("doctor", Err(e));
-                Vec::new()
-            }
+            Err(e) => note(&mut unreadable, "doctor", e),
+        };
+        let bar = match bar(now) {
+            Ok(b) => b,
+            Err(e) => note(&mut unreadable, "the bar of MemTotal", e),
         };
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         TopView {
             taken_at_ns: now.meta.taken_at_ns,
             hostname: now.meta.hostname.clone(),
             mem_total: mi.and_then(|m| m.mem_total),
-            bar: bar(now).unwrap_or_default(),
+            bar,
             available: mi.and_then(|m| m.mem_available),
             swap_total: mi.and_then(|m| m.swap_total),
             swap_used: mi.and_then(|m| Some(m.swap_total?.saturating_sub(m.swap_free?))),
@@ -351,6 +326,16 @@ impl Session {
             row,
         })
     }
+}
+
+/// Notes a part that could not be read, once, as `name: why`; what it would have given is
+/// left empty.
+fn note<T: Default>(unreadable: &mut Vec<String>, name: &str, e: ReadFailure) -> T {
+    let line = format!("{name}: {e}");
+    if !unreadable.contains(&line) {
+        unreadable.push(line);
+    }
+    T::default()
 }
 
 /// MemTotal split for the header's bar ([`BAR`]), summing to it exactly: `kernel` is

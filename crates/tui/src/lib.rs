@@ -641,10 +641,20 @@ fn table<'a>(
         .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED))
 }
 
+/// Draws a table of `n` rows with the selection, and keeps what a key or a click needs:
+/// how many rows there are and which is first on screen.
+fn show(f: &mut Frame, ui: &mut Ui, area: Rect, t: Table, n: usize) {
+    ui.rows = n;
+    f.render_stateful_widget(t, area, &mut ui.table);
+    ui.offset = ui.table.offset();
+}
+
 /// The process table's rows as shown: filtered, sorted.
 pub fn shown_processes<'a>(view: &'a TopView, ui: &Ui) -> Vec<&'a TopRow> {
     let needle = ui.filter.to_lowercase();
-    let mut rows: Vec<&TopRow> = view
+    let key = ui.sort_key();
+    // Each row's figure once, not at every comparison.
+    let mut keyed: Vec<(Option<f64>, &TopRow)> = view
         .processes
         .iter()
         .filter(|r| {
@@ -653,25 +663,17 @@ pub fn shown_processes<'a>(view: &'a TopView, ui: &Ui) -> Vec<&'a TopRow> {
                 || r.row.user.to_lowercase().contains(&needle)
                 || r.row.pid.to_string() == needle
         })
+        .map(|r| {
+            let figure = match key {
+                "pss_growth" => r.pss_growth,
+                k if procs::FAULT_RATE_KEYS.contains(&k) => r.row.rate(k),
+                k => r.row.bytes(k).map(|v| v as f64),
+            };
+            (figure, r)
+        })
         .collect();
-    let key = ui.sort_key();
-    let figure = |r: &TopRow| -> Option<f64> {
-        match key {
-            "pss_growth" => r.pss_growth,
-            "minflt_rate" => r.row.minflt_rate,
-            k => r.row.bytes(k).map(|v| v as f64),
-        }
-    };
-    rows.sort_by(|a, b| {
-        match (figure(a), figure(b)) {
-            (Some(x), Some(y)) => y.total_cmp(&x),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        }
-        .then(a.row.pid.cmp(&b.row.pid))
-    });
-    rows
+    keyed.sort_by(|(x, a), (y, b)| procs::largest_first(*x, *y).then(a.row.pid.cmp(&b.row.pid)));
+    keyed.into_iter().map(|(_, r)| r).collect()
 }
 
 fn draw_processes(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
@@ -841,7 +843,6 @@ fn draw_detail(f: &mut Frame, d: &Detail, ui: &mut Ui, area: Rect) {
     );
     match &d.by_kind {
         Some(groups) => {
-            ui.rows = groups.len();
             let rows: Vec<Row> = groups
                 .iter()
                 .map(|g| {
@@ -868,8 +869,7 @@ fn draw_detail(f: &mut Frame, d: &Detail, ui: &mut Ui, area: Rect) {
                 header(&["KIND", "MAPPINGS", "SIZE", "RSS", "PSS", "SWAP"]),
                 " mappings by kind ".into(),
             );
-            f.render_stateful_widget(t, maps, &mut ui.table);
-            ui.offset = ui.table.offset();
+            show(f, ui, maps, t, groups.len());
         }
         None => f.render_widget(
             Paragraph::new("mappings: not read (history holds no smaps)")
@@ -880,7 +880,6 @@ fn draw_detail(f: &mut Frame, d: &Detail, ui: &mut Ui, area: Rect) {
 }
 
 fn draw_cgroups(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
-    ui.rows = view.cgroups.len();
     let lim = |l: Option<memlens_model::Limit>| match l {
         Some(l) => l.bytes().map_or("max".into(), human),
         None => "-".into(),
@@ -922,8 +921,7 @@ fn draw_cgroups(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
             view.cgroups.len()
         ),
     );
-    f.render_stateful_widget(t, area, &mut ui.table);
-    ui.offset = ui.table.offset();
+    show(f, ui, area, t, view.cgroups.len());
 }
 
 fn draw_zones(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
@@ -949,7 +947,7 @@ fn draw_zones(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
             ])
         })
         .collect();
-    ui.rows = rows.len();
+    let n = rows.len();
     if rows.is_empty() {
         rows.push(Row::new(vec!["zoneinfo not read".to_string()]));
     }
@@ -970,12 +968,10 @@ fn draw_zones(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
         ]),
         " zones against their watermarks; buddy fragmentation (unusable free space index at order 9) ".into(),
     );
-    f.render_stateful_widget(t, area, &mut ui.table);
-    ui.offset = ui.table.offset();
+    show(f, ui, area, t, n);
 }
 
 fn draw_slab(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
-    ui.rows = view.slab.len();
     let rows: Vec<Row> = view
         .slab
         .iter()
@@ -1008,8 +1004,7 @@ fn draw_slab(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
         header(&["SIZE", "ACTIVE", "OBJS", "TOTAL", "OBJSIZE", "CACHE"]),
         title,
     );
-    f.render_stateful_widget(t, area, &mut ui.table);
-    ui.offset = ui.table.offset();
+    show(f, ui, area, t, view.slab.len());
 }
 
 fn draw_vmstat(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
@@ -1018,7 +1013,6 @@ fn draw_vmstat(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
         f.render_widget(Paragraph::new("vmstat not read"), area);
         return;
     };
-    ui.rows = v.counters.len();
     let rows: Vec<Row> = v
         .counters
         .iter()
@@ -1045,8 +1039,7 @@ fn draw_vmstat(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
         header(&["COUNTER", "DELTA", "PER SECOND"]),
         title,
     );
-    f.render_stateful_widget(t, area, &mut ui.table);
-    ui.offset = ui.table.offset();
+    show(f, ui, area, t, v.counters.len());
 }
 
 fn draw_swap(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
@@ -1055,7 +1048,6 @@ fn draw_swap(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
         f.render_widget(Paragraph::new("swap not read"), area);
         return;
     };
-    ui.rows = s.devices.len();
     let rows: Vec<Row> = s
         .devices
         .iter()
@@ -1092,8 +1084,7 @@ fn draw_swap(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
         header(&["DEVICE", "TYPE", "SIZE", "USED", "PRIO"]),
         title,
     );
-    f.render_stateful_widget(t, area, &mut ui.table);
-    ui.offset = ui.table.offset();
+    show(f, ui, area, t, s.devices.len());
 }
 
 fn draw_doctor(f: &mut Frame, view: &TopView, ui: &mut Ui, area: Rect) {
