@@ -513,6 +513,21 @@ fn top_steps_through_recorded_history() {
     t.wait_for(&format!("sample 2 of {samples}"), 20);
     t.keys(&["q"]);
     t.wait_for("EXITED 0", 10);
+    drop(t);
+    // Before the first sample there is nothing to show: one line, exit 1, as for the other
+    // views' --at (the terminal is never taken over).
+    let t = Tmux::start(
+        "history-early",
+        130,
+        40,
+        &format!(
+            "{} top --at 2001-01-01T00:00:00Z --db {}",
+            bin(),
+            db.display()
+        ),
+    );
+    let s = t.wait_for("EXITED 1", 20);
+    assert!(s.contains("before the first sample"), "{s}");
 }
 
 fn tempdir(name: &str) -> PathBuf {

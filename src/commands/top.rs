@@ -68,13 +68,17 @@ pub fn run(global: &Global, args: &TopArgs) -> Outcome {
             let t = crate::history::instant("--at", at)?;
             let r = crate::history::open(global.db.as_ref())?;
             let times = r.times();
-            if times.is_empty() {
-                return Err(Failure::read(format!(
-                    "{}: the history holds no samples",
-                    r.dir().display()
-                )));
-            }
-            let i = times.partition_point(|&x| x <= t).saturating_sub(1);
+            // The sample at or before TIME, as for every other view's --at.
+            let Some(i) = times.partition_point(|&x| x <= t).checked_sub(1) else {
+                return Err(Failure::read(match times.first() {
+                    None => format!("{}: the history holds no samples", r.dir().display()),
+                    Some(&first) => format!(
+                        "{}: --at {at}: before the first sample ({})",
+                        r.dir().display(),
+                        crate::when::show(first)
+                    ),
+                }));
+            };
             let keep = args.keep;
             Box::new(move || replay(r, i, keep, req_rx, tx))
         }
