@@ -196,6 +196,38 @@ impl UserNames {
     }
 }
 
+/// The parts of a [`Snapshot`] that describe the system as a whole (no processes, cgroups
+/// or caches): what a long history is read as when only its system series are drawn.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct SystemParts {
+    pub meta: Meta,
+    pub uptime: Part<f64>,
+    pub meminfo: Part<MemInfo>,
+    pub vmstat: Part<VmStat>,
+    pub pressure: Part<Option<Pressure>>,
+    pub zoneinfo: Part<ZoneInfo>,
+    pub buddyinfo: Part<Vec<BuddyZone>>,
+    pub hugepages: Part<Vec<HugePool>>,
+}
+
+impl SystemParts {
+    /// A snapshot of these parts, the others not read.
+    pub fn into_snapshot(self) -> Snapshot {
+        Snapshot {
+            meta: self.meta,
+            uptime: self.uptime,
+            meminfo: self.meminfo,
+            vmstat: self.vmstat,
+            pressure: self.pressure,
+            zoneinfo: self.zoneinfo,
+            buddyinfo: self.buddyinfo,
+            hugepages: self.hugepages,
+            ..Snapshot::default()
+        }
+    }
+}
+
 /// Everything memlens read of the machine at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

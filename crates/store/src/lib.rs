@@ -40,7 +40,7 @@ mod write;
 use std::path::Path;
 
 pub use error::{Result, StoreError};
-pub use read::{Range, Reader, SegmentInfo};
+pub use read::{HasFormat, Range, Reader, SegmentInfo};
 pub use segment::{FORMAT_VERSION, MAGIC};
 pub use write::{AppendStats, Options, Writer};
 

@@ -343,6 +343,12 @@ impl Reader {
     }
 
     fn snapshot(&self, st: &State) -> Result<Snapshot> {
+        self.build::<Snapshot>(st)
+    }
+
+    /// The sample of `st` as `T`: a [`Snapshot`], or a struct of some of its parts (the
+    /// others are walked over, not built).
+    fn build<T: serde::de::DeserializeOwned + HasFormat>(&self, st: &State) -> Result<T> {
         let s = &self.segs[st.seg];
         let offset = s.frames[st.frame].offset;
         let bad = |why: String| StoreError::Corrupt {
@@ -357,9 +363,9 @@ impl Reader {
             supported: memlens_model::snapshot::FORMAT,
             writer: Some(s.writer.clone()),
         };
-        match from_leaves::<Snapshot>(&st.leaves) {
-            Ok(snap) if snap.meta.format > memlens_model::snapshot::FORMAT => {
-                Err(newer(snap.meta.format))
+        match from_leaves::<T>(&st.leaves) {
+            Ok(snap) if snap.format() > memlens_model::snapshot::FORMAT => {
+                Err(newer(snap.format()))
             }
             Ok(snap) => Ok(snap),
             // A newer writer's snapshot may not be one this reader can build: say so, rather
@@ -429,10 +435,30 @@ impl Range<'_> {
     }
 }
 
-impl Iterator for Range<'_> {
-    type Item = Result<(u64, Snapshot)>;
+/// What a sample can be read as: its format number is checked against this reader's.
+pub trait HasFormat {
+    fn format(&self) -> u32;
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
+impl HasFormat for Snapshot {
+    fn format(&self) -> u32 {
+        self.meta.format
+    }
+}
+
+impl HasFormat for memlens_model::snapshot::SystemParts {
+    fn format(&self) -> u32 {
+        self.meta.format
+    }
+}
+
+impl Range<'_> {
+    /// The next sample as `T`: like [`Iterator::next`], building only what `T` holds. A
+    /// [`SystemParts`](memlens_model::snapshot::SystemParts) of a 1,000-process sample
+    /// costs a fraction of its whole snapshot.
+    pub fn next_as<T: serde::de::DeserializeOwned + HasFormat>(
+        &mut self,
+    ) -> Option<Result<(u64, T)>> {
         let i = match &self.thin {
             Some(t) => t.index()?,
             None => self.next,
@@ -445,7 +471,7 @@ impl Iterator for Range<'_> {
             .r
             .advance(self.state.take(), e.seg as usize, e.frame as usize)
             .and_then(|st| {
-                let s = self.r.snapshot(&st);
+                let s = self.r.build::<T>(&st);
                 self.state = Some(st);
                 s
             });
@@ -470,6 +496,14 @@ impl Iterator for Range<'_> {
             }
         }
         result
+    }
+}
+
+impl Iterator for Range<'_> {
+    type Item = Result<(u64, Snapshot)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_as::<Snapshot>()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -110,6 +110,34 @@ impl<'a> Walk<'a> {
         Ok(self.pending.pop_front().expect("peeked"))
     }
 
+    /// Passes over the value whose events come next (a member's or an element's, not the
+    /// root), without walking its leaves one by one: they are the leaves that share its
+    /// path up to its key or index, told by how many bytes each shares with the one before.
+    /// A snapshot read for its system parts skips its 90,000 process leaves so.
+    fn skip_value(&mut self) -> Result<(), String> {
+        self.peek()?;
+        let opened = self
+            .pending
+            .iter()
+            .filter(|e| matches!(e, Event::Open(_)))
+            .count();
+        let depth = self.open.len().saturating_sub(opened);
+        if depth == 0 || self.segs.len() < depth {
+            return Err("nothing to skip".into());
+        }
+        let end = self.segs[depth - 1].0;
+        let mut j = self.next;
+        while j < self.leaves.len() && self.leaves.shared(j) >= end {
+            j += 1;
+        }
+        self.next = j;
+        self.pending.clear();
+        self.open.truncate(depth);
+        self.segs.truncate(depth);
+        self.path.truncate(end);
+        Ok(())
+    }
+
     /// The events of the next leaf (or, after the last, of closing what is open).
     fn read_leaf(&mut self) -> Result<(), String> {
         let i = self.next;
@@ -378,9 +406,14 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         }
     }
 
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.w.skip_value()?;
+        visitor.visit_unit()
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        unit unit_struct seq tuple tuple_struct map struct identifier
     }
 }
 
@@ -629,6 +662,70 @@ mod tests {
         let mut text = Vec::new();
         to_json(&leaves, &mut text).unwrap();
         assert_eq!(text, serde_json::to_vec(&s).unwrap());
+    }
+
+    #[test]
+    fn members_not_asked_for_are_skipped_to_the_same_result() {
+        // Every subset of S's fields, read into a struct of those fields alone: the
+        // members skipped (whole subtrees of many leaves, scalars, empty containers,
+        // the first and the last member) leave the rest exactly as built from JSON.
+        use serde_json::Value;
+        let v = serde_json::to_value(sample()).unwrap();
+        let keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        let leaves = flatten(&v).unwrap();
+        for keep in [
+            vec!["text"],
+            vec!["pid"],
+            vec!["e", "nested"],
+            vec!["ids", "newtype", "f"],
+            vec!["empties", "by_flag"],
+            vec![],
+        ] {
+            // Deserialize as a map of the kept keys only: a struct-like visitor that
+            // ignores the rest, as serde's derive does for unknown fields.
+            struct Some_<'a>(&'a [&'a str]);
+            impl<'de> de::DeserializeSeed<'de> for Some_<'_> {
+                type Value = BTreeMap<String, Value>;
+                fn deserialize<D: de::Deserializer<'de>>(
+                    self,
+                    d: D,
+                ) -> Result<Self::Value, D::Error> {
+                    struct V<'a>(&'a [&'a str]);
+                    impl<'de> Visitor<'de> for V<'_> {
+                        type Value = BTreeMap<String, Value>;
+                        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                            f.write_str("a map")
+                        }
+                        fn visit_map<A: de::MapAccess<'de>>(
+                            self,
+                            mut m: A,
+                        ) -> Result<Self::Value, A::Error> {
+                            let mut out = BTreeMap::new();
+                            while let Some(k) = m.next_key::<String>()? {
+                                if self.0.contains(&k.as_str()) {
+                                    out.insert(k, m.next_value::<Value>()?);
+                                } else {
+                                    m.next_value::<de::IgnoredAny>()?;
+                                }
+                            }
+                            Ok(out)
+                        }
+                    }
+                    d.deserialize_map(V(self.0))
+                }
+            }
+            let mut de = De {
+                w: Walk::new(&leaves).unwrap(),
+            };
+            let got = Some_(&keep).deserialize(&mut de).unwrap();
+            assert!(matches!(de.w.take().unwrap(), Event::End), "{keep:?}");
+            let want: BTreeMap<String, Value> = keys
+                .iter()
+                .filter(|k| keep.contains(&k.as_str()))
+                .map(|k| (k.clone(), v[k].clone()))
+                .collect();
+            assert_eq!(got, want, "{keep:?}");
+        }
     }
 
     #[test]
