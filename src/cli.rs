@@ -186,6 +186,7 @@ impl Cli {
                 a.global.clone(),
                 &["--json", "--csv", "--bytes", "--kib", "--wide", "--db"],
             ),
+            Some(Command::Report(a)) => (a.global.clone(), &["--root", "--db"]),
             Some(c) => (c.global().cloned().unwrap_or_default(), ALL_OPTIONS),
         };
         let name = self.command.as_ref().map(Command::name).unwrap_or("");
@@ -231,6 +232,7 @@ impl Command {
             Command::Top(_) => "top",
             Command::Record(_) => "record",
             Command::History(_) => "history",
+            Command::Report(_) => "report",
             Command::Metrics(_) => "metrics",
             Command::Serve(_) => "serve",
             Command::Doctor(_) => "doctor",
@@ -263,6 +265,7 @@ impl Command {
             Command::Watch(a) => &a.global,
             Command::Top(a) => &a.global,
             Command::History(a) => &a.global,
+            Command::Report(a) => &a.global,
             Command::Metrics(a) => &a.global,
             Command::Doctor(a) => &a.global,
             Command::Huge(a) => &a.global,
@@ -311,6 +314,8 @@ pub enum Command {
     Record(RecordArgs),
     /// Time series from the history store: the system, a process, a cgroup; or the top growers
     History(HistoryArgs),
+    /// One self-contained HTML page with charts of a recorded history (or of one capture)
+    Report(ReportArgs),
     /// The figures as Prometheus metrics, once (for node_exporter's textfile collector, cron)
     Metrics(MetricsArgs),
     /// Serve the figures to Prometheus over HTTP: /metrics, collected on its own schedule
@@ -457,6 +462,30 @@ pub struct HistoryArgs {
     /// last included (0: every sample). Each sample read is a whole snapshot rebuilt,
     /// about 20 ms for 1,000 processes; a day at 5 s is 17,280 samples
     #[arg(long, value_name = "N", default_value_t = 500)]
+    pub samples: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub global: Global,
+    /// From this time (RFC 3339, local HH:MM[:SS], or a time ago: 90m, 1d); default: the
+    /// first sample
+    #[arg(long, value_name = "DUR|TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Until this time; default: the last sample
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+    /// Where to write the page (- for standard output); default: memlens-report.html, or
+    /// none when --svg is given alone
+    #[arg(long, value_name = "FILE.html")]
+    pub out: Option<PathBuf>,
+    /// Also write each chart as an SVG file of its own into DIR (made if need be)
+    #[arg(long, value_name = "DIR")]
+    pub svg: Option<PathBuf>,
+    /// Read at most this many samples whole (processes, cgroups, the doctor), spread
+    /// evenly over the range; the system charts read every sample (0: every sample whole)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
     pub samples: usize,
 }
 

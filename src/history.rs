@@ -105,3 +105,36 @@ pub fn roots_at(
     };
     Ok((Root::of_snapshot(name(taken), snap), earlier))
 }
+
+/// `--since` and `--until` over a store: nanoseconds since the epoch, by default its first
+/// and last samples; an error when the range is reversed or holds no sample.
+pub fn period(
+    store: &Reader,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<(u64, u64), Failure> {
+    let times = store.times();
+    let (first, last) = (times[0], *times.last().expect("a store has samples"));
+    let since = match since {
+        Some(s) => instant("--since", s)?,
+        None => first,
+    };
+    let until = match until {
+        Some(s) => instant("--until", s)?,
+        None => last.max(since),
+    };
+    if until < since {
+        return Err(Failure::usage("--until is before --since"));
+    }
+    if until < first || since > last {
+        return Err(Failure::read(format!(
+            "{}: no sample between {} and {} (the history runs from {} to {})",
+            store.dir().display(),
+            crate::when::show(since),
+            crate::when::show(until),
+            crate::when::show(first),
+            crate::when::show(last)
+        )));
+    }
+    Ok((since, until))
+}

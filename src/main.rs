@@ -36,6 +36,10 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         // Reads the history store, not a machine.
         return commands::history::run(global, a, out);
     }
+    if let Some(Command::Report(a)) = &cli.command {
+        // The history store, or one or two captures.
+        return commands::report::run(global, a);
+    }
     if let Some(Command::Top(a)) = &cli.command {
         // Live, a capture, or the history store stepped through.
         return commands::top::run(global, a);
@@ -121,6 +125,7 @@ fn run(cli: &Cli, global: &cli::Global, out: &Output) -> Outcome {
         Some(Command::Watch(a)) => commands::watch::run(&root, a, out),
         Some(Command::Record(_)) => unreachable!("record is run above"),
         Some(Command::Top(_)) => unreachable!("top is run above"),
+        Some(Command::Report(_)) => unreachable!("report is run above"),
         Some(Command::History(a)) => commands::history::run(global, a, out),
         Some(Command::Metrics(a)) => commands::metrics::run(&root, a),
         Some(Command::Serve(a)) => commands::serve::run(&root, a),

@@ -122,29 +122,8 @@ struct Grower {
 
 pub fn run(global: &Global, args: &HistoryArgs, out: &Output) -> Outcome {
     let store = crate::history::open(global.db.as_ref())?;
-    let times = store.times();
-    let (first, last) = (times[0], *times.last().expect("a store has samples"));
-    let since = match &args.since {
-        Some(s) => crate::history::instant("--since", s)?,
-        None => first,
-    };
-    let until = match &args.until {
-        Some(s) => crate::history::instant("--until", s)?,
-        None => last.max(since),
-    };
-    if until < since {
-        return Err(Failure::usage("--until is before --since"));
-    }
-    if until < first || since > last {
-        return Err(Failure::read(format!(
-            "{}: no sample between {} and {} (the history runs from {} to {})",
-            store.dir().display(),
-            crate::when::show(since),
-            crate::when::show(until),
-            crate::when::show(first),
-            crate::when::show(last)
-        )));
-    }
+    let (since, until) =
+        crate::history::period(&store, args.since.as_deref(), args.until.as_deref())?;
     if args.top_growers {
         return top_growers(&store, since, until, args, out);
     }

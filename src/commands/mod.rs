@@ -17,6 +17,7 @@ pub mod oom;
 pub mod overview;
 pub mod ps;
 pub mod record;
+pub mod report;
 pub mod serve;
 pub mod slab;
 pub mod swap;

@@ -12,6 +12,7 @@ pub mod maps;
 pub mod oom;
 pub mod procs;
 pub mod rates;
+pub mod report;
 pub mod slab;
 pub mod swap;
 pub mod sys;

@@ -83,9 +83,10 @@ pub fn counter(v: &VmStat, name: &str) -> Option<u64> {
         _ => None,
     };
     match name {
-        "pgscan_kswapd" | "pgscan_khugepaged" | "pgscan_proactive" => sum(&|n| n.starts_with(name)),
-        "pgscan_direct" => {
-            sum(&|n| n.starts_with("pgscan_direct") && n != "pgscan_direct_throttle")
+        "pgscan_kswapd" | "pgscan_khugepaged" | "pgscan_proactive" | "pgsteal_kswapd"
+        | "pgsteal_khugepaged" | "pgsteal_proactive" => sum(&|n| n.starts_with(name)),
+        "pgscan_direct" | "pgsteal_direct" => {
+            sum(&|n| n.starts_with(name) && n != "pgscan_direct_throttle")
         }
         "pgscan" | "pgsteal" => all(name).or_else(|| global(name)),
         "pgscan_memcg" | "pgsteal_memcg" => {

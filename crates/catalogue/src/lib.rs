@@ -48,6 +48,9 @@ pub enum Scope {
     /// What only the live view (`memlens top`) shows: the header's bar and sparklines, and
     /// each process's growth over the session.
     Top,
+    /// What only `memlens report` charts: the zones' watermarks summed, reclaim by who
+    /// reclaimed, fragmentation over time.
+    Report,
     /// Figures only the metrics (`memlens metrics`, `serve`) give: of the snapshot itself
     /// and the system counters no other view shows as a total.
     Metrics,
@@ -71,6 +74,7 @@ impl Scope {
         Scope::Cache,
         Scope::Shmem,
         Scope::Top,
+        Scope::Report,
         Scope::Metrics,
     ];
 
@@ -93,6 +97,7 @@ impl Scope {
             Scope::Cache => "cache",
             Scope::Shmem => "shmem",
             Scope::Top => "top",
+            Scope::Report => "report",
             Scope::Metrics => "metrics",
         }
     }
@@ -550,6 +555,12 @@ pub static FIGURES: &[Figure] = &[
     Figure { scope: Scope::Swap, key: "huge_pages", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "zram mm_stat huge_pages", meaning: "Pages that did not compress and are stored whole" },
     Figure { scope: Scope::Swap, key: "ratio", header: "RATIO", unit: Unit::Fraction, kind: Kind::Gauge, source: "orig_data_size / mem_used_total", meaning: "Bytes stored per byte of RAM the device takes: its real compression, overhead included" },
     Figure { scope: Scope::Swap, key: "used_as_swap", header: "SWAP", unit: Unit::Flag, kind: Kind::Label, source: "/proc/swaps lists /dev/zramN", meaning: "Whether the device is swap (a zram device can also hold a file system)" },
+    Figure { scope: Scope::Report, key: "watermark_low", header: "low watermark", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo low, summed over the zones", meaning: "The zones' low watermarks added up: when a zone's free pages fall below its low watermark, kswapd wakes to reclaim" },
+    Figure { scope: Scope::Report, key: "watermark_high", header: "high watermark", unit: Unit::Bytes, kind: Kind::Gauge, source: "zoneinfo high, summed over the zones", meaning: "The zones' high watermarks added up: kswapd reclaims until a zone's free pages are back above its high watermark" },
+    Figure { scope: Scope::Report, key: "reclaim_kswapd", header: "kswapd", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgsteal_kswapd", meaning: "Pages reclaimed by kswapd, in the background, when free memory fell below a zone's low watermark" },
+    Figure { scope: Scope::Report, key: "reclaim_direct", header: "direct", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgsteal_direct", meaning: "Pages reclaimed by allocating tasks themselves (global direct reclaim): the tasks stalled while doing it" },
+    Figure { scope: Scope::Report, key: "reclaim_other", header: "khugepaged, proactive", unit: Unit::PerSecond, kind: Kind::Counter, source: "vmstat pgsteal_khugepaged + pgsteal_proactive", meaning: "Pages reclaimed by khugepaged and by proactive reclaim (memory.reclaim)" },
+    Figure { scope: Scope::Report, key: "unusable_index", header: "unusable index", unit: Unit::Fraction, kind: Kind::Gauge, source: "buddyinfo, order 9", meaning: "The unusable free space index of a zone for 2 MiB blocks (order 9): the share of its free memory in blocks too small for one; near 1, huge page and other large allocations must wait for compaction" },
     Figure { scope: Scope::Metrics, key: "processes", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "/proc/PID directories read", meaning: "Processes read in the snapshot (kernel threads not counted); the per-process series are for the --top by PSS and those matching --process" },
     Figure { scope: Scope::Metrics, key: "processes_skipped", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "the process scan", meaning: "Processes left out of the snapshot, by reason: vanished (exited while read), hidden (hidepid), timed_out (reads over --timeout), unusable (a garbled status), incomplete (a capture without the files)" },
     Figure { scope: Scope::Metrics, key: "processes_partial", header: "", unit: Unit::Count, kind: Kind::Gauge, source: "the process scan", meaning: "Processes in the snapshot with a file that could not be read (permission denied, most often smaps_rollup of another user's process without CAP_SYS_PTRACE): their missing figures have no series" },
