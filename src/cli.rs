@@ -190,7 +190,10 @@ impl Cli {
             Some(c) => (c.global().cloned().unwrap_or_default(), ALL_OPTIONS),
         };
         let name = self.command.as_ref().map(Command::name).unwrap_or("");
-        if let Some(bad) = self.global.given().iter().find(|o| !allowed.contains(o)) {
+        // Before or after the command's name.
+        let mut given = self.global.given();
+        given.extend(sub.given());
+        if let Some(bad) = given.iter().find(|o| !allowed.contains(o)) {
             return Err(if allowed.is_empty() {
                 format!("{bad} does not apply to `memlens {name}` (it takes none of the global options)")
             } else {

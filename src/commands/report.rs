@@ -17,6 +17,11 @@ use crate::output::warn;
 
 pub fn run(global: &Global, args: &ReportArgs) -> Outcome {
     let started = Instant::now();
+    if !global.root.is_empty() && global.db.is_some() {
+        return Err(Failure::usage(
+            "--root and --db exclude each other: a report of captures, or of a history",
+        ));
+    }
     let report = if global.root.is_empty() {
         of_history(global, args)?
     } else {

@@ -853,3 +853,118 @@ fn short(s: &str, n: usize) -> String {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memlens_model::{MemInfo, NamedCounters, Part};
+
+    const S: u64 = 1_000_000_000;
+    const MIB: u64 = 1 << 20;
+
+    /// A sample at `t` seconds: `available` MiB available, `faults` major faults so far.
+    fn snap(t: u64, available: u64, faults: u64) -> Snapshot {
+        let mut s = Snapshot::default();
+        s.meta.taken_at_ns = Some(t * S);
+        s.meta.page_size = 4096;
+        s.meta.boot_id = Some("b".into());
+        s.uptime = Part::Read(100.0 + t as f64);
+        s.meminfo = Part::Read(MemInfo {
+            mem_total: Some(1024 * MIB),
+            mem_free: Some(available * MIB / 2),
+            mem_available: Some(available * MIB),
+            swap_total: Some(0),
+            swap_free: Some(0),
+            ..Default::default()
+        });
+        s.vmstat = Part::Read(NamedCounters(vec![("pgmajfault".into(), faults)]));
+        s
+    }
+
+    #[test]
+    fn a_column_keeps_its_smallest_and_largest_sample_so_a_spike_shows() {
+        // 1,000 samples a second apart into 10 columns: 100 samples each; one sample
+        // of column 4 dips to 10 MiB available.
+        let frame = Frame {
+            since_ns: 0,
+            until_ns: 999 * S,
+            columns: 10,
+        };
+        assert_eq!(frame.column(0), 0);
+        assert_eq!(frame.column(99 * S), 0);
+        assert_eq!(frame.column(100 * S), 1);
+        assert_eq!(frame.column(999 * S), 9);
+        assert_eq!(frame.column(5000 * S), 9);
+        let mut b = Builder::new(frame);
+        for t in 0..1000 {
+            let avail = if t == 437 { 10 } else { 500 + t % 7 };
+            b.system(&snap(t, avail, t * 3));
+        }
+        let r = b.finish();
+        let avail = &r.charts[1].series[0];
+        assert_eq!(avail.key, "available");
+        assert_eq!(avail.buckets.len(), 10);
+        let col4 = avail.buckets[4];
+        assert_eq!((col4.min, col4.min_ns), ((10 * MIB) as f64, 437 * S));
+        assert_eq!(col4.max, (506 * MIB) as f64);
+        assert_eq!(
+            (col4.first_ns, col4.last_ns, col4.samples),
+            (400 * S, 499 * S, 100)
+        );
+        assert!(avail
+            .buckets
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.min == (500 * MIB) as f64));
+        // The trough is the spike, and it is in the summary's peaks.
+        let peak = r
+            .summary
+            .peaks
+            .iter()
+            .find(|p| p.key == "available")
+            .unwrap();
+        assert_eq!(
+            (peak.which, peak.value, peak.at_ns),
+            ("min", (10 * MIB) as f64, 437 * S)
+        );
+        // Major faults: 3 a second throughout, from the second sample on.
+        let faults = &r.charts[4].series[0];
+        assert_eq!(faults.key, "pgmajfault");
+        assert_eq!(faults.buckets.iter().map(|b| b.samples).sum::<u32>(), 999);
+        assert!(faults.buckets.iter().all(|b| b.min == 3.0 && b.max == 3.0));
+        assert_eq!(r.summary.interval_secs, Some(1.0));
+        assert_eq!(r.charts[1].gap_secs, Some(3.0));
+    }
+
+    #[test]
+    fn rates_start_again_after_a_reboot() {
+        let frame = Frame {
+            since_ns: 0,
+            until_ns: 9 * S,
+            columns: 10,
+        };
+        let mut b = Builder::new(frame);
+        for t in 0..10 {
+            let mut s = snap(t, 500, 1000 + t * 2);
+            if t >= 5 {
+                // Rebooted: a new boot, uptime and counters from zero.
+                s.meta.boot_id = Some("c".into());
+                s.uptime = Part::Read(t as f64);
+                s.vmstat = Part::Read(NamedCounters(vec![("pgmajfault".into(), t)]));
+            }
+            b.system(&s);
+        }
+        let r = b.finish();
+        let cols: Vec<u32> = r.charts[4].series[0]
+            .buckets
+            .iter()
+            .map(|b| b.column)
+            .collect();
+        // No rate at the first sample, nor at the first of the new boot.
+        assert_eq!(cols, vec![1, 2, 3, 4, 6, 7, 8, 9]);
+        assert!(r.charts[4].series[0]
+            .buckets
+            .iter()
+            .all(|b| b.max == if b.column < 5 { 2.0 } else { 1.0 }));
+    }
+}

@@ -162,11 +162,17 @@ mod tests {
         let (ticks, fmt) = time_ticks(since, until, 8, &tz);
         assert_eq!(fmt, "%H:%M");
         assert!(ticks.iter().all(|t| *t >= since && *t <= until));
-        assert!(ticks.iter().all(|t| (t / NS).is_multiple_of(600)), "{ticks:?}");
+        assert!(
+            ticks.iter().all(|t| (t / NS).is_multiple_of(600)),
+            "{ticks:?}"
+        );
         assert!(ticks.len() >= 5 && ticks.len() <= 8, "{ticks:?}");
         let (week, fmt) = time_ticks(since, since + 7 * 86_400 * NS, 8, &tz);
         assert_eq!(fmt, "%m-%d %H:%M");
-        assert!(week.iter().all(|t| (t / NS).is_multiple_of(86_400)), "{week:?}");
+        assert!(
+            week.iter().all(|t| (t / NS).is_multiple_of(86_400)),
+            "{week:?}"
+        );
     }
 
     #[test]

@@ -385,8 +385,12 @@ fn data_attrs(s: &Series) -> String {
         }
         let _ = write!(b, "{}:{}:{}", x.column, x.min, x.max);
     }
+    let verdict = s
+        .verdict
+        .map(|v| format!(r#" data-verdict="{v}""#))
+        .unwrap_or_default();
     format!(
-        r#"data-scope="{}" data-key="{}" data-label="{}" data-b="{b}""#,
+        r#"data-scope="{}" data-key="{}" data-label="{}"{verdict} data-b="{b}""#,
         s.scope,
         s.key,
         esc(&label(s))
