@@ -181,3 +181,24 @@ if os.path.exists(top):
     for name, cpu, rss, procs in rows:
         label = {"memlens": "memlens top --interval 1s", "htop": "htop -d 10", "btop": "btop (update_ms = 1000)"}.get(name, name)
         print(f"| {label} | {procs} | {float(cpu):.2f}% | {int(rss) / 1024:.1f} MiB |")
+
+# memlens report on a synthetic week of 1,000-process samples at 5 s.
+rep = os.path.join(out, "report.txt")
+if os.path.exists(rep):
+    rows = {l.split()[0]: l.split()[1:] for l in open(rep) if l.strip()}
+    print("\n## `memlens report` on a week of 1,000-process samples at 5 s (120,960 samples)\n")
+    print("| run | wall time | peak RSS | page |")
+    print("|---|---|---|---|")
+    floor = float(rows["floor"][0]) if "floor" in rows else None
+    labels = {
+        "floor": "floor: every frame replayed, none rebuilt (`history --samples 2`)",
+        "report": "`memlens report` (every sample's system parts, 1,000 whole)",
+        "report-100": "`memlens report --samples 100`",
+    }
+    for name in ["floor", "report", "report-100"]:
+        if name not in rows:
+            continue
+        secs, kib, size = rows[name]
+        ratio = f" ({float(secs) / floor:.1f}x the floor)" if floor and name != "floor" else ""
+        page = f"{int(size) / 1024:.0f} KiB" if name != "floor" else "-"
+        print(f"| {labels[name]} | {float(secs):.1f} s{ratio} | {int(kib) / 1024:.0f} MiB | {page} |")

@@ -7,6 +7,7 @@
 #   SCALE=1 bench/run.sh    # also 10,000 processes (takes a few minutes)
 #   ONLY=top bench/run.sh   # only memlens top beside htop and btop (3 minutes); the rest
 #                           # of bench/results.md from the last full run's bench/out
+#   ONLY=report bench/run.sh  # only memlens report on a synthetic week (about 10 minutes)
 #
 # Needs: hyperfine, smem, procps (ps, free, pmap), time (GNU /usr/bin/time), python3;
 # for `serve`: wrk, curl, bc and (to compare) prometheus-node-exporter.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
 out=bench/out
 mkdir -p "$out"
-[ "${ONLY:-}" = top ] || rm -f "$out"/*.json
+[ -n "${ONLY:-}" ] || rm -f "$out"/*.json
 
 for tool in hyperfine smem pmap free /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install hyperfine smem procps time)" >&2; exit 2; }
@@ -114,6 +115,26 @@ measure_top() {
 }
 
 
+# memlens report on a week of 1,000-process samples at 5 s (120,960 samples: the store
+# example's synthetic week, a day written and copied six times): its wall time and peak
+# RSS at the default --samples 1000 and at --samples 100, the page's size, beside the
+# floor of reading the store (every frame replayed, none rebuilt: `history --samples 2`).
+measure_report() {
+  local db=$PWD/$out/measure-week1000 page=$PWD/$out/report-week.html
+  MEASURE_KEEP=1 cargo run --release --quiet -p memlens-store --example measure -- "$PWD/$out" week1000 \
+    > "$out/report-week.txt"
+  : > "$out/report.txt"
+  local spec name
+  for spec in "floor|$M history --db $db --samples 2 --json" \
+              "report|$M report --db $db --out $page" \
+              "report-100|$M report --db $db --samples 100 --out $page"; do
+    name=${spec%%|*}
+    /usr/bin/time -f "%e %M" -o "$out/time.txt" ${spec#*|} > /dev/null 2>&1
+    echo "$name $(cat "$out/time.txt") $(stat -c %s "$page" 2>/dev/null || echo 0)" >> "$out/report.txt"
+  done
+  rm -rf "$db"
+}
+
 # CPU seconds (user + system) a process has used.
 cpu_of() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }
 rss_of() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
@@ -184,6 +205,13 @@ measure_record() {
     rm -rf "$db"
   done
 }
+
+if [ "${ONLY:-}" = report ]; then
+  measure_report
+  python3 bench/report.py "$out" > bench/results.md
+  cat "$out/report.txt"
+  exit 0
+fi
 
 if [ "${ONLY:-}" = top ]; then
   grow_to 1000

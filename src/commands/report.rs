@@ -98,13 +98,15 @@ fn of_history(global: &Global, args: &ReportArgs) -> Result<Report, Failure> {
         until_ns: last,
         columns: memlens_html::COLUMNS,
     });
+    // A sample is at the store's time for it (what `history` shows).
     let mut bad = Unread::default();
     let n = times.len();
     if args.samples == 0 || n <= args.samples {
         // Every sample whole, in one pass.
         for item in store.range(first, last) {
             match item {
-                Ok((_, s)) => {
+                Ok((t, mut s)) => {
+                    s.meta.taken_at_ns = Some(t);
                     b.system(&s);
                     b.whole(s);
                 }
@@ -116,13 +118,19 @@ fn of_history(global: &Global, args: &ReportArgs) -> Result<Report, Failure> {
         let mut r = store.range(first, last);
         while let Some(item) = r.next_as::<SystemParts>() {
             match item {
-                Ok((_, s)) => b.system(&s.into_snapshot()),
+                Ok((t, mut s)) => {
+                    s.meta.taken_at_ns = Some(t);
+                    b.system(&s.into_snapshot())
+                }
                 Err(e) => bad.add(e),
             }
         }
         for item in store.range(first, last).thinned(args.samples) {
             match item {
-                Ok((_, s)) => b.whole(s),
+                Ok((t, mut s)) => {
+                    s.meta.taken_at_ns = Some(t);
+                    b.whole(s)
+                }
                 Err(e) => bad.add(e),
             }
         }

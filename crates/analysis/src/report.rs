@@ -762,7 +762,10 @@ impl Builder {
         });
         cgroups.truncate(TOP_CGROUPS);
         // The breakdown, one series per part.
-        let mut parts: Vec<Series> = top::BAR.iter().map(|&k| Series::new("top", k, k)).collect();
+        let mut parts: Vec<Series> = top::BAR
+            .iter()
+            .map(|&k| Series::new("top", k, ""))
+            .collect();
         for (col, t, bar) in &self.stack {
             for p in bar {
                 if let Some(s) = parts.iter_mut().find(|s| s.key == p.key) {
