@@ -206,27 +206,42 @@ fn series_of(h: &[Value], key: &str) -> Vec<(u64, f64)> {
         .collect()
 }
 
-/// What a page refers to outside itself: none may be there.
+/// What a page refers to outside itself: none may be there. Its text (command lines,
+/// paths) may say anything, escaped; what a browser fetches is named by a tag (`link`,
+/// `img`, `iframe`...), by an attribute (`src`, `href`, `action`...) or by CSS (`url(`,
+/// `@import`), and only `#` anchors are allowed there.
 fn external_references(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
     let lower = html.to_ascii_lowercase();
-    for bad in [
-        "http:", "https:", "<link", "@import", "<img", "<iframe", "<object", "<embed", " src=",
-        "ftp:", "file:",
-    ] {
-        if lower.contains(bad) {
-            found.push(bad.to_string());
+    let mut found = Vec::new();
+    let tag_re = regex::Regex::new(r"<([a-z][a-z0-9:-]*)([^>]*)>").unwrap();
+    let attr_re = regex::Regex::new(
+        r#"\s(src|href|xlink:href|action|formaction|poster|srcset|background|data|codebase)\s*=\s*["']?([^"'\s>]*)"#,
+    )
+    .unwrap();
+    for c in tag_re.captures_iter(&lower) {
+        let name = &c[1];
+        if [
+            "link", "img", "iframe", "object", "embed", "audio", "video", "source", "base",
+            "frame", "track", "image", "use",
+        ]
+        .contains(&name)
+        {
+            found.push(format!("<{name}"));
         }
-    }
-    for (i, _) in lower.match_indices("href=\"") {
-        if !lower[i + 6..].starts_with('#') {
-            found.push(lower[i..(i + 40).min(lower.len())].to_string());
+        for a in attr_re.captures_iter(&c[2]) {
+            if !a[2].starts_with('#') {
+                found.push(format!("{}={}", &a[1], &a[2]));
+            }
         }
     }
     for (i, _) in lower.match_indices("url(") {
-        if !lower[i + 4..].starts_with('#') {
+        let rest = lower[i + 4..].trim_start_matches(['"', '\'', ' ']);
+        if !rest.starts_with('#') {
             found.push(lower[i..(i + 40).min(lower.len())].to_string());
         }
+    }
+    if lower.contains("@import") {
+        found.push("@import".into());
     }
     found
 }
@@ -252,10 +267,12 @@ fn chromium(page: &str, screenshot: Option<&Path>) -> (String, Vec<String>) {
         Some(p) => cmd.arg(format!("--screenshot={}", p.display())),
         None => cmd.arg("--dump-dom"),
     };
+    // Into files, not pipes: a full pipe nobody reads would stall the browser.
+    let (out_path, err_path) = (profile.0.join("stdout"), profile.0.join("stderr"));
     cmd.arg(format!("file://{page}"))
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap());
     let mut child = cmd.spawn().expect("chromium (Debian's chromium package)");
     let start = Instant::now();
     loop {
@@ -268,13 +285,13 @@ fn chromium(page: &str, screenshot: Option<&Path>) -> (String, Vec<String>) {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let out = child.wait_with_output().unwrap();
-    let console = String::from_utf8_lossy(&out.stderr)
+    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+    let console = read(&err_path)
         .lines()
         .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
         .map(String::from)
         .collect();
-    (String::from_utf8_lossy(&out.stdout).into_owned(), console)
+    (read(&out_path), console)
 }
 
 #[test]
@@ -295,11 +312,20 @@ fn the_harness_sees_a_broken_page() {
     );
     assert_eq!(
         external_references("<img src=\"https://example.org/x.png\">"),
-        vec!["https:", "<img", " src="]
+        vec!["<img", "src=https://example.org/x.png"]
     );
     assert_eq!(
-        external_references("<a href=\"x.html\">, url(#g)"),
-        vec!["href=\"x.html\">, url(#g)"]
+        external_references("<a href=\"x.html\">, url(#g) <a href='#top'>"),
+        vec!["href=x.html"]
+    );
+    assert_eq!(
+        external_references("<style>b { background: url( 'font.woff') }</style>"),
+        vec!["url( 'font.woff') }</style>"]
+    );
+    // Text is no reference: a command line may hold a URL.
+    assert_eq!(
+        external_references("<td>curl https://example.org file:///x</td>"),
+        Vec::<String>::new()
     );
 }
 
