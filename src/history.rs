@@ -91,10 +91,7 @@ pub fn roots_at(
     let name = |t: u64| r.dir().join(format!("@{}", crate::when::show(t)));
     // Rates need the sample before, of the same boot (its uptime smaller).
     let earlier = match with_earlier.then(|| r.before(taken)).transpose()?.flatten() {
-        Some((t0, s0))
-            if s0.meta.boot_id == snap.meta.boot_id
-                && matches!((s0.uptime.ok(), snap.uptime.ok()), (Some(a), Some(b)) if a < b) =>
-        {
+        Some((t0, s0)) if memlens_analysis::rates::same_boot(&s0, &snap) => {
             Some(Root::of_snapshot(name(t0), s0))
         }
         Some(_) => {

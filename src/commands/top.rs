@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
+use memlens_analysis::rates;
 use memlens_analysis::top::{Detail, Session, TopView};
 use memlens_model::Snapshot;
 use memlens_sources::collect::{collect, Earlier, Plan};
@@ -303,7 +304,7 @@ fn replay(r: Reader, mut i: usize, keep: usize, req: Receiver<Request>, tx: Send
         let next = match shown.take() {
             Some((j, mut session, now, _)) if j + 1 == i => match r.get(i) {
                 Ok((_, s)) => {
-                    let before = same_boot(&now, &s).then_some(now);
+                    let before = rates::same_boot(&now, &s).then_some(now);
                     session.push(&s, before.as_ref());
                     Ok((i, session, s, before))
                 }
@@ -367,12 +368,6 @@ fn replay(r: Reader, mut i: usize, keep: usize, req: Receiver<Request>, tx: Send
     }
 }
 
-/// Whether `later` follows `earlier` in one boot (so rates between them mean something).
-fn same_boot(earlier: &Snapshot, later: &Snapshot) -> bool {
-    earlier.meta.boot_id == later.meta.boot_id
-        && matches!((earlier.uptime.ok(), later.uptime.ok()), (Some(a), Some(b)) if a < b)
-}
-
 /// The session of sample `i`, from up to [`HISTORY_WINDOW`] samples before it.
 fn window(
     r: &Reader,
@@ -384,7 +379,7 @@ fn window(
     let mut last: Option<(Snapshot, Option<Snapshot>)> = None;
     for j in i.saturating_sub(HISTORY_WINDOW - 1)..=i {
         let (_, s) = r.get(j).map_err(|e| e.to_string())?;
-        let prev = before.take().filter(|b| same_boot(b, &s));
+        let prev = before.take().filter(|b| rates::same_boot(b, &s));
         session.push(&s, prev.as_ref());
         last = Some((s.clone(), prev));
         before = Some(s);

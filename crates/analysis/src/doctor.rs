@@ -154,10 +154,6 @@ fn finding(
     }
 }
 
-fn rate(i: &Interval, name: &str) -> Option<f64> {
-    i.get(name).and_then(|c| c.per_second)
-}
-
 fn delta(i: &Interval, name: &str) -> u64 {
     i.get(name).and_then(|c| c.delta).unwrap_or(0)
 }
@@ -275,7 +271,7 @@ fn rules(e: &Facts) -> Vec<Finding> {
     }
     // Rates over the sample: swap, major faults, direct reclaim, OOM kills, compaction.
     if let Some(s) = &e.sample {
-        let swap = rate(s, "pswpin").unwrap_or(0.0) + rate(s, "pswpout").unwrap_or(0.0);
+        let swap = s.per_second("pswpin").unwrap_or(0.0) + s.per_second("pswpout").unwrap_or(0.0);
         if swap >= 100.0 {
             out.push(finding(
                 if swap >= 1000.0 {
@@ -287,13 +283,13 @@ fn rules(e: &Facts) -> Vec<Finding> {
                 "pages are moving to and from swap".into(),
                 format!(
                     "{:.0} pages/s swapped in, {:.0} pages/s out during the sample",
-                    rate(s, "pswpin").unwrap_or(0.0),
-                    rate(s, "pswpout").unwrap_or(0.0)
+                    s.per_second("pswpin").unwrap_or(0.0),
+                    s.per_second("pswpout").unwrap_or(0.0)
                 ),
                 "memlens ps --sort swap",
             ));
         }
-        if let Some(m) = rate(s, "pgmajfault").filter(|m| *m >= 200.0) {
+        if let Some(m) = s.per_second("pgmajfault").filter(|m| *m >= 200.0) {
             out.push(finding(
                 Severity::Warning,
                 "major_faults",
@@ -314,8 +310,8 @@ fn rules(e: &Facts) -> Vec<Finding> {
         }
         // Reclaim by memory cgroups against their own limits: invisible in the global
         // reclaimers' counters (and so in sar -B), counted in the anon/file split.
-        if let Some(m) = rate(s, "pgscan_memcg").filter(|m| *m >= 1.0) {
-            let total = rate(s, "pgscan").unwrap_or(m);
+        if let Some(m) = s.per_second("pgscan_memcg").filter(|m| *m >= 1.0) {
+            let total = s.per_second("pgscan").unwrap_or(m);
             out.push(finding(
                 if m >= 10_000.0 {
                     Severity::Warning

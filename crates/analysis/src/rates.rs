@@ -152,6 +152,37 @@ impl Interval {
             .find(|(n, _)| *n == name)
             .map(|(_, c)| *c)
     }
+
+    /// A shown counter's rate over the interval, per second.
+    pub fn per_second(&self, name: &str) -> Option<f64> {
+        self.get(name).and_then(|c| c.per_second)
+    }
+}
+
+/// One counter ([`counter`]: a kernel counter or a sum) from `prev` to `cur`, since boot
+/// when `prev` is `None`, and its rate over `seconds`. `None` when either reading lacks
+/// it or it went backwards.
+pub fn change(prev: Option<&Snapshot>, cur: &Snapshot, name: &str, seconds: Option<f64>) -> Change {
+    let read = |s: &Snapshot| s.vmstat.ok().and_then(|v| counter(v, name));
+    let delta = match prev {
+        None => read(cur),
+        Some(p) => match (read(p), read(cur)) {
+            (Some(a), Some(b)) => b.checked_sub(a),
+            _ => None,
+        },
+    };
+    let per_second = match (delta, seconds) {
+        (Some(d), Some(s)) => Some(d as f64 / s),
+        _ => None,
+    };
+    Change { delta, per_second }
+}
+
+/// Whether `later` was taken after `earlier` in the same boot (same boot id, larger
+/// uptime), so that counters can be subtracted.
+pub fn same_boot(earlier: &Snapshot, later: &Snapshot) -> bool {
+    earlier.meta.boot_id == later.meta.boot_id
+        && matches!((earlier.uptime.ok(), later.uptime.ok()), (Some(a), Some(b)) if a < b)
 }
 
 /// Whether a snapshot has what rates need: vmstat, meminfo and PSI read (PSI may be
@@ -183,21 +214,7 @@ pub fn between(prev: Option<&Snapshot>, cur: &Snapshot) -> Interval {
     .filter(|s| s.is_finite() && *s > 0.0);
     let counters: Vec<(&'static str, Change)> = COUNTERS
         .iter()
-        .map(|&name| {
-            let now = cur.vmstat.ok().and_then(|v| counter(v, name));
-            let delta = match prev {
-                None => now,
-                Some(p) => match (p.vmstat.ok().and_then(|v| counter(v, name)), now) {
-                    (Some(a), Some(b)) => b.checked_sub(a),
-                    _ => None,
-                },
-            };
-            let per_second = match (delta, seconds) {
-                (Some(d), Some(s)) => Some(d as f64 / s),
-                _ => None,
-            };
-            (name, Change { delta, per_second })
-        })
+        .map(|&name| (name, change(prev, cur, name, seconds)))
         .collect();
     let d = |n: &str| {
         counters

@@ -30,7 +30,7 @@ use crate::doctor;
 use crate::findings::Severity;
 use crate::fragmentation;
 use crate::procs;
-use crate::rates::{self, Interval};
+use crate::rates;
 use crate::top;
 use crate::watch::{self, Point};
 
@@ -291,12 +291,6 @@ pub const VERDICT_POINTS: usize = 256;
 /// page, a pageblock on x86-64), or the zone's largest order when it has fewer.
 pub const FRAGMENTATION_ORDER: usize = 9;
 
-/// What the system charts keep of the sample before, for rates.
-#[derive(Debug, Clone, Default)]
-struct Before {
-    snap: Snapshot,
-}
-
 /// What a report keeps of one process (PID and start time).
 #[derive(Debug, Clone)]
 struct ProcTrack {
@@ -314,9 +308,9 @@ struct ProcTrack {
 pub struct Builder {
     frame: Frame,
     summary: Summary,
-    before: Option<Before>,
+    /// The sample before, for rates: its meta, uptime and vmstat alone.
+    before: Option<Snapshot>,
     intervals: Vec<u64>,
-    last_system_ns: Option<u64>,
     whole_intervals: Vec<u64>,
     /// The breakdown: per column, the sample with the least free memory.
     stack: Vec<(u32, u64, Vec<top::BarPart>)>,
@@ -348,7 +342,6 @@ impl Builder {
             summary: Summary::default(),
             before: None,
             intervals: Vec::new(),
-            last_system_ns: None,
             whole_intervals: Vec::new(),
             stack: Vec::new(),
             available: sys("available", "available"),
@@ -389,13 +382,11 @@ impl Builder {
     }
 
     fn keep_for_rates(&mut self, s: &Snapshot) {
-        self.before = Some(Before {
-            snap: Snapshot {
-                meta: s.meta.clone(),
-                uptime: s.uptime.clone(),
-                vmstat: s.vmstat.clone(),
-                ..Snapshot::default()
-            },
+        self.before = Some(Snapshot {
+            meta: s.meta.clone(),
+            uptime: s.uptime.clone(),
+            vmstat: s.vmstat.clone(),
+            ..Snapshot::default()
         });
     }
 
@@ -408,8 +399,7 @@ impl Builder {
         let col = self.frame.column(t);
         self.summary.samples += 1;
         self.summary.first_ns.get_or_insert(t);
-        self.summary.last_ns = Some(t);
-        if let Some(l) = self.last_system_ns.replace(t) {
+        if let Some(l) = self.summary.last_ns.replace(t) {
             self.intervals.push(t.saturating_sub(l));
         }
         if s.meta.hostname.is_some() {
@@ -443,15 +433,7 @@ impl Builder {
             Err(e) => self.unreadable(format!("the breakdown: {e}")),
         }
         // Rates against the sample before, when it is of the same boot.
-        let same_boot = |b: &Before| {
-            b.snap.meta.boot_id == s.meta.boot_id
-                && matches!((b.snap.uptime.ok(), s.uptime.ok()), (Some(x), Some(y)) if x < y)
-        };
-        let prev = self
-            .before
-            .as_ref()
-            .filter(|b| same_boot(b))
-            .map(|b| &b.snap);
+        let prev = self.before.as_ref().filter(|b| rates::same_boot(b, s));
         let i = rates::between(prev, s);
         let gauge = |v: Option<u64>| v.map(|x| x as f64);
         self.available
@@ -467,26 +449,24 @@ impl Builder {
         self.psi[0].add(col, t, i.psi_some_avg10.unwrap_or(f64::NAN));
         self.psi[1].add(col, t, i.psi_full_avg10.unwrap_or(f64::NAN));
         if prev.is_some() {
-            let rate = |k: &str| per_second(&i, k).unwrap_or(f64::NAN);
+            let rate = |k: &str| i.per_second(k).unwrap_or(f64::NAN);
             self.swap_in.add(col, t, rate("pswpin"));
             self.swap_out.add(col, t, rate("pswpout"));
             self.majfault.add(col, t, rate("pgmajfault"));
-            if let (Some(p), Some(secs)) = (prev.and_then(|p| p.vmstat.ok()), i.seconds) {
-                if let Some(v) = s.vmstat.ok() {
-                    let r = |name: &str| match (rates::counter(v, name), rates::counter(p, name)) {
-                        (Some(b), Some(a)) if b >= a => (b - a) as f64 / secs,
-                        _ => f64::NAN,
-                    };
-                    self.reclaim[0].add(col, t, r("pgsteal_kswapd"));
-                    self.reclaim[1].add(col, t, r("pgsteal_direct"));
-                    self.reclaim[3].add(
-                        col,
-                        t,
-                        r("pgsteal_khugepaged") + r("pgsteal_proactive").max(0.0),
-                    );
-                }
-            }
+            // The reclaimers `vmstat` does not show.
+            let r = |name: &str| {
+                rates::change(prev, s, name, i.seconds)
+                    .per_second
+                    .unwrap_or(f64::NAN)
+            };
+            self.reclaim[0].add(col, t, r("pgsteal_kswapd"));
+            self.reclaim[1].add(col, t, r("pgsteal_direct"));
             self.reclaim[2].add(col, t, rate("pgsteal_memcg"));
+            self.reclaim[3].add(
+                col,
+                t,
+                r("pgsteal_khugepaged") + r("pgsteal_proactive").max(0.0),
+            );
         }
         // Watermarks, summed over the zones, and fragmentation per zone.
         if let Some(z) = s.zoneinfo.ok() {
@@ -648,42 +628,31 @@ impl Builder {
         peak(&self.swap_out, "max");
         self.summary.peaks = peaks;
         // Growers: every process, judged as `watch` judges a series.
-        let mut growers: Vec<(Grower, f64)> = Vec::new();
+        let mut growers: Vec<Grower> = Vec::new();
         let mut tracks: Vec<ProcTrack> = self.procs.into_values().collect();
         for tr in &mut tracks {
             let a = watch::assess(&tr.points);
             tr.pss.verdict = Some(a.verdict.as_str());
             if a.growth_bytes > 0 {
-                let peak = tr.pss.peak().map_or(0.0, |p| p.0);
-                growers.push((
-                    Grower {
-                        pid: tr.pid,
-                        command: tr.command.clone(),
-                        verdict: a.verdict.as_str(),
-                        slope_bytes_per_second: a.slope_bytes_per_second,
-                        growth_bytes: a.growth_bytes,
-                        confidence: a.confidence,
-                        samples: tr.seen,
-                    },
-                    peak,
-                ));
+                growers.push(Grower {
+                    pid: tr.pid,
+                    command: tr.command.clone(),
+                    verdict: a.verdict.as_str(),
+                    slope_bytes_per_second: a.slope_bytes_per_second,
+                    growth_bytes: a.growth_bytes,
+                    confidence: a.confidence,
+                    samples: tr.seen,
+                });
             }
         }
-        growers.sort_by(|a, b| {
-            b.0.growth_bytes
-                .cmp(&a.0.growth_bytes)
-                .then(a.0.pid.cmp(&b.0.pid))
-        });
+        growers.sort_by(|a, b| b.growth_bytes.cmp(&a.growth_bytes).then(a.pid.cmp(&b.pid)));
         // The top processes chart: the largest by peak PSS, and the fastest growers.
-        tracks.sort_by(|a, b| {
-            let p = |t: &ProcTrack| t.pss.peak().map_or(0.0, |p| p.0);
-            p(b).total_cmp(&p(a)).then(a.pid.cmp(&b.pid))
-        });
+        let tracks = largest_first(tracks, |t| &t.pss, |t| t.pid);
         let mut chosen: Vec<usize> = (0..tracks.len().min(TOP_PROCESSES - 2)).collect();
-        for g in growers.iter().filter(|g| g.0.verdict == "leak").take(2) {
+        for g in growers.iter().filter(|g| g.verdict == "leak").take(2) {
             if let Some(k) = tracks
                 .iter()
-                .position(|t| t.pid == g.0.pid && t.command == g.0.command)
+                .position(|t| t.pid == g.pid && t.command == g.command)
             {
                 if !chosen.contains(&k) {
                     chosen.push(k);
@@ -707,7 +676,8 @@ impl Builder {
             })
             .filter(|s| !s.buckets.is_empty())
             .collect();
-        self.summary.growers = growers.into_iter().take(GROWERS).map(|g| g.0).collect();
+        growers.truncate(GROWERS);
+        self.summary.growers = growers;
         // The last whole sample's largest processes and tightest cgroups.
         if let Some(s) = &self.last_whole {
             if let Some(scan) = s.processes.ok() {
@@ -755,11 +725,8 @@ impl Builder {
             cg.truncate(10);
             self.summary.cgroups = cg;
         }
-        let mut cgroups: Vec<Series> = self.cgroups.into_values().collect();
-        cgroups.sort_by(|a, b| {
-            let p = |s: &Series| s.peak().map_or(0.0, |p| p.0);
-            p(b).total_cmp(&p(a)).then(a.label.cmp(&b.label))
-        });
+        let cgroups: Vec<Series> = self.cgroups.into_values().collect();
+        let mut cgroups = largest_first(cgroups, |s| s, |s| s.label.clone());
         cgroups.truncate(TOP_CGROUPS);
         // The breakdown, one series per part.
         let mut parts: Vec<Series> = top::BAR
@@ -838,12 +805,18 @@ fn median_secs(ns: &mut [u64]) -> Option<f64> {
     (!ns.is_empty()).then(|| ns[ns.len() / 2] as f64 / 1e9)
 }
 
-/// A counter's rate over an interval, per second.
-fn per_second(i: &Interval, key: &str) -> Option<f64> {
-    i.counters
-        .iter()
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, c)| c.per_second)
+/// Items by their series's peak, largest first (ties by `tie`), each peak found once.
+fn largest_first<T, K: Ord>(
+    items: Vec<T>,
+    series: impl Fn(&T) -> &Series,
+    tie: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let mut keyed: Vec<(f64, T)> = items
+        .into_iter()
+        .map(|t| (series(&t).peak().map_or(0.0, |p| p.0), t))
+        .collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| tie(&a.1).cmp(&tie(&b.1))));
+    keyed.into_iter().map(|(_, t)| t).collect()
 }
 
 /// The first `n` characters of a command, with `…` when cut.

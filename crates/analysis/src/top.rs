@@ -146,13 +146,7 @@ impl Session {
         let first = *self.first_ns.get_or_insert(at);
         let i = rates::between(before, now);
         let page = now.meta.page_size;
-        let reclaim = before.and(
-            i.counters
-                .iter()
-                .find(|(k, _)| *k == "pgsteal")
-                .and_then(|(_, c)| c.per_second)
-                .map(|p| p * page as f64),
-        );
+        let reclaim = before.and(i.per_second("pgsteal").map(|p| p * page as f64));
         self.series.push_back(SysPoint {
             taken_at_ns: at,
             available: i.available,
