@@ -39,53 +39,6 @@ fn run(args: &[&str]) -> Run {
     memlens_env(args, &[("TZ", "UTC")])
 }
 
-/// A memory cgroup with a 512 MiB limit holding one process, removed when dropped.
-struct Limited(PathBuf);
-
-impl Limited {
-    fn new(pid: u32) -> Limited {
-        let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
-        let base = if v2 {
-            PathBuf::from("/sys/fs/cgroup")
-        } else {
-            PathBuf::from("/sys/fs/cgroup/memory")
-        };
-        let dir = base.join(format!("memlens-report-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir(&dir);
-        std::fs::create_dir(&dir).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (the test needs root to make a memory cgroup)",
-                dir.display()
-            )
-        });
-        let limit = if v2 {
-            "memory.max"
-        } else {
-            "memory.limit_in_bytes"
-        };
-        std::fs::write(dir.join(limit), (512 * MIB).to_string()).unwrap();
-        std::fs::write(dir.join("cgroup.procs"), pid.to_string()).unwrap();
-        Limited(dir)
-    }
-    /// Its path as memlens prints it: from the root of its hierarchy.
-    fn path(&self) -> String {
-        let name = self.0.file_name().unwrap().to_str().unwrap();
-        format!("/{name}")
-    }
-}
-
-impl Drop for Limited {
-    fn drop(&mut self) {
-        // Its processes are gone by now (the guards drop first).
-        for _ in 0..50 {
-            if std::fs::remove_dir(&self.0).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
 /// Each chart of a page: id → (data-since, data-until, data-columns, its series).
 type Charts = BTreeMap<String, (u64, u64, u64, Vec<SeriesData>)>;
 
@@ -157,6 +110,20 @@ fn charts(html: &str) -> Charts {
         );
     }
     out
+}
+
+/// The series of a chart whose label `is` one asked for.
+fn labelled<'a>(
+    chart: &'a (u64, u64, u64, Vec<SeriesData>),
+    is: impl Fn(&str) -> bool,
+    what: &str,
+) -> &'a SeriesData {
+    chart.3.iter().find(|s| is(&s.label)).unwrap_or_else(|| {
+        panic!(
+            "{what} among {:?}",
+            chart.3.iter().map(|s| &s.label).collect::<Vec<_>>()
+        )
+    })
 }
 
 /// The column a sample falls in, as the report computes it.
@@ -334,17 +301,12 @@ fn a_recorded_history_renders_offline_and_its_charts_are_the_history() {
     let d = Dir::new("history");
     let db = d.join("db");
     // A leak of 160 MiB in a cgroup limited to 512 MiB, and a 64 MiB page cache run.
-    let leak = Guard::spawn(Command::new(bin()).args([
-        "lab",
-        "leak",
-        "--count",
-        "20",
-        "--size",
-        "8M",
-        "--interval",
-        "200ms",
-    ]));
-    let cg = Limited::new(leak.0.id());
+    let name = format!("memlens-report-test-{}", std::process::id());
+    let mut cg = TestGroup::new(&name, 512 * MIB as u64)
+        .expect("root and a memory cgroup hierarchy, to make a limited cgroup");
+    let leak_pid = cg
+        .start_lab("leak --count 20 --size 8M --interval 200ms")
+        .to_string();
     let _cache = Guard::spawn(Command::new(bin()).args([
         "lab",
         "pagecache",
@@ -365,15 +327,14 @@ fn a_recorded_history_renders_offline_and_its_charts_are_the_history() {
         "6s",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let leak_pid = leak.0.id().to_string();
     let out = d.join("report.html");
     let svg = d.join("svg");
     let r = run(&["report", "--db", &db, "--out", &out, "--svg", &svg]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("wrote 10 charts to"), "{}", r.stderr);
     assert!(r.stderr.contains("report.html ("), "{}", r.stderr);
-    let cg_path = cg.path();
-    drop(leak);
+    // Its path as memlens prints it, from the root of its hierarchy.
+    let cg_path = format!("/{name}");
     drop(cg);
     let html = std::fs::read_to_string(&out).unwrap();
     // Nothing fetched: no URL, no link, no image, no external style or script.
@@ -486,16 +447,11 @@ fn a_recorded_history_renders_offline_and_its_charts_are_the_history() {
     }
     // The leak's PSS, and its verdict.
     let procs = &page_charts["processes"];
-    let mine = procs
-        .3
-        .iter()
-        .find(|s| s.label.starts_with(&format!("{leak_pid} ")))
-        .unwrap_or_else(|| {
-            panic!(
-                "the leak among {:?}",
-                procs.3.iter().map(|s| &s.label).collect::<Vec<_>>()
-            )
-        });
+    let mine = labelled(
+        procs,
+        |l| l.starts_with(&format!("{leak_pid} ")),
+        "the leak",
+    );
     let pss = series_of(
         &history(&db, &["--pid", &leak_pid, "--metric", "pss"]),
         "pss",
@@ -510,16 +466,7 @@ fn a_recorded_history_renders_offline_and_its_charts_are_the_history() {
     );
     // Its cgroup against its limit.
     let cgs = &page_charts["cgroups"];
-    let theirs = cgs
-        .3
-        .iter()
-        .find(|s| s.label == cg_path)
-        .unwrap_or_else(|| {
-            panic!(
-                "{cg_path} among {:?}",
-                cgs.3.iter().map(|s| &s.label).collect::<Vec<_>>()
-            )
-        });
+    let theirs = labelled(cgs, |l| l == cg_path, &cg_path);
     let pct = series_of(
         &history(&db, &["--cgroup", &cg_path, "--metric", "limit_pct"]),
         "limit_pct",

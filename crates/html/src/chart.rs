@@ -47,23 +47,34 @@ pub fn colour(key: &str, k: usize) -> &'static str {
 }
 
 /// A series's catalogue figure.
-pub fn figure(s: &Series) -> Option<&'static catalogue::Figure> {
-    catalogue::figure(Scope::named(s.scope)?, s.key)
+fn figure(scope: &str, key: &str) -> Option<&'static catalogue::Figure> {
+    catalogue::figure(Scope::named(scope)?, key)
 }
 
-/// A series's unit (its figure's; bytes when not catalogued).
-pub fn unit(s: &Series) -> Unit {
-    figure(s).map_or(Unit::Bytes, |f| f.unit)
+/// A figure's unit, by its scope's name and key (bytes when not catalogued).
+pub fn unit_of(scope: &str, key: &str) -> Unit {
+    figure(scope, key).map_or(Unit::Bytes, |f| f.unit)
+}
+
+/// A figure's header, by its scope's name and key (the key when it has none).
+pub fn header_of(scope: &str, key: &str) -> String {
+    match figure(scope, key) {
+        Some(f) if !f.header.is_empty() => f.header.trim().to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// A series's unit.
+fn unit(s: &Series) -> Unit {
+    unit_of(s.scope, s.key)
 }
 
 /// What the legend calls a series: its label, else its figure's header.
 pub fn label(s: &Series) -> String {
-    if !s.label.is_empty() {
-        return s.label.clone();
-    }
-    match figure(s) {
-        Some(f) if !f.header.is_empty() => f.header.trim().to_string(),
-        _ => s.key.to_string(),
+    if s.label.is_empty() {
+        header_of(s.scope, s.key)
+    } else {
+        s.label.clone()
     }
 }
 

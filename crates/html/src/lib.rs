@@ -10,7 +10,6 @@ use std::fmt::Write;
 pub use chart::{COLUMNS, WIDTH};
 use jiff::tz::TimeZone;
 use memlens_analysis::report::{Chart, Report};
-use memlens_catalogue::{self as catalogue, Scope, Unit};
 
 /// Text made safe for HTML and XML, in text and in quoted attributes.
 pub fn esc(s: &str) -> String {
@@ -127,25 +126,6 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
-fn figure_header(scope: &str, key: &str) -> String {
-    Scope::named(scope)
-        .and_then(|s| catalogue::figure(s, key))
-        .map(|f| {
-            if f.header.is_empty() {
-                key.to_string()
-            } else {
-                f.header.trim().to_string()
-            }
-        })
-        .unwrap_or_else(|| key.to_string())
-}
-
-fn figure_unit(scope: &str, key: &str) -> Unit {
-    Scope::named(scope)
-        .and_then(|s| catalogue::figure(s, key))
-        .map_or(Unit::Bytes, |f| f.unit)
-}
-
 /// A command line for a table: its first 100 characters, the whole of it on hover.
 fn command(c: &str) -> String {
     if c.chars().count() <= 100 {
@@ -243,7 +223,7 @@ pub fn page(r: &Report, tz: &TimeZone, generator: &str) -> String {
             let _ = write!(
                 o,
                 "<tr><td>{}</td><td class=\"muted\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                esc(&figure_header(p.scope, p.key)),
+                esc(&chart::header_of(p.scope, p.key)),
                 if r.is_moment() {
                     ""
                 } else if p.which == "max" {
@@ -251,7 +231,7 @@ pub fn page(r: &Report, tz: &TimeZone, generator: &str) -> String {
                 } else {
                     "lowest"
                 },
-                esc(&axis::show_value(p.value, figure_unit(p.scope, p.key))),
+                esc(&axis::show_value(p.value, chart::unit_of(p.scope, p.key))),
                 esc(&when(p.at_ns))
             );
         }

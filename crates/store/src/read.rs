@@ -285,7 +285,7 @@ impl Reader {
         })?;
         let mut cache = self.cache.borrow_mut();
         let state = self.advance(cache.take(), e.seg as usize, e.frame as usize)?;
-        let s = self.snapshot(&state);
+        let s = self.build::<Snapshot>(&state);
         *cache = Some(state);
         Ok((e.t, s?))
     }
@@ -340,10 +340,6 @@ impl Reader {
             frame: i,
             leaves,
         })
-    }
-
-    fn snapshot(&self, st: &State) -> Result<Snapshot> {
-        self.build::<Snapshot>(st)
     }
 
     /// The sample of `st` as `T`: a [`Snapshot`], or a struct of some of its parts (the
