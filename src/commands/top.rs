@@ -17,7 +17,7 @@ use memlens_sources::collect::{collect, Earlier, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use memlens_store::Reader;
-use memlens_tui::{draw, Action, Ui};
+use memlens_tui::{draw, Action, Tab, Ui};
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
 
@@ -38,7 +38,13 @@ enum Request {
     Drill(Option<u32>),
     Step(i64),
     Hours(i64),
+    /// The tab now shown.
+    Shown(Tab),
 }
+
+/// Refreshes between reads of the parts that cost most and that the header does not draw
+/// (cgroups, slab, swap devices, THP and KSM), unless their tab is shown.
+const SLOW_EVERY: u64 = 5;
 
 /// Samples read back to draw the sparklines of a moment of history.
 const HISTORY_WINDOW: usize = 30;
@@ -158,7 +164,9 @@ fn ui_loop(
         }
         let ev = event::read().map_err(failed)?;
         dirty = true;
+        let tab = ui.tab;
         let ask = match ui.handle(&ev) {
+            Action::None if ui.tab != tab => Some(Request::Shown(ui.tab)),
             Action::None => None,
             Action::Quit => return Ok(0),
             Action::Drill(p) => {
@@ -220,16 +228,21 @@ fn live(
         .ceil()
         .max(1.0) as u32;
     if root.is_live() && every > 1 {
-        plan.earlier = Some(Earlier::first(
+        plan.earlier = Some(Earlier::first_checking_quiet_less_often(
             every,
             memlens_sources::procs::stat_files_to_hold(),
         ));
     }
     let mut before: Option<Snapshot> = None;
     let mut drill: Option<u32> = None;
-    loop {
+    let mut shown = Tab::Processes;
+    for n in 0u64.. {
         let start = Instant::now();
+        schedule(&mut plan, n, shown);
         let mut snap = collect(&root, &plan);
+        if let Some(b) = &before {
+            carry_slow(&mut snap, b);
+        }
         session.push(&snap, before.as_ref());
         let view = session.view(&snap, before.as_ref());
         let status = if root.is_live() {
@@ -254,6 +267,8 @@ fn live(
         before = Some(snap.clone());
         if let Some(e) = plan.earlier.take() {
             snap.processes = processes;
+            // Slab is read on this schedule, not kept for the recorder's turns.
+            snap.slabinfo = memlens_model::Part::NotRead;
             plan.earlier = Some(e.next(snap));
         }
         // Until the next refresh (a capture: for ever), answer the UI.
@@ -278,6 +293,13 @@ fn live(
                         }
                     }
                 }
+                // A tab whose parts are read less often: read now.
+                Ok(Request::Shown(tab)) => {
+                    shown = tab;
+                    if root.is_live() && matches!(tab, Tab::Cgroups | Tab::Slab | Tab::Swap) {
+                        break;
+                    }
+                }
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) if root.is_live() => break,
                 Err(RecvTimeoutError::Timeout) => {}
@@ -285,6 +307,31 @@ fn live(
             }
         }
     }
+}
+
+/// Which of the costlier parts refresh `n` reads, with `shown` the tab shown.
+fn schedule(plan: &mut Plan, n: u64, shown: Tab) {
+    let due = n.is_multiple_of(SLOW_EVERY);
+    plan.cgroups = due || shown == Tab::Cgroups;
+    plan.slabinfo = due || shown == Tab::Slab;
+    plan.swap = due || shown == Tab::Swap;
+    (plan.thp, plan.ksm) = (due, due);
+}
+
+/// The parts `snap` did not read this refresh (see [`SLOW_EVERY`]), as the refresh before
+/// had them.
+fn carry_slow(snap: &mut Snapshot, before: &Snapshot) {
+    use memlens_model::Part;
+    fn keep<T: Clone>(now: &mut Part<T>, then: &Part<T>) {
+        if matches!(now, Part::NotRead) {
+            *now = then.clone();
+        }
+    }
+    keep(&mut snap.cgroups, &before.cgroups);
+    keep(&mut snap.slabinfo, &before.slabinfo);
+    keep(&mut snap.swap, &before.swap);
+    keep(&mut snap.thp, &before.thp);
+    keep(&mut snap.ksm, &before.ksm);
 }
 
 /// The history store: sample `i` and the ones before it, moved through on request.
@@ -362,6 +409,7 @@ fn replay(r: Reader, mut i: usize, keep: usize, req: Receiver<Request>, tx: Send
                         break;
                     }
                 }
+                Ok(Request::Shown(_)) => {}
                 Err(_) => return,
             }
         }
@@ -386,4 +434,47 @@ fn window(
     }
     let (now, prev) = last.ok_or("no sample")?;
     Ok((i, session, now, prev))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memlens_model::{Part, SwapState};
+
+    #[test]
+    fn costlier_parts_are_read_every_fifth_refresh_or_while_their_tab_is_shown() {
+        let mut plan = Plan::top(Duration::from_secs(1));
+        let read = |p: &Plan| [p.cgroups, p.slabinfo, p.swap, p.thp, p.ksm];
+        schedule(&mut plan, 0, Tab::Processes);
+        assert_eq!(read(&plan), [true; 5]);
+        schedule(&mut plan, 3, Tab::Processes);
+        assert_eq!(read(&plan), [false; 5]);
+        assert!(plan.meminfo && plan.vmstat && plan.zoneinfo && plan.processes.is_some());
+        for (tab, i) in [(Tab::Cgroups, 0), (Tab::Slab, 1), (Tab::Swap, 2)] {
+            schedule(&mut plan, 7, tab);
+            let mut want = [false; 5];
+            want[i] = true;
+            assert_eq!(read(&plan), want, "{tab:?}");
+        }
+        schedule(&mut plan, 10, Tab::Zones);
+        assert_eq!(read(&plan), [true; 5]);
+        // What a refresh did not read is the refresh before's; what it read is its own.
+        let before = Snapshot {
+            swap: Part::Read(SwapState::default()),
+            cgroups: Part::Read(Vec::new()),
+            ..Snapshot::default()
+        };
+        let mut now = Snapshot {
+            cgroups: Part::Failed(memlens_model::ReadFailure {
+                kind: memlens_model::FailureKind::Denied,
+                path: "sys/fs/cgroup".into(),
+                message: "denied".into(),
+            }),
+            ..Snapshot::default()
+        };
+        carry_slow(&mut now, &before);
+        assert_eq!(now.swap, before.swap);
+        assert!(now.cgroups.failure().is_some());
+        assert_eq!(now.slabinfo, Part::NotRead);
+    }
 }

@@ -164,6 +164,14 @@ impl Session {
         let mut seen = HashMap::with_capacity(scan.processes.len());
         for s in &scan.processes {
             let start = s.stat.as_ref().map(|st| st.starttime);
+            // Not checked since its last point: that point stands (its rates at the next
+            // check are over the time since).
+            if s.unchecked {
+                if let Some(tr) = self.tracks.remove(&s.pid).filter(|tr| tr.start == start) {
+                    seen.insert(s.pid, tr);
+                    continue;
+                }
+            }
             let row = procs::row(s, |u| u.to_string());
             let point = Point::of_process(&row, t);
             let mut track = match self.tracks.remove(&s.pid) {
@@ -430,5 +438,25 @@ mod tests {
         let v = s.view(&last, None);
         let t = 104.0 + 11.0 - 100.0;
         assert_eq!(v.processes[0].pss_growth, Some((4 << 20) as f64 / t));
+    }
+
+    #[test]
+    fn an_unchecked_process_adds_no_point_and_its_next_rates_span_the_time_since_its_check() {
+        let mut s = Session::new(10);
+        let a = snap(100.0, &[(7, 1, 10 << 20, 1000)]);
+        let mut b = snap(101.0, &[(7, 1, 10 << 20, 1000)]);
+        if let Part::Read(scan) = &mut b.processes {
+            scan.processes[0].unchecked = true;
+        }
+        let c = snap(102.0, &[(7, 1, 12 << 20, 1400)]);
+        s.push(&a, None);
+        s.push(&b, Some(&a));
+        assert_eq!(s.points(7).len(), 1);
+        s.push(&c, Some(&b));
+        let v = s.view(&c, Some(&b));
+        // 400 faults and 2 MiB over the 2 s since the check at 100 s.
+        assert_eq!(v.processes[0].row.minflt_rate, Some(200.0));
+        assert_eq!(v.processes[0].pss_growth, Some((1 << 20) as f64));
+        assert_eq!(s.points(7).len(), 2);
     }
 }

@@ -179,6 +179,10 @@ pub struct ProcessSample {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mappings: Option<Vec<crate::Mapping>>,
     pub problems: Vec<FileProblem>,
+    /// Kept from the sample before without reading its `stat` again: a quiet process
+    /// between two checks (`memlens top`), its figures those of its last check.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unchecked: bool,
 }
 
 impl ProcessSample {

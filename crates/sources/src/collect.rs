@@ -124,6 +124,17 @@ impl Earlier {
     /// the snapshot says how the ones after it are read. Up to `held` processes' `stat`
     /// files stay open from one sample to the next (see [`procs::StatFiles`]).
     pub fn first(every: u32, held: usize) -> Earlier {
+        Earlier::starting(every, procs::StatFiles::new(held))
+    }
+
+    /// [`Earlier::first`] for a live view: a process whose `stat` has not changed is
+    /// checked again only every few samples ([`procs::QUIET_GAPS`]) and in between kept
+    /// as it was, marked [`memlens_model::ProcessSample::unchecked`].
+    pub fn first_checking_quiet_less_often(every: u32, held: usize) -> Earlier {
+        Earlier::starting(every, procs::StatFiles::checking_quiet_less_often(held))
+    }
+
+    fn starting(every: u32, stats: procs::StatFiles) -> Earlier {
         Earlier {
             processes: Arc::new(Vec::new()),
             pagetypeinfo: Part::NotRead,
@@ -132,7 +143,7 @@ impl Earlier {
             sysctl_kernel: Part::NotRead,
             users: Part::NotRead,
             physical: Part::NotRead,
-            stats: Arc::new(procs::StatFiles::new(held)),
+            stats: Arc::new(stats),
             n: 0,
             every: every.max(1),
         }

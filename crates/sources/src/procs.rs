@@ -61,18 +61,49 @@ pub struct Carry {
 /// The `/proc/PID/stat` files a recorder holds open between samples, read again from
 /// their start ([`Root::hold`]); at most `cap` of them, so that a recorder stays within
 /// its open-file limit (the rest are opened each time, as without).
+///
+/// With `quiet` (`memlens top`), a process whose `stat` was the same at its last check is
+/// not checked at every sample: after one quiet check it is checked again two samples
+/// later, after two or more, four ([`QUIET_GAPS`]). A process is checked at once when its
+/// `/proc` entry is not the one its file was opened in (the PID is another process's now).
 #[derive(Debug)]
 pub struct StatFiles {
-    /// Each file, and the number of the last sample that read it.
-    files: std::sync::Mutex<std::collections::HashMap<u32, (crate::root::Held, u64)>>,
+    files: std::sync::Mutex<std::collections::HashMap<u32, HeldStat>>,
     cap: usize,
+    quiet: bool,
 }
+
+/// One process's held `stat` and what its checks found.
+#[derive(Debug)]
+struct HeldStat {
+    file: crate::root::Held,
+    /// The number of the last sample that read the file or kept the process unchecked.
+    seen: u64,
+    /// The inode of the `/proc/PID` entry the file was opened in (0: not known).
+    ino: u64,
+    /// The sample of its last check, and how many checks in a row found it unchanged.
+    checked: u64,
+    quiet: u32,
+}
+
+/// Samples between checks of a process whose `stat` was unchanged at its last check, by
+/// how many checks in a row found it so (1, 2 or more).
+pub const QUIET_GAPS: [u64; 2] = [2, 4];
 
 impl StatFiles {
     pub fn new(cap: usize) -> StatFiles {
         StatFiles {
             files: Default::default(),
             cap,
+            quiet: false,
+        }
+    }
+
+    /// Files for `memlens top`: quiet processes are checked less often (see above).
+    pub fn checking_quiet_less_often(cap: usize) -> StatFiles {
+        StatFiles {
+            quiet: true,
+            ..StatFiles::new(cap)
         }
     }
 
@@ -88,27 +119,74 @@ impl StatFiles {
     /// Closes the files of processes that sample `n` did not read (they exited).
     pub fn keep_read_in(&self, n: u64) {
         if let Ok(mut f) = self.files.lock() {
-            f.retain(|_, (_, last)| *last >= n);
+            f.retain(|_, h| h.seen >= n);
+        }
+    }
+
+    /// Whether process `pid`, listed with inode `ino`, may go unchecked in sample `n`: its
+    /// file is held (opened in that same entry), its last check found it unchanged and its
+    /// next check is not due. It is then counted as seen in `n`.
+    fn may_skip(&self, pid: u32, ino: u64, n: u64) -> bool {
+        if !self.quiet || ino == 0 {
+            return false;
+        }
+        let Ok(mut f) = self.files.lock() else {
+            return false;
+        };
+        match f.get_mut(&pid) {
+            Some(h) if h.ino == ino && h.quiet > 0 => {
+                let gap = QUIET_GAPS[(h.quiet as usize - 1).min(QUIET_GAPS.len() - 1)];
+                let skip = n.saturating_sub(h.checked) < gap;
+                if skip {
+                    h.seen = n;
+                }
+                skip
+            }
+            _ => false,
+        }
+    }
+
+    /// Notes what the check of `pid` in sample `n` found.
+    fn checked(&self, pid: u32, n: u64, unchanged: bool) {
+        if let Ok(mut f) = self.files.lock() {
+            if let Some(h) = f.get_mut(&pid) {
+                h.checked = n;
+                h.quiet = if unchanged {
+                    h.quiet.saturating_add(1)
+                } else {
+                    0
+                };
+            }
         }
     }
 
     /// Reads `proc/PID/stat` into `buf` for sample `n`: from its held file when there is
-    /// one, else opened, and then held while there is room. A held file whose process
-    /// has gone is closed and the PID's `stat` opened again, as the PID may be a new
-    /// process's.
-    fn read(&self, root: &Root, pid: u32, n: u64, buf: &mut Vec<u8>) -> Result<()> {
+    /// one, else opened (in the entry listed with inode `ino`), and then held while there
+    /// is room. A held file whose process has gone is closed and the PID's `stat` opened
+    /// again, as the PID may be a new process's.
+    fn read(&self, root: &Root, pid: u32, ino: u64, n: u64, buf: &mut Vec<u8>) -> Result<()> {
         let held = self.files.lock().ok().and_then(|mut f| f.remove(&pid));
-        if let Some((h, _)) = held {
-            if root.reread(&h, buf, MAX_FILE).is_ok() {
-                self.put(pid, h, n);
+        if let Some(mut h) = held {
+            if root.reread(&h.file, buf, MAX_FILE).is_ok() {
+                h.seen = n;
+                self.put(pid, h);
                 return Ok(());
             }
         }
         let rel = format!("proc/{pid}/stat");
         match root.hold(&rel) {
-            Some(Ok(h)) => {
-                root.reread(&h, buf, MAX_FILE)?;
-                self.put(pid, h, n);
+            Some(Ok(file)) => {
+                root.reread(&file, buf, MAX_FILE)?;
+                self.put(
+                    pid,
+                    HeldStat {
+                        file,
+                        seen: n,
+                        ino,
+                        checked: n,
+                        quiet: 0,
+                    },
+                );
                 Ok(())
             }
             Some(Err(e)) => Err(e),
@@ -116,10 +194,10 @@ impl StatFiles {
         }
     }
 
-    fn put(&self, pid: u32, h: crate::root::Held, n: u64) {
+    fn put(&self, pid: u32, h: HeldStat) {
         if let Ok(mut f) = self.files.lock() {
             if f.len() < self.cap || f.contains_key(&pid) {
-                f.insert(pid, (h, n));
+                f.insert(pid, h);
             }
         }
     }
@@ -169,13 +247,20 @@ enum Keep {
 }
 
 impl Carry {
+    /// Whether it is process `pid`'s turn to have its drifting files read again.
+    fn its_turn(&self, pid: u32) -> bool {
+        pid % self.at.every.max(1) == self.at.turn
+    }
+
+    /// Takes the sample before of process `pid`, if there is one.
+    fn take(&self, pid: u32) -> Option<ProcessSample> {
+        let i = self.processes.binary_search_by_key(&pid, |p| p.0).ok()?;
+        self.processes[i].1.lock().ok()?.take()
+    }
+
     /// What to keep of process `pid`, whose `stat` is now `now`.
     fn keep(&self, pid: u32, now: &memlens_model::Stat) -> Keep {
         let every = self.at.every.max(1);
-        let turn = pid % every == self.at.turn;
-        if turn && (pid / every) % LAPS == self.at.lap {
-            return Keep::Nothing;
-        }
         let Ok(i) = self.processes.binary_search_by_key(&pid, |p| p.0) else {
             return Keep::Nothing;
         };
@@ -195,6 +280,11 @@ impl Carry {
                     && s.minflt == now.minflt
                     && s.majflt == now.majflt
             });
+        self.stats.checked(pid, self.n, same);
+        let turn = self.its_turn(pid);
+        if turn && (pid / every) % LAPS == self.at.lap {
+            return Keep::Nothing;
+        }
         match (same, slot.take()) {
             (true, Some(p)) if turn => Keep::Drifting(p),
             (true, Some(p)) => Keep::All(p),
@@ -225,11 +315,16 @@ impl Default for ScanOptions {
 
 /// The numeric entries of `proc/`, sorted.
 pub fn list_pids(root: &Root) -> Result<Vec<u32>> {
-    let mut pids: Vec<u32> = root
+    Ok(list_processes(root)?.into_iter().map(|(p, _)| p).collect())
+}
+
+/// The numeric entries of `proc/` with their inodes, sorted by PID.
+fn list_processes(root: &Root) -> Result<Vec<(u32, u64)>> {
+    let mut pids: Vec<(u32, u64)> = root
         .entries("proc")?
         .into_iter()
         .filter(|e| e.is_dir)
-        .filter_map(|e| e.name.to_str().and_then(|s| s.parse().ok()))
+        .filter_map(|e| Some((e.name.to_str()?.parse().ok()?, e.ino)))
         .collect();
     pids.sort_unstable();
     Ok(pids)
@@ -268,7 +363,7 @@ impl Outcome {
 /// Reads one process. Parse errors are returned as `Failed`; a process that disappears
 /// half-way is `Vanished`.
 pub fn read_process(root: &Root, pid: u32, opts: &ScanOptions, buf: &mut Vec<u8>) -> Outcome {
-    read_process_with(root, pid, opts, buf, root.page_size(), None)
+    read_process_with(root, (pid, 0), opts, buf, root.page_size(), None)
 }
 
 /// What a worker's watchdog times: while a file is being read, `since` is when that read
@@ -294,16 +389,17 @@ impl Clock<'_> {
     }
 }
 
-/// [`read_process`] with the root's page size already known (a scan asks once).
+/// [`read_process`] with the root's page size already known (a scan asks once), of a
+/// process listed in `proc/` with its entry's inode (0: not listed).
 fn read_process_with(
     root: &Root,
-    pid: u32,
+    (pid, ino): (u32, u64),
     opts: &ScanOptions,
     buf: &mut Vec<u8>,
     page_size: u64,
     clock: Option<&Clock>,
 ) -> Outcome {
-    match read_process_inner(root, pid, opts, buf, page_size, clock) {
+    match read_process_inner(root, (pid, ino), opts, buf, page_size, clock) {
         Ok(o) => o,
         // A capture does not change while read: a process directory without its files
         // was not captured whole.
@@ -315,7 +411,7 @@ fn read_process_with(
 
 fn read_process_inner(
     root: &Root,
-    pid: u32,
+    (pid, ino): (u32, u64),
     opts: &ScanOptions,
     buf: &mut Vec<u8>,
     page_size: u64,
@@ -329,8 +425,15 @@ fn read_process_inner(
     let mut stat_now = None;
     let mut kept: Option<ProcessSample> = None;
     if let (Some(carry), false) = (&opts.carry, opts.smaps) {
+        // A quiet process between its checks (`memlens top`): as it was.
+        if !carry.its_turn(pid) && carry.stats.may_skip(pid, ino, carry.n) {
+            if let Some(mut p) = carry.take(pid) {
+                p.unchecked = true;
+                return Ok(Outcome::Sample(Box::new(p)));
+            }
+        }
         reading();
-        let read = carry.stats.read(root, pid, carry.n, buf);
+        let read = carry.stats.read(root, pid, ino, carry.n, buf);
         parsing();
         match read {
             Ok(_) => {
@@ -341,6 +444,7 @@ fn read_process_inner(
                     match carry.keep(pid, &st) {
                         Keep::All(mut p) => {
                             p.stat = Some(st);
+                            p.unchecked = false;
                             return Ok(Outcome::Sample(Box::new(p)));
                         }
                         Keep::Drifting(p) => kept = Some(p),
@@ -491,7 +595,8 @@ struct Busy {
 struct Shared {
     root: Root,
     opts: ScanOptions,
-    pids: Vec<u32>,
+    /// Each PID, with its `proc/` entry's inode (0 when not listed).
+    pids: Vec<(u32, u64)>,
     next: AtomicUsize,
     slots: Vec<OnceLock<Outcome>>,
     done: AtomicUsize,
@@ -549,9 +654,9 @@ fn spawn_worker(shared: Arc<Shared>) -> (Arc<Busy>, std::thread::JoinHandle<()>)
 /// large) is marked, or, when its `status` is unusable, counted and not listed; processes
 /// that exit during the scan are counted and skipped.
 pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
-    let pids = match &opts.pids {
-        Some(p) => p.clone(),
-        None => list_pids(root)?,
+    let pids: Vec<(u32, u64)> = match &opts.pids {
+        Some(p) => p.iter().map(|&p| (p, 0)).collect(),
+        None => list_processes(root)?,
     };
     let n = pids.len();
     let threads = match opts.threads {
@@ -610,7 +715,7 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
         }
     }
     // The results, moved out when no stuck worker still holds the slots (else copied).
-    let pids = shared.pids.clone();
+    let pids: Vec<u32> = shared.pids.iter().map(|p| p.0).collect();
     let results: Vec<Option<Outcome>> = match Arc::try_unwrap(shared) {
         Ok(s) => s.slots.into_iter().map(OnceLock::into_inner).collect(),
         Err(s) => s.slots.iter().map(|o| o.get().map(Outcome::copy)).collect(),
@@ -692,7 +797,7 @@ mod tests {
         let (me, kid) = (std::process::id(), child.id());
         let stats = StatFiles::new(1);
         let mut buf = Vec::new();
-        stats.read(&root, me, 0, &mut buf).unwrap();
+        stats.read(&root, me, 0, 0, &mut buf).unwrap();
         let first = stat::parse_with_flags(&buf).unwrap().0;
         assert_eq!(
             first.comm,
@@ -705,7 +810,7 @@ mod tests {
         // Read again through the held file: the figures are current, not the first read's.
         let held: Vec<u8> = vec![1; 64 << 20];
         std::hint::black_box(&held);
-        stats.read(&root, me, 1, &mut buf).unwrap();
+        stats.read(&root, me, 0, 1, &mut buf).unwrap();
         let again = stat::parse_with_flags(&buf).unwrap().0;
         assert!(
             again.vsize >= first.vsize + (64 << 20),
@@ -714,18 +819,18 @@ mod tests {
             again.vsize
         );
         // No room for a second file: the child's stat is opened, read and closed.
-        stats.read(&root, kid, 1, &mut buf).unwrap();
+        stats.read(&root, kid, 0, 1, &mut buf).unwrap();
         assert_eq!(stat::parse_with_flags(&buf).unwrap().0.comm, "sleep");
         assert_eq!(stats.len(), 1);
         // With room, held; once the child has exited and been reaped, its held file says
         // so and the PID's stat is gone.
         let stats = StatFiles::new(4);
-        stats.read(&root, kid, 2, &mut buf).unwrap();
-        stats.read(&root, me, 2, &mut buf).unwrap();
+        stats.read(&root, kid, 0, 2, &mut buf).unwrap();
+        stats.read(&root, me, 0, 2, &mut buf).unwrap();
         assert_eq!(stats.len(), 2);
         child.kill().unwrap();
         child.wait().unwrap();
-        let gone = stats.read(&root, kid, 3, &mut buf).unwrap_err();
+        let gone = stats.read(&root, kid, 0, 3, &mut buf).unwrap_err();
         assert!(
             matches!(gone, Error::Missing(_) | Error::Vanished(_)),
             "{gone:?}"
@@ -739,8 +844,54 @@ mod tests {
             .join("../../tests/fixtures/vm-6.18-hybrid");
         let capture = Root::open(&dir).unwrap();
         let stats = StatFiles::new(4);
-        stats.read(&capture, 1, 0, &mut buf).unwrap();
+        stats.read(&capture, 1, 0, 0, &mut buf).unwrap();
         assert_eq!(buf, std::fs::read(dir.join("proc/1/stat")).unwrap());
         assert!(stats.is_empty());
+    }
+
+    #[test]
+    fn a_quiet_process_goes_unchecked_only_while_its_proc_entry_is_the_same() {
+        let root = Root::live();
+        let me = std::process::id();
+        let ino = |pid: u32| {
+            list_processes(&root)
+                .unwrap()
+                .into_iter()
+                .find(|p| p.0 == pid)
+                .unwrap()
+                .1
+        };
+        let listed = ino(me);
+        assert_ne!(listed, 0);
+        assert_eq!(ino(me), listed, "a process's entry keeps its inode");
+        let mut buf = Vec::new();
+        // A recorder's files: every process is checked at every sample.
+        let stats = StatFiles::new(4);
+        stats.read(&root, me, listed, 0, &mut buf).unwrap();
+        stats.checked(me, 1, true);
+        assert!(!stats.may_skip(me, listed, 2));
+        // A live view's: quiet once, checked again 2 samples later; quiet twice or more, 4.
+        let stats = StatFiles::checking_quiet_less_often(4);
+        stats.read(&root, me, listed, 0, &mut buf).unwrap();
+        assert!(!stats.may_skip(me, listed, 1), "not yet found quiet");
+        stats.checked(me, 1, true);
+        assert!(stats.may_skip(me, listed, 2));
+        assert!(!stats.may_skip(me, listed, 3));
+        stats.checked(me, 3, true);
+        assert_eq!(
+            (4..=7)
+                .map(|n| stats.may_skip(me, listed, n))
+                .collect::<Vec<_>>(),
+            [true, true, true, false]
+        );
+        // Unchecked samples count as seen: the file stays open.
+        stats.keep_read_in(6);
+        assert_eq!(stats.len(), 1);
+        // Another entry under the same PID (another process), or none listed: checked.
+        assert!(!stats.may_skip(me, listed + 1, 4));
+        assert!(!stats.may_skip(me, 0, 4));
+        // A change: checked at every sample again.
+        stats.checked(me, 7, false);
+        assert!(!stats.may_skip(me, listed, 8));
     }
 }

@@ -54,6 +54,8 @@ pub struct Entry {
     pub is_dir: bool,
     /// A regular file (not a symbolic link to one).
     pub is_file: bool,
+    /// Its inode number, as the directory listing gives it.
+    pub ino: u64,
 }
 
 impl Root {
@@ -367,12 +369,14 @@ impl Root {
         let rd = std::fs::read_dir(&path).map_err(|e| Error::from_io(&path, e))?;
         let mut out = Vec::new();
         for e in rd {
+            use std::os::unix::fs::DirEntryExt;
             let e = e.map_err(|e| Error::from_io(&path, e))?;
             let t = e.file_type().ok();
             out.push(Entry {
                 name: e.file_name(),
                 is_dir: t.is_some_and(|t| t.is_dir()),
                 is_file: t.is_some_and(|t| t.is_file()),
+                ino: e.ino(),
             });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -234,3 +234,64 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
     assert_eq!(b.slabinfo, a.slabinfo);
     assert!(b.sysctl_vm.is_read() && b.users.is_read());
 }
+
+#[test]
+fn a_live_view_checks_quiet_processes_less_often_and_busy_ones_at_every_sample() {
+    use std::process::{Command, Stdio};
+    let spawn = |args: &[&str]| {
+        Command::new(args[0])
+            .args(&args[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut idle = spawn(&["sleep", "600"]);
+    // This process, growing by a mebibyte between samples: busy.
+    let busy = std::process::id();
+    let mut grown: Vec<Vec<u8>> = Vec::new();
+    let root = Root::live();
+    let mut plan = Plan {
+        processes: Some(procs::ScanOptions {
+            stat: true,
+            rollup: false,
+            cmdline: false,
+            threads: 1,
+            ..Default::default()
+        }),
+        ..Plan::NOTHING
+    };
+    // So many turns that neither child's turn comes.
+    plan.earlier = Some(collect::Earlier::first_checking_quiet_less_often(
+        1_000_000, 4096,
+    ));
+    let (mut idle_seen, mut busy_seen) = (Vec::new(), Vec::new());
+    let mut idle_stats = Vec::new();
+    for _ in 0..9 {
+        let s = collect(&root, &plan);
+        let scan = s.processes.ok().unwrap().clone();
+        let find = |pid: u32| scan.processes.iter().find(|p| p.pid == pid).unwrap();
+        idle_seen.push(find(idle.id()).unchecked);
+        idle_stats.push(find(idle.id()).stat.clone().unwrap());
+        busy_seen.push(find(busy).unchecked);
+        let e = plan.earlier.take().unwrap();
+        plan.earlier = Some(e.next(s));
+        grown.push(vec![1; 1 << 20]);
+        std::hint::black_box(&grown);
+    }
+    let _ = (idle.kill(), idle.wait());
+    // Sample 0 reads everything; 1 finds the sleeper quiet, so 2 skips it; 3 finds it
+    // quiet again, so 4 to 6 skip it; 7 checks it.
+    assert_eq!(
+        idle_seen,
+        [false, false, true, false, true, true, true, false, true]
+    );
+    assert!(
+        idle_stats.windows(2).all(|w| w[0] == w[1]),
+        "{idle_stats:?}"
+    );
+    assert_eq!(
+        busy_seen, [false; 9],
+        "a changing process is checked every time"
+    );
+}
