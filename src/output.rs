@@ -194,6 +194,118 @@ pub fn print_json<T: serde::Serialize>(v: &T) {
     }
 }
 
+/// Writes `{"KEY": rows, ...}` as pretty JSON to stdout, the members of `rest` (a struct)
+/// after the rows: byte for byte what [`print_json`] writes for a struct of those members
+/// in that order. When there are many rows, the second half is serialized on a thread of
+/// its own meanwhile (at 10,000 processes `ps --json` spent about 14 ms on one core).
+pub fn print_json_rows<R: serde::Serialize + Sync, T: serde::Serialize>(
+    key: &str,
+    rows: &[R],
+    rest: &T,
+) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write_json_rows(&mut out, key, rows, rest)
+        .and_then(|()| out.flush().map_err(serde_json::Error::io))
+    {
+        Ok(()) => {}
+        Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) => {}
+        Err(e) => eprintln!("memlens: writing JSON: {e}"),
+    }
+}
+
+/// Rows at most serialized on one thread.
+const ROWS_ON_ONE_THREAD: usize = 2000;
+
+fn write_json_rows<W: Write, R: serde::Serialize + Sync, T: serde::Serialize>(
+    out: &mut W,
+    key: &str,
+    rows: &[R],
+    rest: &T,
+) -> serde_json::Result<()> {
+    // As serde_json's pretty printer lays an array out at depth 1: "[", each element on
+    // its own line indented by 4 (after ",\n" from the second on), "\n  ]".
+    fn elements<W: Write, R: serde::Serialize>(
+        out: &mut W,
+        rows: &[R],
+        first: bool,
+    ) -> serde_json::Result<()> {
+        for (i, r) in rows.iter().enumerate() {
+            out.write_all(if first && i == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            })
+            .map_err(serde_json::Error::io)?;
+            serde_json::to_writer_pretty(
+                Indented {
+                    inner: &mut *out,
+                    pad: b"    ",
+                },
+                r,
+            )?;
+        }
+        Ok(())
+    }
+    out.write_all(b"{\n  ").map_err(serde_json::Error::io)?;
+    serde_json::to_writer(&mut *out, key)?;
+    out.write_all(b": [").map_err(serde_json::Error::io)?;
+    if rows.len() > ROWS_ON_ONE_THREAD {
+        let (a, b) = rows.split_at(rows.len() / 2);
+        std::thread::scope(|s| {
+            let second = s.spawn(|| {
+                let mut v = Vec::new();
+                elements(&mut v, b, false).map(|()| v)
+            });
+            elements(out, a, true)?;
+            let v = match second.join() {
+                Ok(v) => v?,
+                Err(p) => std::panic::resume_unwind(p),
+            };
+            out.write_all(&v).map_err(serde_json::Error::io)
+        })?;
+    } else {
+        elements(out, rows, true)?;
+    }
+    out.write_all(if rows.is_empty() { b"]" } else { b"\n  ]" })
+        .map_err(serde_json::Error::io)?;
+    // The other members, as a struct of them is printed alone: already at depth 1.
+    let others = serde_json::to_vec_pretty(rest)?;
+    match others.strip_prefix(b"{") {
+        Some(members) if others != b"{}" => {
+            out.write_all(b",").map_err(serde_json::Error::io)?;
+            out.write_all(members).map_err(serde_json::Error::io)?;
+        }
+        _ => out.write_all(b"\n}").map_err(serde_json::Error::io)?,
+    }
+    out.write_all(b"\n").map_err(serde_json::Error::io)
+}
+
+/// A writer that adds `pad` after every newline.
+struct Indented<'a, W> {
+    inner: &'a mut W,
+    pad: &'static [u8],
+}
+
+impl<W: Write> Write for Indented<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, mut buf: &[u8]) -> std::io::Result<()> {
+        while let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            self.inner.write_all(&buf[..=i])?;
+            self.inner.write_all(self.pad)?;
+            buf = &buf[i + 1..];
+        }
+        self.inner.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Waits `d`. When stderr is a terminal, shows what it waits for on stderr meanwhile
 /// (`memlens: sampling 3s… 2s left`), updated as time passes and erased when done; when
 /// stderr is not a terminal (a pipe, a file, a test), it writes nothing.
@@ -274,6 +386,74 @@ pub fn sleep_until(t: std::time::Instant) -> bool {
 #[cfg(test)]
 mod tests {
     use super::wrap_lines;
+
+    #[test]
+    fn rows_written_in_two_halves_are_the_struct_printed_whole() {
+        #[derive(serde::Serialize)]
+        struct Row {
+            pid: u32,
+            command: String,
+            figures: Vec<Option<u64>>,
+            nested: std::collections::BTreeMap<&'static str, Vec<u8>>,
+        }
+        #[derive(serde::Serialize)]
+        struct Rest {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            totals: Option<Vec<u64>>,
+            skipped: std::collections::BTreeMap<&'static str, u32>,
+        }
+        #[derive(serde::Serialize)]
+        struct Whole<'a> {
+            processes: &'a [Row],
+            #[serde(flatten)]
+            rest: &'a Rest,
+        }
+        #[derive(serde::Serialize)]
+        struct Nothing {}
+        #[derive(serde::Serialize)]
+        struct Alone<'a> {
+            processes: &'a [Row],
+        }
+        let row = |i: u32| Row {
+            pid: i,
+            command: format!("cmd {i} \"quoted\"\n\ttab é"),
+            figures: vec![Some(i as u64), None],
+            nested: [("a", vec![]), ("b", vec![1, 2])].into_iter().collect(),
+        };
+        for n in [
+            0,
+            1,
+            2,
+            super::ROWS_ON_ONE_THREAD,
+            super::ROWS_ON_ONE_THREAD + 3,
+        ] {
+            let rows: Vec<Row> = (0..n as u32).map(row).collect();
+            for rest in [
+                Rest {
+                    totals: None,
+                    skipped: Default::default(),
+                },
+                Rest {
+                    totals: Some(vec![1, 2]),
+                    skipped: [("x", 3)].into_iter().collect(),
+                },
+            ] {
+                let mut got = Vec::new();
+                super::write_json_rows(&mut got, "processes", &rows, &rest).unwrap();
+                let want = serde_json::to_string_pretty(&Whole {
+                    processes: &rows,
+                    rest: &rest,
+                })
+                .unwrap()
+                    + "\n";
+                assert_eq!(String::from_utf8(got).unwrap(), want, "{n} rows");
+            }
+            let mut got = Vec::new();
+            super::write_json_rows(&mut got, "processes", &rows, &Nothing {}).unwrap();
+            let want = serde_json::to_string_pretty(&Alone { processes: &rows }).unwrap() + "\n";
+            assert_eq!(String::from_utf8(got).unwrap(), want, "{n} rows alone");
+        }
+    }
 
     #[test]
     fn prose_lines_wrap_with_a_hanging_indent() {

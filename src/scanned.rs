@@ -72,12 +72,27 @@ impl Skipped {
 pub fn rows(snap: &Snapshot) -> Result<(Vec<ProcRow>, Skipped), Failure> {
     let scan: &ProcessScan = snap.processes.get("processes")?;
     let users = crate::output::user_names(snap);
-    let rows: Vec<ProcRow> = scan
-        .processes
-        .iter()
-        .map(|s| procs::row(s, |u| users.name(u)))
-        .collect();
+    let rows = in_two(&scan.processes, |s| procs::row(s, |u| users.name(u)));
     Ok((rows, Skipped::of(scan)))
+}
+
+/// `f` of each item, in order: the second half on a thread of its own when there are
+/// many (10,000 process rows take about 10 ms on one core).
+fn in_two<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.len() < 2000 {
+        return items.iter().map(&f).collect();
+    }
+    let (a, b) = items.split_at(items.len() / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| b.iter().map(&f).collect::<Vec<R>>());
+        let mut out = Vec::with_capacity(items.len());
+        out.extend(a.iter().map(&f));
+        match second.join() {
+            Ok(rest) => out.extend(rest),
+            Err(p) => std::panic::resume_unwind(p),
+        }
+        out
+    })
 }
 
 /// Prints the one warning about what could not be read, to stderr.

@@ -3,22 +3,22 @@
 use crate::failure::{Failure, Outcome};
 use std::time::Duration;
 
-use memlens_analysis::procs::{self, Group, GroupBy, ProcRow};
+use memlens_analysis::procs::{self, Group, GroupBy};
 use memlens_sources::collect::{collect, Plan};
 use memlens_sources::procs::ScanOptions;
 use memlens_sources::Root;
 use serde::Serialize;
 
 use crate::cli::{ByArg, PsArgs};
-use crate::output::{print, print_json, Format, Output};
+use crate::output::{print, print_json, print_json_rows, Format, Output};
 use crate::scanned::One;
 use crate::scanned::{
     self, footer, group_table, partial_note, process_table, warn_skipped, Skipped,
 };
 
+/// What `ps --json` prints after `processes` (see [`crate::output::print_json_rows`]).
 #[derive(Serialize)]
 struct PsJson<'a> {
-    processes: &'a [ProcRow],
     #[serde(skip_serializing_if = "Option::is_none")]
     totals: Option<Group>,
     skipped: &'a Skipped,
@@ -193,11 +193,14 @@ pub fn run(root: &Root, earlier: Option<&Root>, args: &PsArgs, out: &Output) -> 
         rows.truncate(n);
     }
     match out.format {
-        Format::Json => print_json(&PsJson {
-            processes: &rows,
-            totals,
-            skipped: &skipped,
-        }),
+        Format::Json => print_json_rows(
+            "processes",
+            &rows,
+            &PsJson {
+                totals,
+                skipped: &skipped,
+            },
+        ),
         Format::Csv => {
             let mut t = process_table(&rows, totals.as_ref(), faults, rates, args.rlimits);
             t.add_json_keys(&rows);

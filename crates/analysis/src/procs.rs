@@ -293,7 +293,7 @@ pub fn largest_first(a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
 /// It sorts the rows' indices and then moves each row once: a row is a few hundred bytes,
 /// and at 10,000 processes moving rows through a comparison sort, and looking the figure
 /// up by name in each comparison, cost more than the sort itself.
-pub fn sort(rows: &mut Vec<ProcRow>, key: &str, reverse: bool) {
+pub fn sort(rows: &mut [ProcRow], key: &str, reverse: bool) {
     // The key is resolved once, not at each of the n log n comparisons.
     enum By {
         Pid,
@@ -325,12 +325,25 @@ pub fn sort(rows: &mut Vec<ProcRow>, key: &str, reverse: bool) {
             ord
         }
     });
-    let mut slots: Vec<Option<ProcRow>> = std::mem::take(rows).into_iter().map(Some).collect();
-    rows.extend(
-        order
-            .into_iter()
-            .map(|i| slots[i].take().expect("each index once")),
-    );
+    permute(rows, order);
+}
+
+/// Puts `rows[order[k]]` at `k`, in place: each cycle of the permutation by swaps, so a row
+/// moves at most once or twice and no second vector is written (at 10,000 rows, moving
+/// them through one took 6 to 9 ms, most of `ps`'s sort).
+fn permute<T>(rows: &mut [T], mut order: Vec<usize>) {
+    for i in 0..rows.len() {
+        let mut j = i;
+        loop {
+            let k = order[j];
+            order[j] = j;
+            if k == i {
+                break;
+            }
+            rows.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// A sum over several processes. Each figure sums the members that have it; `incomplete`
@@ -479,6 +492,26 @@ pub fn totals(rows: &[ProcRow]) -> Group {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permuting_in_place_gives_what_indexing_gives() {
+        let mut seed = 7u64;
+        for n in [0usize, 1, 2, 3, 10, 257] {
+            let mut order: Vec<usize> = (0..n).collect();
+            // A Fisher–Yates shuffle driven by an LCG: many cycles of every length.
+            for k in (1..n).rev() {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                order.swap(k, (seed >> 33) as usize % (k + 1));
+            }
+            let rows: Vec<String> = (0..n).map(|k| format!("row {k}")).collect();
+            let want: Vec<String> = order.iter().map(|&k| rows[k].clone()).collect();
+            let mut got = rows.clone();
+            permute(&mut got, order);
+            assert_eq!(got, want, "{n} rows");
+        }
+    }
     use memlens_model::{SmapsCounters, Status};
 
     fn sample(pid: u32, uid: u32, name: &str, rss: u64, pss: Option<u64>) -> ProcessSample {

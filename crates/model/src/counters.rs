@@ -30,6 +30,16 @@ macro_rules! kernel_counters {
                 }
             }
 
+            /// [`Self::slot`] for a name as the kernel's file gives it, bytes not yet
+            /// known to be text (a parser's hot path: no UTF-8 check first).
+            #[inline]
+            pub fn slot_of_bytes(&mut self, kernel_name: &[u8]) -> Option<&mut Option<u64>> {
+                $(if kernel_name == $kname.as_bytes() {
+                    return Some(&mut self.$field);
+                })*
+                None
+            }
+
             /// The value of a kernel field, `None` when absent or unknown.
             pub fn get(&self, kernel_name: &str) -> Option<u64> {
                 match kernel_name {

@@ -28,13 +28,11 @@ fn apply_counter(
     value: &[u8],
     n: usize,
 ) -> Result<bool, ParseError> {
-    let Ok(key) = std::str::from_utf8(key) else {
-        return Err(ParseError::at(n, "field name is not text"));
-    };
-    match c.slot(key) {
+    match c.slot_of_bytes(key) {
         Some(slot) => {
-            let v = parse_kb_value(value, true)
-                .ok_or_else(|| ParseError::at(n, format!("{key}: bad value {}", show(value))))?;
+            let v = parse_kb_value(value, true).ok_or_else(|| {
+                ParseError::at(n, format!("{}: bad value {}", lossy(key), show(value)))
+            })?;
             *slot = Some(v);
             Ok(true)
         }

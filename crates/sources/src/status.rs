@@ -50,10 +50,7 @@ pub fn parse(text: &[u8]) -> Result<Status, ParseError> {
             }
             b"Kthread" => s.kthread = Some(parse_u64(value).ok_or_else(bad)? != 0),
             _ if key.starts_with(b"Vm") || key.starts_with(b"Rss") || key == b"HugetlbPages" => {
-                let Ok(k) = std::str::from_utf8(key) else {
-                    continue;
-                };
-                if let Some(slot) = s.counters.slot(k) {
+                if let Some(slot) = s.counters.slot_of_bytes(key) {
                     *slot = Some(parse_kb_value(value, true).ok_or_else(bad)?);
                 }
             }
