@@ -48,6 +48,19 @@ for n in ["100", "1000", "10000"]:
           f"| {ms(r['ps-eo']):.1f} ms | {ms(r['cat-rollups']):.1f} ms | {smem:.0f} ms | {mj / floor:.2f}x | {mj / f2:.2f}x | {smem / mj:.0f}x "
           f"| {mj / count * 1000:.1f} µs | {kb / 1024:.1f} MiB |")
 
+paired = [(n, os.path.join(out, f"paired-{n}.txt")) for n in ["100", "1000", "10000"]]
+paired = [(n, open(p).read().split()) for n, p in paired if os.path.exists(p)]
+if paired:
+    print("\nThe goal's ratio, `memlens ps --json` against the floor of ps's files with 2 "
+          "threads, from runs in alternating pairs (`bench/paired.py`): the median of the "
+          "pairs' ratios, which the machine's drift between runs minutes apart does not "
+          "move.\n")
+    print("| processes | pairs | floor of ps's files, 2 threads (median) | memlens ps --json (median) | ratio: median of pairs | quartiles |")
+    print("|---|---|---|---|---|---|")
+    for n, (runs, fa, fb, med, q1, q3) in paired:
+        count = peaks[n][0] if n in peaks else n
+        print(f"| {count} | {runs} | {fa} ms | {fb} ms | {med}x | {q1}x – {q3}x |")
+
 snap = os.path.join(out, "snap.txt")
 if os.path.exists(snap):
     print("\n## Snapshot file (`capture --file`)\n")

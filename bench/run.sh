@@ -70,6 +70,9 @@ measure_ps() {
     -n "memlens-ps" "$M ps" \
     -n "ps-eo" "ps -eo pid,rss,vsz" \
     -n "cat-rollups" "sh -c 'cat /proc/[0-9]*/smaps_rollup > /dev/null 2>&1; true'" >/dev/null
+  # The goal's ratio, from runs in alternating pairs (see bench/paired.py).
+  python3 bench/paired.py "${PAIRS:-30}" "$F status smaps_rollup cmdline --threads 2" "$M ps --json" \
+    > "$out/paired-$n.txt"
   hyperfine -N --warmup 1 --runs 3 --export-json "$out/smem-$n.json" -n "smem-t" "smem -t" >/dev/null
   echo "$n $count $(peak "$M" ps --json)" >> "$out/peak.txt"
   # The snapshot file of this population: its size per process.
