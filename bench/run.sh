@@ -173,14 +173,15 @@ measure_serve() {
     set -- $target
     name=$1
     [ -n "${3:-}" ] || continue
+    # Counted before the load: node_exporter under 50 scrapers may not answer for a while.
+    if [ "$name" = node ]; then
+      curl -s "http://127.0.0.1:$2/metrics" | grep -vc '^#' | sed 's/^/node series /' >> "$out/serve.txt"
+    fi
     local c0; c0=$(cpu_of "$3")
     wrk -t1 -c1 -d20s --latency "http://127.0.0.1:$2/metrics" > "$out/wrk-$name-1.txt"
     wrk -t2 -c50 -d20s --latency "http://127.0.0.1:$2/metrics" > "$out/wrk-$name-50.txt"
     echo "$name load_cpu $(echo "$(cpu_of "$3") - $c0" | bc -l)" >> "$out/serve.txt"
     echo "$name rss_kib $(rss_of "$3")" >> "$out/serve.txt"
-    if [ "$name" = node ]; then
-      curl -s "http://127.0.0.1:$2/metrics" | grep -vc '^#' | sed 's/^/node series /' >> "$out/serve.txt"
-    fi
   done
   kill $serve ${node:-} 2>/dev/null || true
 }
