@@ -182,16 +182,40 @@ pub fn print(s: &str) {
 /// closed pipe: no text of the whole output is built first, which for `ps --json` at
 /// 10,000 processes is 10 MB grown by doubling.
 pub fn print_json<T: serde::Serialize>(v: &T) {
+    json_to_stdout(|out| {
+        serde_json::to_writer_pretty(&mut *out, v)?;
+        out.write_all(b"\n").map_err(serde_json::Error::io)
+    });
+}
+
+/// Runs `write` on a buffered stdout and flushes it. A closed pipe is the reader's choice;
+/// any other failure is said.
+fn json_to_stdout(write: impl FnOnce(&mut dyn Write) -> serde_json::Result<()>) {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match serde_json::to_writer_pretty(&mut out, v) {
-        Ok(()) => {
-            let _ = out.write_all(b"\n");
-            let _ = out.flush();
-        }
-        // A closed pipe is the reader's choice; anything else is said.
+    match write(&mut out).and_then(|()| out.flush().map_err(serde_json::Error::io)) {
+        Ok(()) => {}
         Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) => {}
         Err(e) => eprintln!("memlens: writing JSON: {e}"),
     }
+}
+
+/// Work on more items than this is split across two threads ([`alongside`]).
+pub const SPLIT_ABOVE: usize = 2000;
+
+/// Runs `second` on a thread of its own while `first` runs on this one; a panic in
+/// either goes on as this thread's.
+pub fn alongside<A, B: Send>(
+    first: impl FnOnce() -> A,
+    second: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    std::thread::scope(|s| {
+        let other = s.spawn(second);
+        let a = first();
+        match other.join() {
+            Ok(b) => (a, b),
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    })
 }
 
 /// Writes `{"KEY": rows, ...}` as pretty JSON to stdout, the members of `rest` (a struct)
@@ -203,20 +227,10 @@ pub fn print_json_rows<R: serde::Serialize + Sync, T: serde::Serialize>(
     rows: &[R],
     rest: &T,
 ) {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match write_json_rows(&mut out, key, rows, rest)
-        .and_then(|()| out.flush().map_err(serde_json::Error::io))
-    {
-        Ok(()) => {}
-        Err(e) if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) => {}
-        Err(e) => eprintln!("memlens: writing JSON: {e}"),
-    }
+    json_to_stdout(|out| write_json_rows(out, key, rows, rest));
 }
 
-/// Rows at most serialized on one thread.
-const ROWS_ON_ONE_THREAD: usize = 2000;
-
-fn write_json_rows<W: Write, R: serde::Serialize + Sync, T: serde::Serialize>(
+fn write_json_rows<W: Write + ?Sized, R: serde::Serialize + Sync, T: serde::Serialize>(
     out: &mut W,
     key: &str,
     rows: &[R],
@@ -224,7 +238,7 @@ fn write_json_rows<W: Write, R: serde::Serialize + Sync, T: serde::Serialize>(
 ) -> serde_json::Result<()> {
     // As serde_json's pretty printer lays an array out at depth 1: "[", each element on
     // its own line indented by 4 (after ",\n" from the second on), "\n  ]".
-    fn elements<W: Write, R: serde::Serialize>(
+    fn elements<W: Write + ?Sized, R: serde::Serialize>(
         out: &mut W,
         rows: &[R],
         first: bool,
@@ -249,20 +263,17 @@ fn write_json_rows<W: Write, R: serde::Serialize + Sync, T: serde::Serialize>(
     out.write_all(b"{\n  ").map_err(serde_json::Error::io)?;
     serde_json::to_writer(&mut *out, key)?;
     out.write_all(b": [").map_err(serde_json::Error::io)?;
-    if rows.len() > ROWS_ON_ONE_THREAD {
+    if rows.len() > SPLIT_ABOVE {
         let (a, b) = rows.split_at(rows.len() / 2);
-        std::thread::scope(|s| {
-            let second = s.spawn(|| {
+        let (first, second) = alongside(
+            || elements(out, a, true),
+            || {
                 let mut v = Vec::new();
                 elements(&mut v, b, false).map(|()| v)
-            });
-            elements(out, a, true)?;
-            let v = match second.join() {
-                Ok(v) => v?,
-                Err(p) => std::panic::resume_unwind(p),
-            };
-            out.write_all(&v).map_err(serde_json::Error::io)
-        })?;
+            },
+        );
+        first?;
+        out.write_all(&second?).map_err(serde_json::Error::io)?;
     } else {
         elements(out, rows, true)?;
     }
@@ -281,12 +292,12 @@ fn write_json_rows<W: Write, R: serde::Serialize + Sync, T: serde::Serialize>(
 }
 
 /// A writer that adds `pad` after every newline.
-struct Indented<'a, W> {
+struct Indented<'a, W: ?Sized> {
     inner: &'a mut W,
     pad: &'static [u8],
 }
 
-impl<W: Write> Write for Indented<'_, W> {
+impl<W: Write + ?Sized> Write for Indented<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.write_all(buf)?;
         Ok(buf.len())
@@ -420,13 +431,7 @@ mod tests {
             figures: vec![Some(i as u64), None],
             nested: [("a", vec![]), ("b", vec![1, 2])].into_iter().collect(),
         };
-        for n in [
-            0,
-            1,
-            2,
-            super::ROWS_ON_ONE_THREAD,
-            super::ROWS_ON_ONE_THREAD + 3,
-        ] {
+        for n in [0, 1, 2, super::SPLIT_ABOVE, super::SPLIT_ABOVE + 3] {
             let rows: Vec<Row> = (0..n as u32).map(row).collect();
             for rest in [
                 Rest {

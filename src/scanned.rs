@@ -79,20 +79,20 @@ pub fn rows(snap: &Snapshot) -> Result<(Vec<ProcRow>, Skipped), Failure> {
 /// `f` of each item, in order: the second half on a thread of its own when there are
 /// many (10,000 process rows take about 10 ms on one core).
 fn in_two<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if items.len() < 2000 {
+    if items.len() <= crate::output::SPLIT_ABOVE {
         return items.iter().map(&f).collect();
     }
     let (a, b) = items.split_at(items.len() / 2);
-    std::thread::scope(|s| {
-        let second = s.spawn(|| b.iter().map(&f).collect::<Vec<R>>());
-        let mut out = Vec::with_capacity(items.len());
-        out.extend(a.iter().map(&f));
-        match second.join() {
-            Ok(rest) => out.extend(rest),
-            Err(p) => std::panic::resume_unwind(p),
-        }
-        out
-    })
+    let (mut out, rest) = crate::output::alongside(
+        || {
+            let mut out = Vec::with_capacity(items.len());
+            out.extend(a.iter().map(&f));
+            out
+        },
+        || b.iter().map(&f).collect::<Vec<R>>(),
+    );
+    out.extend(rest);
+    out
 }
 
 /// Prints the one warning about what could not be read, to stderr.

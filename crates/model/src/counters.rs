@@ -24,10 +24,7 @@ macro_rules! kernel_counters {
             /// The slot for a kernel field name, or `None` for a name this struct does not know.
             #[inline]
             pub fn slot(&mut self, kernel_name: &str) -> Option<&mut Option<u64>> {
-                match kernel_name {
-                    $($kname => Some(&mut self.$field),)*
-                    _ => None,
-                }
+                self.slot_of_bytes(kernel_name.as_bytes())
             }
 
             /// [`Self::slot`] for a name as the kernel's file gives it, bytes not yet

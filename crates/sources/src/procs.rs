@@ -252,19 +252,21 @@ impl Carry {
         pid % self.at.every.max(1) == self.at.turn
     }
 
+    /// The slot of process `pid`'s sample before, when it had one.
+    fn slot(&self, pid: u32) -> Option<std::sync::MutexGuard<'_, Option<ProcessSample>>> {
+        let i = self.processes.binary_search_by_key(&pid, |p| p.0).ok()?;
+        self.processes[i].1.lock().ok()
+    }
+
     /// Takes the sample before of process `pid`, if there is one.
     fn take(&self, pid: u32) -> Option<ProcessSample> {
-        let i = self.processes.binary_search_by_key(&pid, |p| p.0).ok()?;
-        self.processes[i].1.lock().ok()?.take()
+        self.slot(pid)?.take()
     }
 
     /// What to keep of process `pid`, whose `stat` is now `now`.
     fn keep(&self, pid: u32, now: &memlens_model::Stat) -> Keep {
         let every = self.at.every.max(1);
-        let Ok(i) = self.processes.binary_search_by_key(&pid, |p| p.0) else {
-            return Keep::Nothing;
-        };
-        let Ok(mut slot) = self.processes[i].1.lock() else {
+        let Some(mut slot) = self.slot(pid) else {
             return Keep::Nothing;
         };
         let same = slot

@@ -238,15 +238,12 @@ fn a_recorder_keeps_unchanged_processes_and_rereads_changed_ones_and_those_whose
 #[test]
 fn a_live_view_checks_quiet_processes_less_often_and_busy_ones_at_every_sample() {
     use std::process::{Command, Stdio};
-    let spawn = |args: &[&str]| {
-        Command::new(args[0])
-            .args(&args[1..])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
-    let mut idle = spawn(&["sleep", "600"]);
+    let mut idle = Command::new("sleep")
+        .arg("600")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     // This process, growing by a mebibyte between samples: busy.
     let busy = std::process::id();
     let mut grown: Vec<Vec<u8>> = Vec::new();
@@ -261,7 +258,7 @@ fn a_live_view_checks_quiet_processes_less_often_and_busy_ones_at_every_sample()
         }),
         ..Plan::NOTHING
     };
-    // So many turns that neither child's turn comes.
+    // So many turns that neither process's turn comes.
     plan.earlier = Some(collect::Earlier::first_checking_quiet_less_often(
         1_000_000, 4096,
     ));
