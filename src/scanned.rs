@@ -45,7 +45,11 @@ impl Skipped {
                 .find(|f| f.problem == Problem::Unusable)
                 .map(|f| f.detail.clone().unwrap_or_else(|| f.file.clone()))
         };
-        let garbled: Vec<String> = scan.processes.iter().filter_map(unusable_file).collect();
+        let garbled: Vec<String> = scan
+            .processes
+            .iter()
+            .filter_map(|p| unusable_file(p))
+            .collect();
         Skipped {
             vanished: scan.vanished,
             kernel_threads: scan.kernel_threads,

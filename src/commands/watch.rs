@@ -163,7 +163,7 @@ pub fn run(root: &Root, args: &WatchArgs, out: &Output) -> Outcome {
                     .find(|s| s.target == (Target::Pid { pid: p.pid }))
                 {
                     s.last_maps = p.mappings.clone();
-                    s.last = Some(p.clone());
+                    s.last = Some(ProcessSample::clone(p));
                 }
             }
         }
@@ -420,7 +420,7 @@ fn record(
                 series.len() - 1
             }
         };
-        series[i].last = Some(p.clone());
+        series[i].last = Some(ProcessSample::clone(p));
         push(&mut series[i], Point::of_process(&row, t), out);
     }
     Ok(())

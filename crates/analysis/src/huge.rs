@@ -158,7 +158,7 @@ pub struct Inputs<'a> {
     /// Whether the THP directory exists.
     pub thp_available: bool,
     pub ksm: &'a Ksm,
-    pub procs: &'a [ProcessSample],
+    pub procs: &'a [Box<ProcessSample>],
     pub page_size: u64,
 }
 
@@ -290,7 +290,7 @@ mod tests {
     use super::*;
     use memlens_model::{Choice, KsmStat, SmapsCounters, Status};
 
-    fn proc(pid: u32, ahp: u64, hugetlb: u64, ksm: Option<i64>) -> ProcessSample {
+    fn proc(pid: u32, ahp: u64, hugetlb: u64, ksm: Option<i64>) -> Box<ProcessSample> {
         let mut st = Status {
             name: format!("p{pid}"),
             uid: Some(0),
@@ -298,7 +298,7 @@ mod tests {
         };
         st.counters.vm_rss = Some(ahp + (1 << 20));
         st.counters.hugetlb_pages = Some(hugetlb);
-        ProcessSample {
+        Box::new(ProcessSample {
             pid,
             status: st,
             rollup: Some(SmapsCounters {
@@ -309,7 +309,7 @@ mod tests {
             }),
             ksm_stat: ksm.map(|n| KsmStat(vec![("ksm_merging_pages".into(), n)])),
             ..Default::default()
-        }
+        })
     }
 
     #[test]

@@ -387,18 +387,20 @@ mod tests {
         s.processes = Part::Read(ProcessScan {
             processes: procs
                 .iter()
-                .map(|&(pid, start, pss, minflt)| ProcessSample {
-                    pid,
-                    rollup: Some(SmapsCounters {
-                        pss: Some(pss),
+                .map(|&(pid, start, pss, minflt)| {
+                    Box::new(ProcessSample {
+                        pid,
+                        rollup: Some(SmapsCounters {
+                            pss: Some(pss),
+                            ..Default::default()
+                        }),
+                        stat: Some(Stat {
+                            starttime: start,
+                            minflt,
+                            ..Default::default()
+                        }),
                         ..Default::default()
-                    }),
-                    stat: Some(Stat {
-                        starttime: start,
-                        minflt,
-                        ..Default::default()
-                    }),
-                    ..Default::default()
+                    })
                 })
                 .collect(),
             ..Default::default()

@@ -198,8 +198,10 @@ impl ProcessSample {
 /// A scan of all processes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessScan {
-    /// User processes (kernel threads are counted, not listed).
-    pub processes: Vec<ProcessSample>,
+    /// User processes (kernel threads are counted, not listed). Each is boxed where a
+    /// scan's worker made it and moved here as it is, not copied (1.1 KB each); a box is
+    /// serialized as what it holds, so the snapshot format is the same.
+    pub processes: Vec<Box<ProcessSample>>,
     /// Processes that exited between listing `/proc` and reading them.
     pub vanished: u32,
     pub kernel_threads: u32,

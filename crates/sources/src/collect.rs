@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use memlens_model::snapshot::{Ipc, SysctlDir, UserNames};
 use memlens_model::{
-    Carried, CgroupTree, FailureKind, Meta, PageTypeInfo, Part, Physical, ProcessSample,
-    ReadFailure, SlabCache, Snapshot, SwapState,
+    Carried, CgroupTree, FailureKind, Meta, PageTypeInfo, Part, Physical, ReadFailure, SlabCache,
+    Snapshot, SwapState,
 };
 
 use crate::error::{Error, Result};
@@ -65,7 +65,7 @@ pub struct Plan {
 /// What a recorder keeps of its sample before, to read less in the next.
 #[derive(Debug, Clone)]
 pub struct Earlier {
-    processes: Arc<Vec<(u32, Mutex<Option<ProcessSample>>)>>,
+    processes: procs::Before,
     pagetypeinfo: Part<PageTypeInfo>,
     slabinfo: Part<Vec<SlabCache>>,
     sysctl_vm: Part<SysctlDir>,

@@ -42,12 +42,15 @@ pub struct ScanOptions {
     pub carry: Option<Carry>,
 }
 
+/// The processes of a sample before, sorted by PID, each in a slot a scan takes it from.
+pub type Before = Arc<Vec<(u32, std::sync::Mutex<Option<Box<ProcessSample>>>)>>;
+
 /// What a scan may keep of the sample before: see [`memlens_model::Carried`].
 #[derive(Debug, Clone)]
 pub struct Carry {
     /// The processes of the sample before, sorted by PID, each taken (moved, not copied)
     /// by the scan that keeps it.
-    pub processes: Arc<Vec<(u32, std::sync::Mutex<Option<ProcessSample>>)>>,
+    pub processes: Before,
     /// Which turn and lap this scan is on: processes whose PID modulo `every` is `turn`
     /// read their drifting files again whatever their `stat` says; of those, the ones
     /// whose `(PID / every) % LAPS` is `lap` are read whole.
@@ -238,10 +241,10 @@ pub const LAPS: u32 = 10;
 /// What a carrying scan does with one process.
 enum Keep {
     /// Unchanged and not its turn: the sample before as it is.
-    All(ProcessSample),
+    All(Box<ProcessSample>),
     /// Unchanged, its turn: `status`, `smaps_rollup` and `oom_score` read again (PSS
     /// drifts as other processes come and go), the rest kept.
-    Drifting(ProcessSample),
+    Drifting(Box<ProcessSample>),
     /// Read whole.
     Nothing,
 }
@@ -253,13 +256,13 @@ impl Carry {
     }
 
     /// The slot of process `pid`'s sample before, when it had one.
-    fn slot(&self, pid: u32) -> Option<std::sync::MutexGuard<'_, Option<ProcessSample>>> {
+    fn slot(&self, pid: u32) -> Option<std::sync::MutexGuard<'_, Option<Box<ProcessSample>>>> {
         let i = self.processes.binary_search_by_key(&pid, |p| p.0).ok()?;
         self.processes[i].1.lock().ok()
     }
 
     /// Takes the sample before of process `pid`, if there is one.
-    fn take(&self, pid: u32) -> Option<ProcessSample> {
+    fn take(&self, pid: u32) -> Option<Box<ProcessSample>> {
         self.slot(pid)?.take()
     }
 
@@ -425,13 +428,13 @@ fn read_process_inner(
     // With the sample before: `stat` first, and the process kept as it was when that
     // says nothing changed. Any trouble with `stat` leaves it to the whole read below.
     let mut stat_now = None;
-    let mut kept: Option<ProcessSample> = None;
+    let mut kept: Option<Box<ProcessSample>> = None;
     if let (Some(carry), false) = (&opts.carry, opts.smaps) {
         // A quiet process between its checks (`memlens top`): as it was.
         if !carry.its_turn(pid) && carry.stats.may_skip(pid, ino, carry.n) {
             if let Some(mut p) = carry.take(pid) {
                 p.unchecked = true;
-                return Ok(Outcome::Sample(Box::new(p)));
+                return Ok(Outcome::Sample(p));
             }
         }
         reading();
@@ -447,7 +450,7 @@ fn read_process_inner(
                         Keep::All(mut p) => {
                             p.stat = Some(st);
                             p.unchecked = false;
-                            return Ok(Outcome::Sample(Box::new(p)));
+                            return Ok(Outcome::Sample(p));
                         }
                         Keep::Drifting(p) => kept = Some(p),
                         Keep::Nothing => {}
@@ -725,7 +728,7 @@ pub fn scan(root: &Root, opts: &ScanOptions) -> Result<ProcessScan> {
     let mut out = ProcessScan::default();
     for (i, slot) in results.into_iter().enumerate() {
         match slot {
-            Some(Outcome::Sample(s)) => out.processes.push(*s),
+            Some(Outcome::Sample(s)) => out.processes.push(s),
             Some(Outcome::KernelThread(name)) => {
                 out.kernel_threads += 1;
                 if opts.pids.is_some() {

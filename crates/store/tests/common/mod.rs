@@ -60,7 +60,9 @@ fn nudge_u(x: &mut u64, d: i64) {
 pub struct Machine {
     pub s: Snapshot,
     rng: Rng,
-    templates: Vec<ProcessSample>,
+    // Boxed as a scan holds them: a clone is a process ready to go in.
+    #[allow(clippy::vec_box)]
+    templates: Vec<Box<ProcessSample>>,
     next_pid: u32,
     serial: u64,
 }
@@ -76,7 +78,7 @@ impl Machine {
             next_pid: 300,
             serial: 0,
         };
-        let procs: Vec<ProcessSample> = (0..n).map(|_| m.new_process(&mut rng)).collect();
+        let procs: Vec<Box<ProcessSample>> = (0..n).map(|_| m.new_process(&mut rng)).collect();
         if let Part::Read(scan) = &mut m.s.processes {
             scan.processes = procs;
         }
@@ -85,7 +87,7 @@ impl Machine {
 
     /// A process like one of the fixture's, with a new PID and command line and figures
     /// of its own.
-    fn new_process(&mut self, rng: &mut Rng) -> ProcessSample {
+    fn new_process(&mut self, rng: &mut Rng) -> Box<ProcessSample> {
         let mut p = self.templates[rng.below(self.templates.len() as u64) as usize].clone();
         self.next_pid += 1 + rng.below(20) as u32;
         self.serial += 1;
