@@ -237,28 +237,50 @@ fn write_json_rows<W: Write + ?Sized, R: serde::Serialize + Sync, T: serde::Seri
     rest: &T,
 ) -> serde_json::Result<()> {
     // As serde_json's pretty printer lays an array out at depth 1: "[", each element on
-    // its own line indented by 4 (after ",\n" from the second on), "\n  ]".
-    fn elements<W: Write + ?Sized, R: serde::Serialize>(
-        out: &mut W,
+    // its own line indented by 4 (after ",\n" from the second on), "\n  ]". Each element
+    // is written by a pretty formatter already two levels deep, into a byte buffer: no
+    // writer of its own that indents every line, no call through `dyn Write` per token.
+    fn elements<R: serde::Serialize>(
         rows: &[R],
         first: bool,
+        buf: &mut Vec<u8>,
+        mut full: impl FnMut(&mut Vec<u8>) -> serde_json::Result<()>,
     ) -> serde_json::Result<()> {
+        use serde_json::ser::Formatter;
+        let mut deep = serde_json::ser::PrettyFormatter::new();
+        for _ in 0..2 {
+            deep.begin_array(&mut std::io::sink())
+                .map_err(serde_json::Error::io)?;
+        }
         for (i, r) in rows.iter().enumerate() {
-            out.write_all(if first && i == 0 {
+            buf.extend_from_slice(if first && i == 0 {
                 b"\n    "
             } else {
                 b",\n    "
-            })
-            .map_err(serde_json::Error::io)?;
-            serde_json::to_writer_pretty(
-                Indented {
-                    inner: &mut *out,
-                    pad: b"    ",
-                },
-                r,
-            )?;
+            });
+            r.serialize(&mut serde_json::Serializer::with_formatter(
+                &mut *buf,
+                deep.clone(),
+            ))?;
+            full(buf)?;
         }
         Ok(())
+    }
+    // The first half goes out through a buffer emptied whenever it holds 64 KiB; the
+    // second, made meanwhile, is held whole until the first is out.
+    fn streamed<W: Write + ?Sized, R: serde::Serialize>(
+        out: &mut W,
+        rows: &[R],
+    ) -> serde_json::Result<()> {
+        let mut buf = Vec::with_capacity(1 << 17);
+        elements(rows, true, &mut buf, |b| {
+            if b.len() >= 1 << 16 {
+                out.write_all(b).map_err(serde_json::Error::io)?;
+                b.clear();
+            }
+            Ok(())
+        })?;
+        out.write_all(&buf).map_err(serde_json::Error::io)
     }
     out.write_all(b"{\n  ").map_err(serde_json::Error::io)?;
     serde_json::to_writer(&mut *out, key)?;
@@ -266,16 +288,16 @@ fn write_json_rows<W: Write + ?Sized, R: serde::Serialize + Sync, T: serde::Seri
     if rows.len() > SPLIT_ABOVE {
         let (a, b) = rows.split_at(rows.len() / 2);
         let (first, second) = alongside(
-            || elements(out, a, true),
+            || streamed(out, a),
             || {
                 let mut v = Vec::new();
-                elements(&mut v, b, false).map(|()| v)
+                elements(b, false, &mut v, |_| Ok(())).map(|()| v)
             },
         );
         first?;
         out.write_all(&second?).map_err(serde_json::Error::io)?;
     } else {
-        elements(out, rows, true)?;
+        streamed(out, rows)?;
     }
     out.write_all(if rows.is_empty() { b"]" } else { b"\n  ]" })
         .map_err(serde_json::Error::io)?;
@@ -289,32 +311,6 @@ fn write_json_rows<W: Write + ?Sized, R: serde::Serialize + Sync, T: serde::Seri
         _ => out.write_all(b"\n}").map_err(serde_json::Error::io)?,
     }
     out.write_all(b"\n").map_err(serde_json::Error::io)
-}
-
-/// A writer that adds `pad` after every newline.
-struct Indented<'a, W: ?Sized> {
-    inner: &'a mut W,
-    pad: &'static [u8],
-}
-
-impl<W: Write + ?Sized> Write for Indented<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    fn write_all(&mut self, mut buf: &[u8]) -> std::io::Result<()> {
-        while let Some(i) = buf.iter().position(|&b| b == b'\n') {
-            self.inner.write_all(&buf[..=i])?;
-            self.inner.write_all(self.pad)?;
-            buf = &buf[i + 1..];
-        }
-        self.inner.write_all(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Waits `d`. When stderr is a terminal, shows what it waits for on stderr meanwhile
