@@ -81,21 +81,25 @@ pub fn rows(snap: &Snapshot) -> Result<(Vec<ProcRow>, Skipped), Failure> {
 }
 
 /// `f` of each item, in order: the second half on a thread of its own when there are
-/// many (10,000 process rows take about 10 ms on one core).
+/// many (10,000 process rows take about 10 ms on one core). Each half is written in place
+/// into the one vector: no copy of the second half after it (3.5 MB at 10,000 rows), and
+/// the pages are first touched by both threads.
 fn in_two<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if items.len() <= crate::output::SPLIT_ABOVE {
         return items.iter().map(&f).collect();
     }
+    let mut out: Vec<R> = Vec::with_capacity(items.len());
     let (a, b) = items.split_at(items.len() / 2);
-    let (mut out, rest) = crate::output::alongside(
-        || {
-            let mut out = Vec::with_capacity(items.len());
-            out.extend(a.iter().map(&f));
-            out
-        },
-        || b.iter().map(&f).collect::<Vec<R>>(),
-    );
-    out.extend(rest);
+    let (to_a, to_b) = out.spare_capacity_mut()[..items.len()].split_at_mut(a.len());
+    let fill = |from: &[T], to: &mut [std::mem::MaybeUninit<R>]| {
+        for (item, slot) in from.iter().zip(to) {
+            slot.write(f(item));
+        }
+    };
+    crate::output::alongside(|| fill(a, to_a), || fill(b, to_b));
+    // SAFETY: both halves returned (a panic in either goes on as this thread's, before
+    // this), so each of the first `items.len()` elements was written once, in order.
+    unsafe { out.set_len(items.len()) };
     out
 }
 
@@ -416,4 +420,26 @@ pub fn file_problem(p: &memlens_model::ProcessSample, file: &str, denied: &str) 
                 .unwrap_or_else(|| format!("{file}: unusable")),
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_made_in_two_halves_are_each_item_in_order() {
+        for n in [
+            0,
+            1,
+            crate::output::SPLIT_ABOVE,
+            crate::output::SPLIT_ABOVE + 1,
+            5003,
+        ] {
+            let items: Vec<u32> = (0..n as u32).collect();
+            let want: Vec<String> = items.iter().map(|i| format!("row {i}")).collect();
+            assert_eq!(
+                super::in_two(&items, |i| format!("row {i}")),
+                want,
+                "{n} items"
+            );
+        }
+    }
 }
