@@ -462,7 +462,7 @@ fn read_process_inner(
             Err(_) => {}
         }
     }
-    let path = match root.read_into(&file("status"), buf) {
+    let path = match root.read_one_piece(&file("status"), buf, MAX_FILE) {
         Ok(p) => p,
         Err(Error::Denied(_)) => return Ok(Outcome::Hidden),
         Err(e) => return Err(e),
@@ -486,13 +486,13 @@ fn read_process_inner(
             read_parse!($name, $optional, $parse, None)
         };
         ($name:expr, $optional:expr, $parse:expr, $missing:expr) => {{
-            let cap = if $name == "smaps" {
-                MAX_SMAPS
-            } else {
-                MAX_FILE
-            };
             reading();
-            let read = root.read_capped(&file($name), buf, cap);
+            // Each file but `smaps` is made in one piece.
+            let read = if $name == "smaps" {
+                root.read_capped(&file($name), buf, MAX_SMAPS)
+            } else {
+                root.read_one_piece(&file($name), buf, MAX_FILE)
+            };
             parsing();
             match read {
                 Ok(path) => match $parse(&buf[..]) {

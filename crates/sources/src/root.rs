@@ -2,7 +2,6 @@
 
 use std::ffi::{CString, OsString};
 use std::fs::File;
-use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
@@ -183,11 +182,43 @@ impl Root {
         buf: &mut Vec<u8>,
         cap: u64,
     ) -> Result<PathBuf> {
-        let rel = rel.as_ref();
+        self.read_bounded(rel.as_ref(), buf, cap, Pieces::Many)
+    }
+
+    /// [`Root::read_capped`] for a `/proc` file the kernel makes in one piece: a seq_file
+    /// of one record (`/proc/PID/status`, `stat`, `statm`, `smaps_rollup`, `cgroup`,
+    /// `limits`, `oom_score`, `ksm_stat`) or `/proc/PID/cmdline`. On the live machine, a
+    /// read of such a file that returns less than it asked for has reached the end, so
+    /// the read that would return nothing is not made: three system calls per file, not
+    /// four. Not for files of many records (`smaps`, `maps`, `/proc/vmstat`): a read of
+    /// those may end early where the next record does not fit the kernel's buffer.
+    pub fn read_one_piece(
+        &self,
+        rel: &(impl AsRef<Path> + ?Sized),
+        buf: &mut Vec<u8>,
+        cap: u64,
+    ) -> Result<PathBuf> {
+        let pieces = match (&self.dir, &self.snapshot) {
+            (None, None) => Pieces::One,
+            _ => Pieces::Many,
+        };
+        self.read_bounded(rel.as_ref(), buf, cap, pieces)
+    }
+
+    fn read_bounded(
+        &self,
+        rel: &Path,
+        buf: &mut Vec<u8>,
+        cap: u64,
+        pieces: Pieces,
+    ) -> Result<PathBuf> {
         let path = self.path(rel);
-        let read = self
-            .open_file(rel, &path)
-            .and_then(|f| read_file_into(f, &path, buf, cap));
+        let read = self.open_file(rel, &path).and_then(|f| {
+            fill(buf, &path, cap, pieces, |to, len, _| {
+                // SAFETY: `to` is valid for writes of `len` bytes (see `fill`).
+                unsafe { libc::read(f.as_raw_fd(), to.cast(), len) }
+            })
+        });
         match read {
             Err(Error::Missing(p))
                 if self
@@ -217,31 +248,14 @@ impl Root {
     }
 
     /// Reads a held file again from its start into `buf` (cleared first), at most `cap`
-    /// bytes. A `/proc/PID` file whose process has exited (even if its PID is in use
-    /// again) gives [`Error::Vanished`].
+    /// bytes. Held files are `/proc` files made in one piece (see
+    /// [`Root::read_one_piece`]): one `pread` each. A `/proc/PID` file whose process has
+    /// exited (even if its PID is in use again) gives [`Error::Vanished`].
     pub fn reread(&self, held: &Held, buf: &mut Vec<u8>, cap: u64) -> Result<()> {
-        use std::os::unix::fs::FileExt;
-        buf.clear();
-        loop {
-            if buf.len() as u64 > cap {
-                buf.clear();
-                return Err(Error::TooLarge(held.path.clone(), cap));
-            }
-            let at = buf.len();
-            buf.resize(at + 4096, 0);
-            match held.file.read_at(&mut buf[at..], at as u64) {
-                Ok(0) => {
-                    buf.truncate(at);
-                    return Ok(());
-                }
-                Ok(n) => buf.truncate(at + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(at),
-                Err(e) => {
-                    buf.clear();
-                    return Err(Error::from_io(&held.path, e));
-                }
-            }
-        }
+        fill(buf, &held.path, cap, Pieces::One, |to, len, at| {
+            // SAFETY: `to` is valid for writes of `len` bytes (see `fill`).
+            unsafe { libc::pread(held.file.as_raw_fd(), to.cast(), len, at as libc::off_t) }
+        })
     }
 
     /// Reads a whole file under the root.
@@ -476,19 +490,54 @@ fn open_beneath(dir: &OwnedFd, rel: &Path, path: &Path) -> Result<File> {
     }
 }
 
-/// Reads an open file into a reused buffer, at most `cap` bytes (more is an error).
-/// /proc files report size 0, so read to the end.
-fn read_file_into(f: File, path: &Path, buf: &mut Vec<u8>, cap: u64) -> Result<()> {
+/// How a file ends: after a read that returns nothing (`Many`), or already after one that
+/// returns less than it asked for (`One`: see [`Root::read_one_piece`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pieces {
+    Many,
+    One,
+}
+
+/// Reads a file to its end into a reused buffer (cleared first), at most `cap` bytes
+/// (more is an error), straight into the buffer's spare room: /proc files report size 0,
+/// and a 64 KiB buffer zeroed before each read would cost more than the read.
+/// `read(to, len, offset)` is a `read(2)` or `pread(2)` into `len` bytes at `to`.
+fn fill(
+    buf: &mut Vec<u8>,
+    path: &Path,
+    cap: u64,
+    pieces: Pieces,
+    mut read: impl FnMut(*mut u8, usize, usize) -> isize,
+) -> Result<()> {
     buf.clear();
-    let n = f
-        .take(cap + 1)
-        .read_to_end(buf)
-        .map_err(|e| Error::from_io(path, e))?;
-    if n as u64 > cap {
-        buf.clear();
-        return Err(Error::TooLarge(path.to_path_buf(), cap));
+    let limit = usize::try_from(cap).unwrap_or(usize::MAX - 1) + 1;
+    loop {
+        if buf.len() >= limit {
+            buf.clear();
+            return Err(Error::TooLarge(path.to_path_buf(), cap));
+        }
+        if buf.len() == buf.capacity() {
+            buf.reserve(4096);
+        }
+        let at = buf.len();
+        let want = (buf.capacity() - at).min(limit - at);
+        // `want` bytes from `at` are within the buffer's capacity.
+        let n = read(buf.spare_capacity_mut().as_mut_ptr().cast(), want, at);
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            buf.clear();
+            return Err(Error::from_io(path, e));
+        }
+        let n = n as usize;
+        // SAFETY: the kernel wrote `n <= want` bytes from `at`.
+        unsafe { buf.set_len(at + n) };
+        if n == 0 || (pieces == Pieces::One && n < want) {
+            return Ok(());
+        }
     }
-    Ok(())
 }
 
 /// The live page size from `sysconf(_SC_PAGESIZE)`.
@@ -499,5 +548,133 @@ pub fn live_page_size() -> u64 {
         v as u64
     } else {
         4096
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fill, Pieces, Root};
+    use crate::error::Error;
+    use std::path::Path;
+
+    /// A reader giving `text` in chunks of at most `chunk` bytes, counting its calls.
+    fn chunks<'a>(
+        text: &'a [u8],
+        chunk: usize,
+        calls: &'a mut usize,
+    ) -> impl FnMut(*mut u8, usize, usize) -> isize + 'a {
+        let mut from = 0;
+        move |to, len, at| {
+            *calls += 1;
+            assert_eq!(at, from, "each read starts where the one before ended");
+            let n = len.min(chunk).min(text.len() - from);
+            // SAFETY: `fill` gives room for `len` bytes at `to`.
+            unsafe { std::ptr::copy_nonoverlapping(text[from..].as_ptr(), to, n) };
+            from += n;
+            n as isize
+        }
+    }
+
+    #[test]
+    fn a_file_in_one_piece_ends_at_its_first_short_read_others_at_an_empty_one() {
+        let text: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let p = Path::new("proc/1/status");
+        for (pieces, chunk, capacity, want_calls) in [
+            // One short read holds it all: done, with no read of nothing after it.
+            (Pieces::One, usize::MAX, 64 << 10, 1),
+            (Pieces::Many, usize::MAX, 64 << 10, 2),
+            // The kernel gave less than asked (a file of many records): read on.
+            (Pieces::Many, 3000, 64 << 10, 5),
+            // Reads that fill the room are not short: the buffer grows, and the first
+            // short read ends it.
+            (Pieces::One, usize::MAX, 4096, 3),
+        ] {
+            let mut buf = Vec::with_capacity(capacity);
+            buf.extend_from_slice(b"left over");
+            let mut calls = 0;
+            fill(
+                &mut buf,
+                p,
+                1 << 20,
+                pieces,
+                chunks(&text, chunk, &mut calls),
+            )
+            .unwrap();
+            assert_eq!(buf, text, "{pieces:?} in chunks of {chunk}");
+            assert_eq!(calls, want_calls, "{pieces:?} in chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_file_over_the_bound_is_refused_in_one_piece_or_many() {
+        let text = vec![b'x'; 5000];
+        for pieces in [Pieces::One, Pieces::Many] {
+            for cap in [0, 4999] {
+                let mut buf = Vec::new();
+                let mut calls = 0;
+                let r = fill(
+                    &mut buf,
+                    Path::new("big"),
+                    cap,
+                    pieces,
+                    chunks(&text, usize::MAX, &mut calls),
+                );
+                assert!(
+                    matches!(r, Err(Error::TooLarge(_, c)) if c == cap),
+                    "{pieces:?} {cap}"
+                );
+                assert!(buf.is_empty());
+            }
+            // Short reads (of a file of many records) only where they do not end it.
+            let chunk = if pieces == Pieces::One {
+                usize::MAX
+            } else {
+                700
+            };
+            let mut buf = Vec::new();
+            let mut calls = 0;
+            fill(
+                &mut buf,
+                Path::new("big"),
+                5000,
+                pieces,
+                chunks(&text, chunk, &mut calls),
+            )
+            .unwrap();
+            assert_eq!(buf.len(), 5000, "{pieces:?} exactly at the bound");
+        }
+    }
+
+    #[test]
+    fn live_proc_files_read_in_one_piece_are_read_whole() {
+        let root = Root::live();
+        // Files that do not change while read twice: the same bytes either way.
+        for rel in [
+            "proc/self/cmdline",
+            "proc/self/limits",
+            "proc/self/cgroup",
+            "proc/1/oom_score_adj",
+        ] {
+            let (mut one, mut many) = (Vec::new(), Vec::new());
+            root.read_one_piece(rel, &mut one, super::MAX_FILE).unwrap();
+            root.read_capped(rel, &mut many, super::MAX_FILE).unwrap();
+            assert!(!one.is_empty(), "{rel}");
+            assert_eq!(one, many, "{rel}");
+        }
+        // `status` is larger than a first 1 KiB of room: the buffer grows and it is whole.
+        let mut buf = Vec::with_capacity(1024);
+        root.read_one_piece("proc/self/status", &mut buf, super::MAX_FILE)
+            .unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(
+            text.starts_with("Name:\t") && text.contains("\nVmRSS:\t"),
+            "{text}"
+        );
+        assert!(text
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("nonvoluntary_ctxt_switches:"));
     }
 }
