@@ -244,9 +244,11 @@ fn write_json_rows<W: Write + ?Sized, R: serde::Serialize + Sync, T: serde::Seri
         rows: &[R],
         first: bool,
         buf: &mut Vec<u8>,
-        mut full: impl FnMut(&mut Vec<u8>) -> serde_json::Result<()>,
+        mut after_row: impl FnMut(&mut Vec<u8>) -> serde_json::Result<()>,
     ) -> serde_json::Result<()> {
         use serde_json::ser::Formatter;
+        // A pretty formatter two levels deep: one that has opened two arrays (written to
+        // nowhere), as it would have written `{"processes": [` itself.
         let mut deep = serde_json::ser::PrettyFormatter::new();
         for _ in 0..2 {
             deep.begin_array(&mut std::io::sink())
@@ -262,7 +264,7 @@ fn write_json_rows<W: Write + ?Sized, R: serde::Serialize + Sync, T: serde::Seri
                 &mut *buf,
                 deep.clone(),
             ))?;
-            full(buf)?;
+            after_row(buf)?;
         }
         Ok(())
     }

@@ -510,7 +510,7 @@ fn fill(
     mut read: impl FnMut(*mut u8, usize, usize) -> isize,
 ) -> Result<()> {
     buf.clear();
-    let limit = usize::try_from(cap).unwrap_or(usize::MAX - 1) + 1;
+    let limit = usize::try_from(cap).unwrap_or(usize::MAX).saturating_add(1);
     loop {
         if buf.len() >= limit {
             buf.clear();
@@ -531,8 +531,9 @@ fn fill(
             buf.clear();
             return Err(Error::from_io(path, e));
         }
-        let n = n as usize;
-        // SAFETY: the kernel wrote `n <= want` bytes from `at`.
+        // A read(2) gives at most what it was asked for.
+        let n = (n as usize).min(want);
+        // SAFETY: the kernel wrote those `n` bytes from `at`.
         unsafe { buf.set_len(at + n) };
         if n == 0 || (pieces == Pieces::One && n < want) {
             return Ok(());
@@ -642,6 +643,17 @@ mod tests {
             )
             .unwrap();
             assert_eq!(buf.len(), 5000, "{pieces:?} exactly at the bound");
+            // No bound at all (u64::MAX) is no overflow.
+            let mut calls = 0;
+            fill(
+                &mut buf,
+                Path::new("big"),
+                u64::MAX,
+                pieces,
+                chunks(&text, chunk, &mut calls),
+            )
+            .unwrap();
+            assert_eq!(buf.len(), 5000, "{pieces:?} unbounded");
         }
     }
 
