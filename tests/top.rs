@@ -430,7 +430,9 @@ fn top_in_a_real_terminal_shows_a_lab_process_and_leaves_the_terminal_clean() {
     t.wait_for("sorted by USS", 10);
     // Drill into the lab: its mappings by kind, the anonymous ones holding the 80 MiB.
     t.keys(&["Enter"]);
-    let s = t.wait_for("mappings by kind", 10);
+    t.wait_for("mappings by kind", 10);
+    // The mappings are read after the view opens: wait for their first line.
+    let s = t.wait_for("\nanon ", 10);
     assert!(s.contains(&format!("PID {pid}")), "{s}");
     let anon = s
         .lines()
