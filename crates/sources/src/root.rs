@@ -198,10 +198,7 @@ impl Root {
         buf: &mut Vec<u8>,
         cap: u64,
     ) -> Result<PathBuf> {
-        let pieces = match (&self.dir, &self.snapshot) {
-            (None, None) => Pieces::One,
-            _ => Pieces::Many,
-        };
+        let pieces = if self.live { Pieces::One } else { Pieces::Many };
         self.read_bounded(rel.as_ref(), buf, cap, pieces)
     }
 
@@ -239,7 +236,7 @@ impl Root {
     /// a small `/proc` file. `None` for a capture or a snapshot (their files do not
     /// change, and a capture's may be replaced rather than rewritten).
     pub fn hold(&self, rel: &(impl AsRef<Path> + ?Sized)) -> Option<Result<Held>> {
-        if self.dir.is_some() || self.snapshot.is_some() {
+        if !self.live {
             return None;
         }
         let rel = rel.as_ref();
